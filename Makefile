@@ -1,0 +1,21 @@
+# The two commands in README.md: `make deck` and `make test`. Both set up what is missing first.
+.PHONY: setup deck test lint bench preview clean
+
+setup:
+	@bash scripts/setup.sh
+
+deck: setup
+	.venv/bin/deck build
+
+test: setup
+	.venv/bin/ruff check deck tests bench
+	.venv/bin/python -m pytest
+
+bench: setup
+	.venv/bin/python bench/bench_build.py
+
+preview: deck
+	.venv/bin/deck preview build/study.pptx -o build/study-contact.png
+
+clean:
+	rm -rf build

@@ -1,0 +1,3 @@
+"""interview-deck: compile a YAML interview question bank into PPTX decks."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,82 @@
+"""PDF export and previews through LibreOffice (headless) and pdftoppm."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from deck.errors import DeckError, ExportError
+
+TIMEOUT = 600  # seconds for one LibreOffice run (a 400-slide deck takes ~10 s here)
+
+
+def soffice() -> str:
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise ExportError("LibreOffice is not installed, so no PDF was made (the .pptx was written); "
+                      "install it: apt-get install --no-install-recommends libreoffice-impress")
+
+
+def to_pdf(decks: list[Path]) -> list[Path]:
+    """Convert decks to PDFs beside them, in one LibreOffice run with a private profile."""
+    exe = soffice()
+    with tempfile.TemporaryDirectory(prefix="deck-lo-") as tmp:
+        profile = Path(tmp, "profile").as_uri()
+        outdir = Path(tmp, "out")
+        cmd = [exe, f"-env:UserInstallation={profile}", "--headless", "--norestore",
+               "--convert-to", "pdf", "--outdir", str(outdir), *map(str, decks)]
+        try:
+            run = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT,
+                                 env={**os.environ, "HOME": tmp}, check=False)
+        except subprocess.TimeoutExpired:
+            raise ExportError(f"LibreOffice took longer than {TIMEOUT} s; no PDF was made") from None
+        out = []
+        for deck in decks:
+            made = outdir / (deck.stem + ".pdf")
+            if not made.is_file():
+                raise ExportError(f"LibreOffice did not convert {deck}: {run.stderr.strip() or run.stdout.strip()}")
+            target = deck.with_suffix(".pdf")
+            shutil.move(str(made), target)
+            out.append(target)
+    return out
+
+
+def contact_sheet(deck: Path, out: Path, columns: int = 6) -> Path:
+    """A grid image of every slide, numbered, made from LibreOffice's PDF."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from deck.fonts import font_file
+
+    if not deck.is_file():
+        raise DeckError(f"no such deck: {deck}")
+    if not shutil.which("pdftoppm"):
+        raise ExportError("pdftoppm is missing: apt-get install poppler-utils")
+    with tempfile.TemporaryDirectory(prefix="deck-preview-") as tmp:
+        copy = Path(tmp, deck.name)
+        shutil.copy(deck, copy)
+        pdf = deck.with_suffix(".pdf") if deck.suffix == ".pdf" else to_pdf([copy])[0]
+        subprocess.run(["pdftoppm", "-png", "-r", "24", str(pdf), str(Path(tmp, "s"))], check=True)
+        pages = sorted(Path(tmp).glob("s-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
+        thumbs = [Image.open(p).convert("RGB") for p in pages]
+        if not thumbs:
+            raise ExportError(f"{deck} has no pages to preview")
+        tw, th = thumbs[0].size
+        pad, label = 8, 16
+        rows = -(-len(thumbs) // columns)
+        sheet = Image.new("RGB", (columns * (tw + pad) + pad, rows * (th + pad + label) + pad), "#E5E7EB")
+        draw = ImageDraw.Draw(sheet)
+        path, index = font_file("Noto Sans CJK SC")
+        font = ImageFont.truetype(str(path), 12, index=index)
+        for i, thumb in enumerate(thumbs):
+            x = pad + (i % columns) * (tw + pad)
+            y = pad + (i // columns) * (th + pad + label)
+            draw.text((x, y), str(i + 1), fill="#374151", font=font)
+            sheet.paste(thumb, (x, y + label))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        sheet.save(out)
+    return out

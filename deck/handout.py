@@ -1,0 +1,279 @@
+"""A4 portrait outputs: the printed handout and the interviewer's scorecard.
+
+Q&As are measured by deck.layout and packed onto pages; a Q&A is split across
+pages only when it alone is longer than a page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from deck import layout
+from deck.layout import Paragraph, Style
+from deck.model import Bank, Question, Section
+from deck.plan import Box, DeckPlan, Element, Para, Picture, Rect, Run, Slide, Text
+from deck.profiles import MockOptions, draw, key_points
+from deck.slides import BLOCKS, INSET, code_panel, section_label
+from deck.theme import Theme
+
+MM = 72 / 25.4
+GAP = 10.0  # between Q&As
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Elements positioned relative to (x=left margin, y=0), and their height."""
+
+    height: float
+    elements: tuple[Element, ...]
+
+
+def _shift(el: Element, dy: float) -> Element:
+    return replace(el, box=replace(el.box, y=el.box.y + dy))
+
+
+class A4:
+    """Page geometry, text helpers and the packer for one A4 document."""
+
+    def __init__(self, theme: Theme, footer: str) -> None:
+        h = theme.data["handout"]
+        self.theme, self.footer_text = theme, footer
+        self.w, self.h = h["width_mm"] * MM, h["height_mm"] * MM
+        self.m = h["margin_mm"] * MM
+        self.sizes = h["sizes"]
+        self.content_w = self.w - 2 * self.m
+        self.top, self.bottom = self.m, self.h - self.m - 18
+        self.pages: list[list[Element]] = []
+        self.page_titles: list[Text] = []
+        self.y = self.bottom  # forces a new page on the first place()
+        self.running = ""
+
+    def size(self, role: str) -> float:
+        value = self.sizes[role]
+        return value if isinstance(value, int | float) else value[0]
+
+    def style(self, role: str) -> Style:
+        size = self.size(role)
+        return replace(self.theme.style(role, self.sizes), max_size=size, min_size=size)
+
+    def text(self, box: Box, paras: Sequence[Para], size: float, role: str, color: str | None = None,
+             **kw: object) -> Text:
+        f = self.theme.fonts
+        return Text(box=box, paras=tuple(paras), size=size, role=role, color=color or self.theme.color("text"),
+                    line_spacing=f["line_spacing"], paragraph_gap=f["paragraph_gap"], **kw)  # type: ignore[arg-type]
+
+    def measure(self, paras: Sequence[Paragraph], size: float, width: float | None = None) -> float:
+        width = (width or self.content_w) - 2 * INSET
+        return layout.layout(paras, width, size, self.style_for(size), self.theme.sans)[1] + 2 * INSET
+
+    def style_for(self, size: float) -> Style:
+        f = self.theme.fonts
+        return Style(size, size, f["line_spacing"], f["paragraph_gap"])
+
+    def new_page(self, title: str) -> None:
+        size = self.size("label")
+        self.pages.append([])
+        self.page_titles.append(self.text(Box(self.m, self.m - 22, self.content_w, size * 1.3 + 2 * INSET),
+                                          [Para((Run(title),), align="r")], size, "title",
+                                          self.theme.color("muted")))
+        self.y = self.top
+
+    def place(self, piece: Piece, title: str) -> None:
+        if self.y + piece.height > self.bottom and self.y > self.top:
+            self.new_page(title)
+        self.pages[-1] += [_shift(e, self.y) for e in piece.elements]
+        self.y += piece.height + GAP
+
+    @property
+    def page_height(self) -> float:
+        return self.bottom - self.top
+
+    def plan(self, profile: str, title: str, notes: Callable[[int], str] = lambda _i: "") -> DeckPlan:
+        slides = []
+        fsize = self.size("footer")
+        muted = self.theme.color("muted")
+        for i, (elements, title_el) in enumerate(zip(self.pages, self.page_titles, strict=True), 1):
+            footer = [Rect(Box(self.m, self.h - self.m - 4, self.content_w, 0.6), self.theme.color("rule")),
+                      self.text(Box(self.m, self.h - self.m, self.content_w / 2, 20),
+                                [Para((Run(self.footer_text),))], fsize, "footer", muted),
+                      self.text(Box(self.m + self.content_w / 2, self.h - self.m, self.content_w / 2, 20),
+                                [Para((Run(f"{i} / {len(self.pages)}"),), align="r")], fsize, "footer", muted)]
+            slides.append(Slide(kind="page", key=f"page-{i}", title=title_el,
+                                elements=(*elements, *(footer if i > 1 else [])), notes=notes(i)))
+        return DeckPlan(profile=profile, title=title, width=self.w, height=self.h, slides=tuple(slides))
+
+
+def _qa_pieces(a4: A4, s: Section, number: int, q: Question) -> list[Piece]:
+    """One Q&A as pieces; several only if it is longer than a page."""
+    t = a4.theme
+    qsize, bsize = a4.size("question"), a4.size("body")
+    qpara = Paragraph(f"Q{number}  {q.question}")
+    qh = a4.measure([qpara], qsize)
+    body: list[Paragraph] = []  # each block starts with its label, e.g. "标准答｜..."
+    for role, label, *_ in BLOCKS:
+        ps = layout.paragraphs(getattr(q, role))
+        if ps[0].bullet:
+            body += [Paragraph(f"{label}｜"), *ps]
+        else:
+            body += [Paragraph(f"{label}｜{ps[0].text}"), *ps[1:]]
+    chunks = layout.split(body, a4.content_w - 2 * INSET,
+                          a4.page_height - qh - 60, a4.style("body"), t.sans)
+    pieces = []
+    for n, chunk in enumerate(chunks):
+        suffix = "（续）" if n else ""
+        head = a4.text(Box(a4.m, 0, a4.content_w, qh), [Para((
+            Run(f"Q{number}  ", color=t.color("primary"), bold=True),
+            Run(q.question + suffix, bold=True)),)], qsize, "question")
+        paras = [_labelled(a4, p, i > 0) for i, p in enumerate(chunk)]
+        bh = a4.measure(chunk, bsize)
+        text = a4.text(Box(a4.m, qh - 4, a4.content_w, bh), paras, bsize, "answer")
+        pieces.append(Piece(qh - 4 + bh, (Rect(Box(a4.m, 0, 3, qh - 4), t.color("primary")), head, text)))
+    if q.code:
+        pieces += _code_pieces(a4, q)
+    return pieces
+
+
+def _labelled(a4: A4, p: Paragraph, gap: bool) -> Para:
+    """A paragraph starting '标准答｜' gets a bold label run in its block's colour."""
+    for _role, label, color, _tint in BLOCKS:
+        if p.text.startswith(label + "｜"):
+            return Para((Run(label + "｜", color=a4.theme.color(color), bold=True),
+                         Run(p.text[len(label) + 1:])), bullet=p.bullet, gap_before=gap)
+    return Para((Run(p.text),), bullet=p.bullet, gap_before=gap)
+
+
+def _code_pieces(a4: A4, q: Question) -> list[Piece]:
+    assert q.code is not None
+    from deck.slides import Canvas
+
+    canvas = Canvas(a4.theme)
+    canvas.theme = replace(a4.theme, data={**a4.theme.data, "sizes": {**a4.theme.data["sizes"],
+                                                                       "code": a4.sizes["code"]}})
+    lines = q.code.source.split("\n")
+    pieces, start = [], 0
+    while start < len(lines):
+        rest = "\n".join(lines[start:])
+        pitch = a4.sizes["code"][1] * a4.theme.fonts["line_spacing"]
+        height = min(a4.page_height * 0.9, (len(lines) - start) * pitch * 1.05 + 2 * INSET + 16)
+        panel = code_panel(canvas, q.code.language, rest, Box(a4.m + 12, 0, a4.content_w - 12, height),
+                           start + 1, force=True)
+        assert panel is not None
+        elements, used = panel
+        pieces.append(Piece(height, tuple(elements)))
+        start += max(used, 1)
+    return pieces
+
+
+def handout(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]]) -> DeckPlan:
+    a4 = A4(theme, bank.title)
+    t = theme
+    # Cover.
+    a4.new_page(bank.title)
+    a4.pages[-1] += [
+        Rect(Box(0, 0, a4.w, a4.h * 0.38), t.color("divider_bg")),
+        a4.text(Box(a4.m, a4.h * 0.16, a4.content_w, 90), [Para((Run(bank.title),))], a4.size("title"),
+                "cover", t.color("divider_text"), bold=True),
+        a4.text(Box(a4.m, a4.h * 0.28, a4.content_w, 60),
+                [Para((Run(x),), gap_before=i > 0) for i, x in enumerate(filter(None, (bank.subtitle, bank.author)))],
+                a4.size("section") - 2, "subtitle", t.color("divider_text")),
+        a4.text(Box(a4.m, a4.h * 0.42, a4.content_w, 80),
+                [Para((Run(f"{len(bank.sections)} 个专题 · {len(bank.questions)} 题 · 每题含标准答、反问点、坑位"),))],
+                a4.size("body") + 2, "subtitle", t.color("muted"))]
+    a4.new_page("目录")  # contents, filled in once page numbers are known
+    starts: dict[str, int] = {}
+    for s in bank.sections:
+        label = section_label(s)
+        a4.new_page(label)
+        starts[s.id] = len(a4.pages)
+        a4.place(_section_header(a4, s), label)
+        for did in s.diagrams:
+            a4.new_page(label)
+            a4.place(_diagram_piece(a4, bank, did, diagram_sizes[did]), label)
+            a4.y = a4.bottom  # the diagram has its page to itself
+        for i, q in enumerate(s.questions, 1):
+            for piece in _qa_pieces(a4, s, i, q):
+                a4.place(piece, label)
+    a4.pages[1] += _contents(a4, bank, starts)
+    return a4.plan("handout", bank.title)
+
+
+def _section_header(a4: A4, s: Section) -> Piece:
+    t = a4.theme
+    size = a4.size("section")
+    h = size * 1.3 + 2 * INSET + 8
+    return Piece(h, (Rect(Box(a4.m, 0, a4.content_w, h - 4), t.color("divider_bg")),
+                     a4.text(Box(a4.m + 8, 2, a4.content_w - 16, h - 8),
+                             [Para((Run(section_label(s)),
+                                    Run(f"　{len(s.questions)} 题", color=t.color("divider_accent"), size=size - 4)))],
+                             size, "section", t.color("divider_text"), bold=True, anchor="ctr")))
+
+
+def _diagram_piece(a4: A4, bank: Bank, did: str, px: tuple[int, int]) -> Piece:
+    d = bank.diagrams[did]
+    size = a4.size("section")
+    title = a4.text(Box(a4.m, 0, a4.content_w, size * 1.3 + 2 * INSET), [Para((Run(d.title),))], size,
+                    "diagram-title", bold=True)
+    avail_h = a4.page_height * 0.7
+    ratio = px[0] / px[1]
+    w = min(a4.content_w, avail_h * ratio)
+    h = w / ratio
+    top = title.box.bottom + 8
+    pic = Picture(Box(a4.m + (a4.content_w - w) / 2, top, w, h), did, d.caption or d.title)
+    notes = [Paragraph(d.caption)] + [Paragraph(x) for x in d.notes.split("\n") if x.strip()]
+    bsize = a4.size("body")
+    nh = a4.measure(notes, bsize)
+    text = a4.text(Box(a4.m, top + h + 8, a4.content_w, nh),
+                   [Para((Run(p.text),), gap_before=i > 0) for i, p in enumerate(notes)], bsize, "caption")
+    return Piece(top + h + 8 + nh, (title, pic, text))
+
+
+def _contents(a4: A4, bank: Bank, starts: dict[str, int]) -> list[Element]:
+    t = a4.theme
+    size = a4.size("question") + 1
+    head = a4.text(Box(a4.m, a4.top, a4.content_w, 40), [Para((Run("目录"),))], a4.size("title") - 6,
+                   "contents", bold=True)
+    rows = []
+    for i, s in enumerate(bank.sections):
+        y = a4.top + 56 + i * size * 2.4
+        rows += [a4.text(Box(a4.m, y, a4.content_w - 60, size * 2), [Para((
+            Run(section_label(s)), Run(f"　{len(s.questions)} 题", color=t.color("muted"))),)], size, "contents"),
+            a4.text(Box(a4.m + a4.content_w - 60, y, 60, size * 2),
+                    [Para((Run(str(starts[s.id])),), align="r")], size, "contents", t.color("primary"))]
+    return [head, *rows]
+
+
+def scorecard(bank: Bank, theme: Theme, opts: MockOptions) -> DeckPlan:
+    """A4 sheet: the drawn questions in order, key points, pitfall and a 1-5 score box."""
+    drawn = draw(bank, opts)
+    a4 = A4(theme, f"{bank.title} · 模拟面试评分表")
+    t = theme
+    title = "模拟面试评分表"
+    a4.new_page(title)
+    seed = f"随机种子 {opts.seed}" if opts.shuffle else "按题库顺序"
+    head_size = a4.size("title") - 8
+    a4.place(Piece(70, (a4.text(Box(a4.m, 0, a4.content_w, 34), [Para((Run(title),))], head_size, "cover", bold=True),
+                        a4.text(Box(a4.m, 34, a4.content_w, 34), [Para((
+                            Run(f"{len(drawn)} 题 · {seed} · 候选人：＿＿＿＿　日期：＿＿＿＿　面试官：＿＿＿＿"),))],
+                            a4.size("body"), "subtitle", t.color("muted")))), title)
+    box_w = 96.0  # the 1-5 score box the interviewer circles in
+    text_w = a4.content_w - box_w - 8
+    size = a4.size("body")
+    for i, (s, q) in enumerate(drawn, 1):
+        paras = [Paragraph(f"{i}. {q.question}"), Paragraph("要点：" + "；".join(key_points(q))),
+                 Paragraph("坑位：" + q.pitfall), Paragraph("记录：")]
+        h = max(a4.measure(paras, size, text_w) + 14, 70)
+        styled = [Para((Run(f"{i}. ", color=t.color("primary"), bold=True), Run(q.question, bold=True),
+                        Run(f"　{section_label(s)}", color=t.color("muted"), size=size - 1))),
+                  Para((Run("要点：", color=t.color("secondary"), bold=True), Run("；".join(key_points(q)))),
+                       gap_before=True),
+                  Para((Run("坑位：", color=t.color("warning"), bold=True), Run(q.pitfall)), gap_before=True),
+                  Para((Run("记录：", color=t.color("muted"), bold=True),), gap_before=True)]
+        elements: list[Element] = [Rect(Box(a4.m, h - 2, a4.content_w, 0.6), t.color("rule")),
+                                   a4.text(Box(a4.m, 0, text_w, h), styled, size, "score-row")]
+        score = Box(a4.m + text_w + 8, 4, box_w, 26)
+        elements += [Rect(score, t.color("background"), t.color("muted")),
+                     a4.text(score, [Para((Run("1 2 3 4 5"),), align="ctr")], size + 1, "score",
+                             t.color("muted"), anchor="ctr")]
+        a4.place(Piece(h + 4, tuple(elements)), title)
+    return a4.plan("scorecard", f"{bank.title} · 模拟面试评分表")

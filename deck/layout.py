@@ -1,0 +1,212 @@
+"""Text layout: CJK-aware line breaking, size fitting and splitting (no python-pptx).
+
+Input is text, a box in points and a width function; output is lines and a size.
+The renderer writes exactly these sizes, an exact line pitch (size × line_spacing)
+and no autofit, so what we measure here is what PowerPoint and LibreOffice show.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from deck.fonts import is_east_asian
+
+Width = Callable[[str, float], float]  # (text, size in pt) -> width in pt
+
+# Kinsoku: these never start a line / never end one (GB/T 15834 and JIS X 4051 practice).
+CLOSING = set("，。、；：？！）」』】》〉〕］｝’”…‥,.;:!?)]}%、・ー～-")
+OPENING = set("（「『【《〈〔［｛‘“([{")
+BULLET = "- "
+SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    bullet: bool = False
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a block is set: sizes to try, line pitch and paragraph gap (in lines)."""
+
+    max_size: float
+    min_size: float
+    line_spacing: float = 1.3
+    paragraph_gap: float = 0.35
+    bullet_indent: float = 1.1  # em
+    step: float = 1.0
+
+
+@dataclass(frozen=True)
+class Fit:
+    size: float
+    lines: tuple[tuple[str, ...], ...]  # per paragraph
+    height: float
+    fits: bool
+
+
+def paragraphs(text: str) -> list[Paragraph]:
+    """Split on newlines; '- ' lines become bullets; blank lines are dropped."""
+    out = []
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith(BULLET) or line.startswith("• "):
+            out.append(Paragraph(line[2:].strip(), bullet=True))
+        else:
+            out.append(Paragraph(line))
+    return out
+
+
+@functools.lru_cache(maxsize=20_000)
+def _atoms(text: str) -> tuple[str, ...]:
+    """Unbreakable pieces: one CJK char, one Latin word, or a run of spaces,
+    with closing punctuation glued to what precedes it and opening to what follows."""
+    raw: list[str] = []
+    word = ""
+    for ch in text:
+        # ASCII punctuation stays inside its word: renderers do not break "f(x)" or "a,b",
+        # and our break opportunities must be a subset of theirs.
+        if ch.isspace() or is_east_asian(ch) or (not word and (ch in CLOSING or ch in OPENING)):
+            if word:
+                raw.append(word)
+                word = ""
+            if ch.isspace() and raw and raw[-1].isspace():
+                raw[-1] += ch
+            else:
+                raw.append(ch)
+        else:
+            word += ch
+    if word:
+        raw.append(word)
+    atoms: list[str] = []
+    glue_next = False
+    for atom in raw:
+        if atoms and (glue_next or atom[0] in CLOSING):
+            atoms[-1] += atom
+        else:
+            atoms.append(atom)
+        glue_next = atoms[-1].rstrip()[-1:] in OPENING
+    return tuple(atoms)
+
+
+def break_lines(text: str, width: float, size: float, measure: Width) -> list[str]:
+    """Greedy line breaking; ''.join(result) == text. Trailing spaces do not count.
+
+    Widths are summed per atom (measure caches atoms), so a paragraph is O(atoms).
+    """
+    lines: list[str] = []
+    line = ""
+    line_w = 0.0  # width of line without trailing spaces
+    pending = 0.0  # width of the trailing spaces, counted once something follows
+    for atom in _atoms(text):
+        full = measure(atom, size)
+        if atom.isspace():
+            line += atom
+            pending += full
+            continue
+        core = atom.rstrip()
+        aw = measure(core, size) if len(core) < len(atom) else full
+        if line_w + pending + aw <= width:
+            line, line_w, pending = line + atom, line_w + pending + aw, full - aw
+        elif aw <= width:
+            lines.append(line)
+            line, line_w, pending = atom, aw, full - aw
+        else:
+            # An atom wider than a line (URL, long identifier): break it by characters,
+            # before closing punctuation only when nothing else fits.
+            for ch in atom:
+                if line.strip() and measure((line + ch).rstrip(), size) > width:
+                    lines.append(line)
+                    line = ""
+                line += ch
+            line_w = measure(line.rstrip(), size)
+            pending = measure(line, size) - line_w
+    lines.append(line)
+    return [ln for ln in lines if ln] or [""]
+
+
+def layout(paras: Sequence[Paragraph], width: float, size: float, style: Style,
+           measure: Width) -> tuple[tuple[tuple[str, ...], ...], float]:
+    """Lines per paragraph and total height in points at one size."""
+    pitch = size * style.line_spacing
+    out = []
+    height = 0.0
+    for i, p in enumerate(paras):
+        w = width - (style.bullet_indent * size if p.bullet else 0)
+        lines = tuple(break_lines(p.text, w, size, measure))
+        out.append(lines)
+        height += len(lines) * pitch + (style.paragraph_gap * pitch if i else 0)
+    return tuple(out), height
+
+
+def fit(paras: Sequence[Paragraph], width: float, height: float, style: Style,
+        measure: Width) -> Fit:
+    """The largest size in [min, max] at which the paragraphs fit the box."""
+    size = style.max_size
+    while True:
+        lines, h = layout(paras, width, size, style, measure)
+        if h <= height:
+            return Fit(size, lines, h, True)
+        if size - style.step < style.min_size - 1e-9:
+            return Fit(size, lines, h, False)
+        size -= style.step
+
+
+def split(paras: Sequence[Paragraph], width: float, height: float, style: Style,
+          measure: Width) -> list[list[Paragraph]]:
+    """Chunks that each fit the box at the minimum size: split at paragraphs, then
+    sentences, then lines. Pieces of one paragraph that share a chunk are rejoined."""
+    size = style.min_size
+    pitch = size * style.line_spacing
+
+    def fits(ps: Sequence[Paragraph]) -> bool:
+        return layout(ps, width, size, style, measure)[1] <= height
+
+    pieces: list[tuple[int, Paragraph]] = []
+    for index, p in enumerate(paras):
+        if fits([p]):
+            pieces.append((index, p))
+            continue
+        for sentence in (s for s in SENTENCE_END.split(p.text) if s):
+            part = Paragraph(sentence, p.bullet)
+            if fits([part]):
+                pieces.append((index, part))
+                continue
+            w = width - (style.bullet_indent * size if p.bullet else 0)
+            per_chunk = max(1, int(height // pitch))
+            lines = break_lines(sentence, w, size, measure)
+            pieces += [(index, Paragraph("".join(lines[i:i + per_chunk]), p.bullet))
+                       for i in range(0, len(lines), per_chunk)]
+    chunks: list[list[tuple[int, Paragraph]]] = [[]]
+    for index, piece in pieces:
+        trial = _join([*chunks[-1], (index, piece)])
+        if chunks[-1] and not fits([p for _, p in trial]):
+            chunks.append([(index, piece)])
+        else:
+            chunks[-1] = trial
+    return [[p for _, p in chunk] for chunk in chunks]
+
+
+def _join(chunk: list[tuple[int, Paragraph]]) -> list[tuple[int, Paragraph]]:
+    if len(chunk) >= 2 and chunk[-1][0] == chunk[-2][0]:
+        (index, a), (_, b) = chunk[-2], chunk[-1]
+        return [*chunk[:-2], (index, Paragraph(a.text + b.text, a.bullet))]
+    return chunk
+
+
+def truncate(text: str, width: float, max_lines: int, size: float, measure: Width) -> str:
+    """At most max_lines lines; an ellipsis marks what was cut (used for restatements)."""
+    lines = break_lines(text.replace("\n", " "), width, size, measure)
+    if len(lines) <= max_lines:
+        return text.replace("\n", " ")
+    kept = "".join(lines[:max_lines])
+    while kept and measure(lines[max_lines - 1] + "…", size) > width and len(kept) > 1:
+        kept = kept[:-1]
+        lines[max_lines - 1] = lines[max_lines - 1][:-1]
+    return kept.rstrip() + "…"

@@ -1,0 +1,193 @@
+"""The one module that writes raw OOXML: shapes, text bodies with East Asian fonts,
+SVG blips, slide jumps, theme fonts, 16:9/A4 layouts and deterministic zips.
+
+Shapes are built as XML text and parsed once per slide: faster than python-pptx's
+proxy objects, and the exact element order the schemas demand is visible here.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from lxml import etree
+from pptx.oxml import parse_xml
+
+from deck.plan import Box, Para, Picture, Rect, Run, Text
+
+NS = {
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "p": "http://schemas.openxmlformats.org/presentationml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+}
+NSDECL = " ".join(f'xmlns:{k}="{v}"' for k, v in NS.items())
+SVG_EXT = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
+SVG_NS = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
+EMU_PER_PT = 12700
+LINK_PREFIX = "deck-link:"  # placeholder r:id, resolved once every slide exists
+
+
+@dataclass(frozen=True)
+class Fonts:
+    latin: str
+    east_asian: str
+    mono: str
+
+
+def emu(points: float) -> int:
+    return round(points * EMU_PER_PT)
+
+
+def _xfrm(box: Box) -> str:
+    return (f'<a:xfrm><a:off x="{emu(box.x)}" y="{emu(box.y)}"/>'
+            f'<a:ext cx="{emu(box.w)}" cy="{emu(box.h)}"/></a:xfrm>')
+
+
+def _fill(color: str | None) -> str:
+    return f'<a:solidFill><a:srgbClr val="{color}"/></a:solidFill>' if color else "<a:noFill/>"
+
+
+def _run(run: Run, text: Text, fonts: Fonts) -> str:
+    size = run.size or text.size
+    bold = run.bold or text.bold
+    latin = fonts.mono if text.mono else fonts.latin
+    link = (f'<a:hlinkClick r:id="{LINK_PREFIX}{escape(run.link)}" action="ppaction://hlinksldjump"/>'
+            if run.link else "")
+    # lang zh-CN makes PowerPoint apply Chinese line-breaking rules; a:ea names the CJK face.
+    return (f'<a:r><a:rPr lang="zh-CN" altLang="en-US" sz="{round(size * 100)}" b="{int(bold)}" '
+            f'i="{int(run.italic)}" dirty="0">{_fill(run.color or text.color)}'
+            f'<a:latin typeface="{escape(latin)}"/><a:ea typeface="{escape(fonts.east_asian)}"/>'
+            f'<a:cs typeface="{escape(latin)}"/>{link}</a:rPr><a:t>{escape(run.text)}</a:t></a:r>')
+
+
+def _para(para: Para, text: Text, fonts: Fonts) -> str:
+    pitch = text.size * text.line_spacing
+    gap = round(pitch * text.paragraph_gap * 100) if para.gap_before else 0
+    if para.bullet:
+        indent = emu(text.bullet_indent * text.size)
+        marg = f' marL="{indent}" indent="-{indent}"'
+        bullet = '<a:buFont typeface="Arial"/><a:buChar char="•"/>'
+    else:
+        marg, bullet = ' marL="0" indent="0"', "<a:buNone/>"
+    runs = "".join(_run(r, text, fonts) for r in para.runs if r.text)
+    end = f'<a:endParaRPr lang="zh-CN" altLang="en-US" sz="{round(text.size * 100)}" dirty="0"/>'
+    return (f'<a:p><a:pPr algn="{para.align}"{marg}><a:lnSpc><a:spcPts val="{round(pitch * 100)}"/>'
+            f'</a:lnSpc><a:spcBef><a:spcPts val="{gap}"/></a:spcBef><a:spcAft><a:spcPts val="0"/>'
+            f'</a:spcAft>{bullet}</a:pPr>{runs}{end}</a:p>')
+
+
+def text_body(text: Text, fonts: Fonts, inset: float, tag: str = "p:txBody") -> str:
+    ins = emu(inset)
+    paras = "".join(_para(p, text, fonts) for p in text.paras) or "<a:p/>"
+    return (f'<{tag}><a:bodyPr wrap="square" lIns="{ins}" tIns="{ins}" rIns="{ins}" bIns="{ins}" '
+            f'anchor="{text.anchor}" rtlCol="0"><a:noAutofit/></a:bodyPr><a:lstStyle/>{paras}</{tag}>')
+
+
+def text_shape(text: Text, shape_id: int, fonts: Fonts, inset: float, title: bool = False) -> str:
+    if title:
+        nv = (f'<p:nvSpPr><p:cNvPr id="{shape_id}" name="Title {shape_id}"/><p:cNvSpPr>'
+              '<a:spLocks noGrp="1"/></p:cNvSpPr><p:nvPr><p:ph type="title"/></p:nvPr></p:nvSpPr>')
+    else:
+        nv = (f'<p:nvSpPr><p:cNvPr id="{shape_id}" name="{text.role} {shape_id}"/>'
+              '<p:cNvSpPr txBox="1"/><p:nvPr/></p:nvSpPr>')
+    return (f'<p:sp>{nv}<p:spPr>{_xfrm(text.box)}<a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
+            f'{_fill(text.fill)}<a:ln><a:noFill/></a:ln></p:spPr>{text_body(text, fonts, inset)}</p:sp>')
+
+
+def rect_shape(rect: Rect, shape_id: int) -> str:
+    line = (f'<a:ln w="9525">{_fill(rect.line)}</a:ln>' if rect.line else "<a:ln><a:noFill/></a:ln>")
+    return (f'<p:sp><p:nvSpPr><p:cNvPr id="{shape_id}" name="Rectangle {shape_id}"/><p:cNvSpPr/>'
+            f'<p:nvPr/></p:nvSpPr><p:spPr>{_xfrm(rect.box)}<a:prstGeom prst="rect"><a:avLst/>'
+            f'</a:prstGeom>{_fill(rect.fill)}{line}</p:spPr></p:sp>')
+
+
+def picture_shape(pic: Picture, shape_id: int, png_rid: str, svg_rid: str) -> str:
+    """PNG blip with an svgBlip extension: vector in PowerPoint 2016+, PNG elsewhere."""
+    return (f'<p:pic><p:nvPicPr><p:cNvPr id="{shape_id}" name="Diagram {shape_id}" '
+            f'descr="{escape(pic.alt, {chr(34): "&quot;"})}"/><p:cNvPicPr><a:picLocks noChangeAspect="1"/>'
+            f'</p:cNvPicPr><p:nvPr/></p:nvPicPr><p:blipFill><a:blip r:embed="{png_rid}"><a:extLst>'
+            f'<a:ext uri="{SVG_EXT}"><asvg:svgBlip xmlns:asvg="{SVG_NS}" r:embed="{svg_rid}"/></a:ext>'
+            f'</a:extLst></a:blip><a:stretch><a:fillRect/></a:stretch></p:blipFill><p:spPr>'
+            f'{_xfrm(pic.box)}<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></p:spPr></p:pic>')
+
+
+def replace_shapes(slide_element: etree._Element, shapes_xml: list[str]) -> None:
+    """Swap the slide's shapes (the layout's cloned placeholders) for ours."""
+    tree = slide_element.find("p:cSld/p:spTree", NS)
+    for child in list(tree)[2:]:  # keep nvGrpSpPr and grpSpPr
+        tree.remove(child)
+    wrapper = parse_xml(f"<p:spTree {NSDECL}>{''.join(shapes_xml)}</p:spTree>")
+    for child in list(wrapper):
+        tree.append(child)
+
+
+def set_background(slide_element: etree._Element, color: str) -> None:
+    csld = slide_element.find("p:cSld", NS)
+    bg = parse_xml(f'<p:bg {NSDECL}><p:bgPr>{_fill(color)}<a:effectLst/></p:bgPr></p:bg>')
+    csld.insert(0, bg)
+
+
+def link_targets(slide_element: etree._Element) -> list[tuple[etree._Element, str]]:
+    """Pending slide jumps: (hlinkClick element, target slide key)."""
+    return [(el, el.get(f"{{{NS['r']}}}id")[len(LINK_PREFIX):])
+            for el in slide_element.iter(f"{{{NS['a']}}}hlinkClick")
+            if el.get(f"{{{NS['r']}}}id", "").startswith(LINK_PREFIX)]
+
+
+def set_rid(element: etree._Element, rid: str) -> None:
+    element.set(f"{{{NS['r']}}}id", rid)
+
+
+def set_notes(notes_slide_element: etree._Element, text: Text, fonts: Fonts) -> None:
+    body = None
+    for sp in notes_slide_element.iter(f"{{{NS['p']}}}sp"):
+        ph = sp.find("p:nvSpPr/p:nvPr/p:ph", NS)
+        if ph is not None and ph.get("type") == "body":
+            body = sp.find("p:txBody", NS)
+    new = parse_xml(text_body(text, fonts, 0).replace("<p:txBody>", f"<p:txBody {NSDECL}>", 1))
+    body.getparent().replace(body, new)
+
+
+def scale_layouts(elements: list[etree._Element], sx: float, sy: float) -> None:
+    """Move master and layout placeholders from the template's 4:3 to our page size."""
+    for root in elements:
+        for xfrm in root.iter(f"{{{NS['a']}}}xfrm"):
+            off, ext = xfrm.find("a:off", NS), xfrm.find("a:ext", NS)
+            if off is not None:
+                off.set("x", str(round(int(off.get("x")) * sx)))
+                off.set("y", str(round(int(off.get("y")) * sy)))
+            if ext is not None:
+                ext.set("cx", str(round(int(ext.get("cx")) * sx)))
+                ext.set("cy", str(round(int(ext.get("cy")) * sy)))
+
+
+def theme_fonts(theme_xml: bytes, fonts: Fonts) -> bytes:
+    """Name our faces in the theme's font scheme, with a Hans script entry, so text typed
+    later in PowerPoint also gets a Chinese face."""
+    root = etree.fromstring(theme_xml)
+    for kind in ("majorFont", "minorFont"):
+        el = root.find(f".//a:fontScheme/a:{kind}", NS)
+        el.find("a:latin", NS).set("typeface", fonts.latin)
+        el.find("a:ea", NS).set("typeface", fonts.east_asian)
+        for script in el.findall("a:font", NS):
+            if script.get("script") == "Hans":
+                script.set("typeface", fonts.east_asian)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def deterministic_zip(data: bytes, epoch: int) -> bytes:
+    """Rewrite the package with fixed entry timestamps so equal input gives equal bytes."""
+    import time
+
+    stamp = max(time.gmtime(epoch)[:6], (1980, 1, 1, 0, 0, 0))
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)  # type: ignore[arg-type]
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, src.read(info.filename))
+    return out.getvalue()
+

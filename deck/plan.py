@@ -1,0 +1,98 @@
+"""The deck plan: plain immutable data describing every slide, no python-pptx.
+
+Geometry is in points (1/72 in). Profiles (deck.profiles, deck.handout) build a
+DeckPlan from a Bank; deck.render turns it into a .pptx.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Box:
+    x: float
+    y: float
+    w: float
+    h: float
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.h
+
+
+@dataclass(frozen=True)
+class Run:
+    text: str
+    color: str | None = None  # hex RGB; None = the element's colour
+    bold: bool = False
+    italic: bool = False
+    size: float | None = None  # None = the element's size
+    link: str | None = None  # key of a slide to jump to
+
+
+@dataclass(frozen=True)
+class Para:
+    runs: tuple[Run, ...]
+    bullet: bool = False
+    align: Literal["l", "ctr", "r"] = "l"
+    gap_before: bool = False  # paragraph gap (theme) before this paragraph
+
+    @property
+    def text(self) -> str:
+        return "".join(r.text for r in self.runs)
+
+
+@dataclass(frozen=True)
+class Text:
+    box: Box
+    paras: tuple[Para, ...]
+    size: float
+    color: str
+    role: str  # question, answer, follow_up, pitfall, code, label, footer, ...
+    mono: bool = False
+    bold: bool = False
+    anchor: Literal["t", "ctr", "b"] = "t"
+    fill: str | None = None
+    line_spacing: float = 1.3
+    paragraph_gap: float = 0.35
+    bullet_indent: float = 1.1  # em
+
+
+@dataclass(frozen=True)
+class Rect:
+    box: Box
+    fill: str
+    line: str | None = None
+
+
+@dataclass(frozen=True)
+class Picture:
+    box: Box
+    diagram: str  # diagram id; the renderer looks up its SVG and PNG
+    alt: str
+
+
+Element = Text | Rect | Picture
+
+
+@dataclass(frozen=True)
+class Slide:
+    kind: str  # title, agenda, section, diagram, question, reveal, code, references, closing, ...
+    key: str  # unique; hyperlink target
+    title: Text  # goes into the title placeholder (outline, navigation, screen readers)
+    elements: tuple[Element, ...] = ()
+    notes: str = ""
+    background: str | None = None
+    question_id: str | None = None
+
+
+@dataclass(frozen=True)
+class DeckPlan:
+    profile: str
+    title: str
+    width: float
+    height: float
+    slides: tuple[Slide, ...]
+    meta: dict[str, str] = field(default_factory=dict)

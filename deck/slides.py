@@ -1,0 +1,401 @@
+"""Builders for 16:9 slides: geometry from the theme, text fitted by deck.layout.
+
+Each builder returns plan data (deck.plan); nothing here knows about PPTX.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from deck import layout
+from deck.highlight import code_lines
+from deck.layout import Paragraph, Style
+from deck.model import Bank, Diagram, Question, Section
+from deck.plan import Box, Element, Para, Picture, Rect, Run, Slide, Text
+from deck.theme import Theme
+
+PT = 72.0
+CN_NUM = "零一二三四五六七八九十"
+INSET = 6.0  # text box inset in pt on every side, written by the renderer
+BLOCKS = (("answer", "标准答", "primary", "answer_tint"),
+          ("follow_up", "反问点", "secondary", "follow_up_tint"),
+          ("pitfall", "坑位", "warning", "pitfall_tint"))
+
+
+def cn_number(n: int) -> str:
+    if n <= 10:
+        return CN_NUM[n]
+    tens, ones = divmod(n, 10)
+    return (CN_NUM[tens] if tens > 1 else "") + "十" + (CN_NUM[ones] if ones else "")
+
+
+def section_label(section: Section) -> str:
+    return f"{cn_number(section.number)}、{section.title}"
+
+
+def paras_of(text: str) -> list[Paragraph]:
+    return layout.paragraphs(text)
+
+
+@dataclass
+class Canvas:
+    """Slide geometry and text helpers for one theme."""
+
+    theme: Theme
+
+    def __post_init__(self) -> None:
+        s = self.theme.data["slide"]
+        self.w, self.h = s["width"] * PT, s["height"] * PT
+        self.mx, self.top = s["margin_x"] * PT, s["margin_top"] * PT
+        self.bottom_margin = s["margin_bottom"] * PT
+        self.footer_h = s["footer_height"] * PT
+        self.content_w = self.w - 2 * self.mx
+
+    @property
+    def content_bottom(self) -> float:
+        return self.h - self.bottom_margin - self.footer_h
+
+    def text(self, box: Box, paras: Sequence[Paragraph | Para], size: float, role: str,
+             color: str | None = None, **kw: object) -> Text:
+        fonts = self.theme.fonts
+        out = tuple(p if isinstance(p, Para) else
+                    Para((Run(p.text),), bullet=p.bullet, gap_before=i > 0)
+                    for i, p in enumerate(paras))
+        return Text(box=box, paras=out, size=size, role=role,
+                    color=color or self.theme.color("text"), line_spacing=fonts["line_spacing"],
+                    paragraph_gap=fonts["paragraph_gap"], **kw)  # type: ignore[arg-type]
+
+    def fit(self, text: str | Sequence[Paragraph], box: Box, style: Style) -> layout.Fit:
+        paras = paras_of(text) if isinstance(text, str) else text
+        return layout.fit(paras, box.w - 2 * INSET, box.h - 2 * INSET, style, self.theme.sans)
+
+    def height_of(self, paras: Sequence[Paragraph], width: float, size: float, style: Style) -> float:
+        return layout.layout(paras, width - 2 * INSET, size, style, self.theme.sans)[1] + 2 * INSET
+
+    def footer(self, left: str, number: int) -> tuple[Element, ...]:
+        size = self.theme.data["sizes"]["footer"]
+        y = self.h - self.bottom_margin - self.footer_h + 4
+        muted = self.theme.color("muted")
+        half = self.content_w / 2
+        return (Rect(Box(self.mx, y - 4, self.content_w, 0.75), self.theme.color("rule")),
+                self.text(Box(self.mx, y, half, self.footer_h), [Paragraph(left)], size, "footer", muted),
+                self.text(Box(self.mx + half, y, half, self.footer_h),
+                          [Para((Run(str(number)),), align="r")], size, "footer", muted))
+
+    def title_text(self, text: str, box: Box, size: float, color: str | None = None,
+                   align: str = "l", bold: bool = True, anchor: str = "t") -> Text:
+        return self.text(box, [Para((Run(text),), align=align)], size, "title", color,  # type: ignore[arg-type]
+                         bold=bold, anchor=anchor)
+
+    def restated(self, question: str, suffix: str = "") -> tuple[Text, float]:
+        """The question small at the top of a reveal/code slide; returns (title, its bottom)."""
+        style = self.theme.style("question_small")
+        width = self.content_w - 2 * INSET
+        size = style.max_size
+        while size > style.min_size and len(layout.break_lines(question + suffix, width, size,
+                                                               self.theme.sans)) > 2:
+            size -= 1
+        text = layout.truncate(question, width - self.theme.sans(suffix, size), 3, size,
+                               self.theme.sans) + suffix
+        lines = len(layout.break_lines(text, width, size, self.theme.sans))
+        h = lines * size * style.line_spacing + 2 * INSET
+        box = Box(self.mx, self.top, self.content_w, h)
+        return self.title_text(text, box, size, self.theme.color("text")), box.bottom
+
+
+def marker(canvas: Canvas, text: str, y: float) -> Text:
+    size = canvas.theme.data["sizes"]["marker"]
+    return canvas.text(Box(canvas.mx, y, canvas.content_w, size * 1.3 + 2 * INSET),
+                       [Paragraph(text)], size, "marker", canvas.theme.color("muted"))
+
+
+def question_slides(c: Canvas, q: Question, key: str, marker_text: str, notes: str,
+                    footer: str, number: int) -> list[Slide]:
+    """The question alone and large; continues on more slides only if it is huge."""
+    y0 = c.top + 44
+    box = Box(c.mx, y0, c.content_w, c.content_bottom - y0 - 12)
+    style = c.theme.style("question")
+    fit = c.fit(q.question, box, style)
+    chunks = [paras_of(q.question)] if fit.fits else layout.split(
+        paras_of(q.question), box.w - 2 * INSET, box.h - 2 * INSET, style, c.theme.sans)
+    slides = []
+    for i, chunk in enumerate(chunks):
+        f = c.fit(chunk, box, style)
+        title = c.text(box, chunk, f.size, "question", anchor="ctr" if fit.fits else "t")
+        suffix = f"（续 {i + 1}/{len(chunks)}）" if len(chunks) > 1 else ""
+        accent = Rect(Box(c.mx, c.top + 6, 6, 22), c.theme.color("primary"))
+        slides.append(Slide(kind="question", key=f"{key}-{i}" if i else key, title=title,
+                            elements=(accent, marker(c, marker_text + suffix, c.top),
+                                      *c.footer(footer, number + i)),
+                            notes=notes, question_id=q.id))
+    return slides
+
+
+@dataclass(frozen=True)
+class Block:
+    role: str
+    label: str
+    paras: tuple[Paragraph, ...]
+
+
+def _block_elements(c: Canvas, block: Block, box: Box, size: float) -> list[Element]:
+    role = next(b for b in BLOCKS if b[0] == block.role)
+    accent, tint = c.theme.color(role[2]), c.theme.color(role[3])
+    label_size = c.theme.data["sizes"]["block_label"]
+    label_h = label_size * 1.3 + 2 * INSET
+    return [Rect(box, tint), Rect(Box(box.x, box.y, 5, box.h), accent),
+            c.text(Box(box.x + 10, box.y + 2, box.w - 14, label_h),
+                   [Para((Run(block.label),))], label_size, "label", accent, bold=True),
+            c.text(Box(box.x + 10, box.y + label_h - 4, box.w - 14, box.h - label_h + 2),
+                   block.paras, size, block.role)]
+
+
+def _stack(c: Canvas, blocks: Sequence[Block], area: Box) -> list[Element] | None:
+    """Place blocks top to bottom, sized from their measured text, at the largest
+    common size that fits; None if they do not fit at the minimum sizes."""
+    label_h = c.theme.data["sizes"]["block_label"] * 1.3 + 2 * INSET
+    gap = 10.0
+    styles = {b.role: c.theme.style(b.role) for b in blocks}
+    top = max(s.max_size for s in styles.values())
+    floor = max(s.min_size for s in styles.values())
+    size = top
+    while size >= floor:
+        sizes = [min(size, styles[b.role].max_size) for b in blocks]
+        heights = [c.height_of(b.paras, area.w - 14, s, styles[b.role]) + label_h - 6
+                   for b, s in zip(blocks, sizes, strict=True)]
+        spare = area.h - sum(heights) - gap * (len(blocks) - 1)
+        if spare >= 0:
+            out: list[Element] = []
+            y = area.y
+            extra = min(spare / len(blocks), 40.0)  # breathing room, not stretched panels
+            for b, s, h in zip(blocks, sizes, heights, strict=True):
+                out += _block_elements(c, b, Box(area.x, y, area.w, h + extra), s)
+                y += h + extra + gap
+            return out
+        size -= 1
+    return None
+
+
+def reveal_slides(c: Canvas, q: Question, key: str, notes: str, footer: str, number: int,
+                  code_fits_beside: bool = True) -> list[Slide]:
+    """标准答 / 反问点 / 坑位 blocks; code beside them when it fits, else on code slides;
+    an answer too long for one slide continues on (续) slides."""
+    title, title_bottom = c.restated(q.question)
+    area = Box(c.mx, title_bottom + 10, c.content_w, c.content_bottom - title_bottom - 18)
+    blocks = [Block(role, label, tuple(paras_of(getattr(q, role)))) for role, label, *_ in BLOCKS]
+
+    def slide(i: int, elements: Sequence[Element], suffix_title: Text = title) -> Slide:
+        return Slide(kind="reveal", key=f"{key}-{i}" if i else key, title=suffix_title,
+                     elements=(*elements, *c.footer(footer, number + i)), notes=notes, question_id=q.id)
+
+    if q.code and code_fits_beside:
+        left = Box(area.x, area.y, area.w * 0.5 - 8, area.h)
+        right = Box(area.x + area.w * 0.5 + 8, area.y, area.w * 0.5 - 8, area.h)
+        panel = code_panel(c, q.code.language, q.code.source, right, first_line=1)
+        placed = _stack(c, blocks, left) if panel else None
+        if panel and placed:
+            return [slide(0, [*placed, *panel[0]])]
+    placed = _stack(c, blocks, area)
+    slides: list[Slide] = []
+    if placed:
+        slides.append(slide(0, placed))
+    else:
+        slides += _continued(c, blocks, area, slide)
+    if q.code:
+        slides += code_slides(c, q, key, notes, footer, number + len(slides))
+    return slides
+
+
+def _continued(c: Canvas, blocks: list[Block], area: Box, slide) -> list[Slide]:  # noqa: ANN001
+    label_h = c.theme.data["sizes"]["block_label"] * 1.3 + 2 * INSET
+    answer, rest = blocks[0], blocks[1:]
+    style = c.theme.style("answer")
+    chunks = layout.split(answer.paras, area.w - 14 - 2 * INSET, area.h - label_h - 2 * INSET,
+                          style, c.theme.sans)
+    n = len(chunks)
+    pages: list[list[Block]] = [[replace(answer, label=f"标准答（{'续 ' if i else ''}{i + 1}/{n}）",
+                                         paras=tuple(ch))] for i, ch in enumerate(chunks)]
+    # The follow-up and pitfall share the last answer slide when they fit, else get their own.
+    if _stack(c, [*pages[-1], *rest], area):
+        pages[-1] += rest
+    else:
+        pages.append(rest)
+    out = []
+    for i, page in enumerate(pages):
+        placed = _stack(c, page, area)
+        if placed is None:  # a lone follow-up/pitfall longer than a slide: give each its own
+            placed = []
+            for b in page:
+                out.append(slide(len(out), _stack(c, [b], area) or []))
+            continue
+        out.append(slide(len(out), placed))
+        del i
+    return out
+
+
+def code_panel(c: Canvas, language: str, source: str, box: Box, first_line: int,
+               force: bool = False) -> tuple[list[Element], int] | None:
+    """A tinted panel of highlighted code at the largest size that fits the box;
+    returns (elements, lines used). With force, fill the box at the minimum size with
+    as many lines as fit (the caller continues the rest)."""
+    style = c.theme.style("code")
+    lines = source.split("\n")
+    number_w = len(str(first_line + len(lines))) + 1
+    inner_w = box.w - 2 * INSET - 12
+    size = style.max_size
+    while size >= style.min_size:
+        wrapped = _wrap_code(c, lines, inner_w, size, number_w)
+        if len(wrapped) * size * style.line_spacing <= box.h - 2 * INSET - 8:
+            break
+        size -= 1
+    else:
+        if not force:
+            return None
+        size = style.min_size
+    pitch = size * style.line_spacing
+    capacity = int((box.h - 2 * INSET - 8) // pitch)
+    paras: list[Para] = []
+    used = 0
+    muted = c.theme.color("muted")
+    colored = code_lines(source, language, c.theme.data["code"]["pygments_style"])
+    for index, _line in enumerate(lines):
+        pieces = _split_runs(colored[index], inner_w, size, number_w, c)
+        if len(paras) + len(pieces) > capacity and paras:
+            break
+        for j, runs in enumerate(pieces):
+            number = f"{first_line + index:>{number_w - 1}} " if j == 0 else " " * number_w
+            paras.append(Para((Run(number, color=muted), *runs)))
+        used += 1
+    panel = Rect(box, c.theme.color("code_bg"), c.theme.color("code_border"))
+    text = c.text(Box(box.x + 6, box.y + 4, box.w - 12, box.h - 8), paras, size, "code",
+                  mono=True)
+    text = replace(text, paragraph_gap=0.0)
+    return [panel, text], used
+
+
+def _wrap_code(c: Canvas, lines: list[str], width: float, size: float, number_w: int) -> list[str]:
+    out = []
+    for line in lines:
+        out += layout.break_lines(" " * number_w + line, width, size, c.theme.mono) or [""]
+    return out
+
+
+def _split_runs(runs: Sequence[Run], width: float, size: float, number_w: int,
+                c: Canvas) -> list[list[Run]]:
+    """Hard-wrap one highlighted line at character level so no code line overflows."""
+    out: list[list[Run]] = [[]]
+    used = c.theme.mono(" " * number_w, size)
+    for run in runs:
+        chunk = ""
+        for ch in run.text:
+            w = c.theme.mono(ch, size)
+            if used + w > width and (chunk or out[-1]):
+                if chunk:
+                    out[-1].append(replace(run, text=chunk))
+                out.append([])
+                chunk, used = "", c.theme.mono(" " * number_w, size)
+            chunk += ch
+            used += w
+        if chunk:
+            out[-1].append(replace(run, text=chunk))
+    return out
+
+
+def code_slides(c: Canvas, q: Question, key: str, notes: str, footer: str, number: int) -> list[Slide]:
+    assert q.code is not None
+    slides: list[Slide] = []
+    lines = q.code.source.split("\n")
+    start = 0
+    pages: list[list[Element]] = []
+    while start < len(lines):
+        suffix = "（代码）"
+        title, bottom = c.restated(q.question, suffix)
+        box = Box(c.mx, bottom + 10, c.content_w, c.content_bottom - bottom - 18)
+        panel = code_panel(c, q.code.language, "\n".join(lines[start:]), box, start + 1, force=True)
+        assert panel is not None
+        elements, used = panel
+        pages.append([title, *elements])  # type: ignore[list-item]
+        start += max(used, 1)
+    for i, (title, *elements) in enumerate(pages):
+        if len(pages) > 1 and i:
+            title = c.restated(q.question, f"（代码 续 {i + 1}/{len(pages)}）")[0]
+        slides.append(Slide(kind="code", key=f"{key}-code-{i}", title=title,  # type: ignore[arg-type]
+                            elements=(*elements, *c.footer(footer, number + i)), notes=notes,
+                            question_id=q.id))
+    return slides
+
+
+def diagram_slide(c: Canvas, d: Diagram, key: str, size_px: tuple[int, int], footer: str,
+                  number: int) -> Slide:
+    title_size = c.theme.data["sizes"]["question_small"][0] + 8
+    title = c.title_text(d.title, Box(c.mx, c.top, c.content_w, title_size * 1.3 + 2 * INSET), title_size)
+    cap_size = c.theme.data["sizes"]["marker"] + 2
+    cap_h = cap_size * 1.3 * 2 + 2 * INSET
+    area = Box(c.mx, title.box.bottom + 6, c.content_w, c.content_bottom - title.box.bottom - cap_h - 14)
+    ratio = size_px[0] / size_px[1]
+    w = min(area.w, area.h * ratio)
+    h = w / ratio
+    pic = Picture(Box(area.x + (area.w - w) / 2, area.y + (area.h - h) / 2, w, h), d.id, d.caption or d.title)
+    caption = c.text(Box(c.mx, area.bottom + 4, c.content_w, cap_h),
+                     [Para((Run(d.caption),), align="ctr")], cap_size, "caption", c.theme.color("muted"))
+    return Slide(kind="diagram", key=key, title=title, elements=(pic, caption, *c.footer(footer, number)),
+                 notes=d.notes)
+
+
+def dark_slide(c: Canvas, kind: str, key: str, title: str, lines: Sequence[str], notes: str = "",
+               big: str | None = None) -> Slide:
+    """Title, section divider and closing slides: light text on the dark ground."""
+    t = c.theme
+    fg, accent = t.color("divider_text"), t.color("divider_accent")
+    size = t.data["sizes"]["section_title" if big else "title_slide"]
+    elements: list[Element] = [Rect(Box(c.mx, c.h * 0.42 - 6, 90, 5), accent)]
+    if big:
+        elements.append(c.title_text(big, Box(c.mx, c.h * 0.16, c.content_w, 96), 72, accent))
+    title_box = Box(c.mx, c.h * 0.42 + 8, c.content_w, size * 1.3 * 2 + 2 * INSET)
+    fit = c.fit(title, title_box, Style(size, 24, t.fonts["line_spacing"], t.fonts["paragraph_gap"]))
+    title_el = c.title_text(title, title_box, fit.size, fg)
+    sub = t.data["sizes"]["subtitle"]
+    sub_box = Box(c.mx, title_box.y + fit.height + 2 * INSET + 14, c.content_w, c.h * 0.9 - title_box.bottom)
+    paras = [Para((Run(line),), gap_before=i > 0) for i, line in enumerate(lines)]
+    elements.append(c.text(sub_box, paras, sub, "subtitle", fg))
+    return Slide(kind=kind, key=key, title=title_el, elements=tuple(elements), notes=notes,
+                 background=t.color("divider_bg"))
+
+
+def list_slides(c: Canvas, kind: str, key: str, heading: str, items: Sequence[Para], footer: str,
+                number: int) -> list[Slide]:
+    """A heading and a list (agenda, references), continued on more slides if long."""
+    size_h = c.theme.data["sizes"]["question_small"][0] + 8
+    style = c.theme.style("body")
+    box = Box(c.mx, c.top + size_h * 1.3 + 2 * INSET + 12, c.content_w, 0)
+    box = replace(box, h=c.content_bottom - box.y - 8)
+    plain = [Paragraph(p.text, p.bullet) for p in items]
+    fit = c.fit(plain, box, style)
+    if fit.fits:
+        groups = [list(items)]
+    else:
+        groups, current = [], []
+        for item in items:
+            if current and not c.fit([Paragraph(p.text) for p in [*current, item]], box,
+                                     replace(style, max_size=style.min_size)).fits:
+                groups.append(current)
+                current = []
+            current.append(item)
+        groups.append(current)
+    slides = []
+    for i, group in enumerate(groups):
+        f = c.fit([Paragraph(p.text, p.bullet) for p in group], box, style)
+        suffix = f"（续 {i + 1}/{len(groups)}）" if i else ""
+        title = c.title_text(heading + suffix, Box(c.mx, c.top, c.content_w, size_h * 1.3 + 2 * INSET), size_h)
+        paras = tuple(replace(p, gap_before=j > 0) for j, p in enumerate(group))
+        slides.append(Slide(kind=kind, key=f"{key}-{i}" if i else key, title=title,
+                            elements=(c.text(box, paras, f.size, "body"), *c.footer(footer, number + i))))
+    return slides
+
+
+def agenda_items(c: Canvas, bank: Bank, counts: dict[str, int]) -> list[Para]:
+    primary = c.theme.color("primary")
+    return [Para((Run(section_label(s), color=primary, link=f"section-{s.id}"),
+                  Run(f"　{counts.get(s.id, len(s.questions))} 题", color=c.theme.color("muted"))))
+            for s in bank.sections]
