@@ -40,6 +40,8 @@ LAUNCH_ARGS = [
 SYSTEM_BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 _ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+_COMMENT_LINE_RE = re.compile(r"^\s*%%(?!\{)")
+_ERROR_LINE_RE = re.compile(r"(error on line )(\d+)")
 _EXACT_VERSION_RE = re.compile(r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$")
 _HOW_TO_GET_A_BROWSER = (
     "install one with `apt-get install chromium` (Debian/Ubuntu) or `python -m playwright install "
@@ -107,7 +109,7 @@ _RENDER_JS = """async ({id, src, scale, minLong}) => {
   const problems = new Set();
   for (const el of [root, ...root.querySelectorAll('*')]) {
     const name = el.localName.toLowerCase();
-    if (name === 'foreignobject') problems.add('foreignObject (HTML labels)');
+    if (name === 'foreignobject') problems.add('foreignObject (HTML labels: remove htmlLabels from its config)');
     if (name === 'script') problems.add('<script> element');
     for (const a of el.attributes) {
       if (a.name.toLowerCase().startsWith('on')) problems.add('event handler attribute ' + a.name);
@@ -149,6 +151,33 @@ class RenderedDiagram:
 def _normalise_source(source: str) -> str:
     # A BOM or CRLF checkout must not make a committed render look stale.
     return source.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _prepare_source(source: str) -> tuple[str, int]:
+    """Text to give Mermaid, and how many file lines precede the diagram's header line.
+
+    Mermaid drops front matter, directives, comment lines and leading blank lines before
+    parsing, so its line numbers count from the header. Comment lines are blanked here
+    (same meaning, but they keep their line) so only the lines before the header shift.
+    """
+    lines = source.split("\n")
+    text = "\n".join("" if _COMMENT_LINE_RE.match(line) else line for line in lines)
+    i = 0
+    if lines and lines[0].strip() == "---":
+        closing = next((k for k in range(1, len(lines)) if lines[k].strip() == "---"), None)
+        if closing is not None:
+            i = closing + 1
+    in_directive = False
+    while i < len(lines):
+        stripped = lines[i].strip()
+        if in_directive:
+            in_directive = "}%%" not in stripped
+        elif stripped.startswith("%%{"):
+            in_directive = "}%%" not in stripped[3:]
+        elif stripped and not _COMMENT_LINE_RE.match(stripped):
+            break
+        i += 1
+    return text, i
 
 
 def cache_key(source: str, settings: Mapping[str, Any], mermaid_version: str) -> str:
@@ -226,9 +255,7 @@ class _Job:
         return cache_dir / f"{self.id}-{self.key[:12]}.png"
 
     def is_cached(self, cache_dir: Path) -> bool:
-        return all(
-            p.is_file() and p.stat().st_size > 0 for p in (self.svg_path(cache_dir), self.png_path(cache_dir))
-        )
+        return all(p.is_file() and p.stat().st_size > 0 for p in (self.svg_path(cache_dir), self.png_path(cache_dir)))
 
 
 def _jobs(sources: Mapping[str, Path], settings: Mapping[str, Any], repo_root: Path) -> list[_Job]:
@@ -239,9 +266,7 @@ def _jobs(sources: Mapping[str, Path], settings: Mapping[str, Any], repo_root: P
         try:
             source = _normalise_source(Path(path).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
-            raise DiagramError(
-                f"{_label(Path(path), repo_root)}: cannot read diagram source: {exc}"
-            ) from None
+            raise DiagramError(f"{_label(Path(path), repo_root)}: cannot read diagram source: {exc}") from None
         jobs.append(_Job(diagram_id, Path(path), source, cache_key(source, settings, version)))
     return jobs
 
@@ -308,9 +333,7 @@ def find_browser(playwright: Any | None = None) -> str | None:
     explicit = os.environ.get("DECK_BROWSER")
     if explicit:
         if not Path(explicit).is_file():
-            raise DiagramError(
-                f"DECK_BROWSER={explicit}: no such file; point it at a Chromium/Chrome executable"
-            )
+            raise DiagramError(f"DECK_BROWSER={explicit}: no such file; point it at a Chromium/Chrome executable")
         return explicit
     if playwright is not None:
         with suppress(Exception):  # the property raises on platforms Playwright does not support
@@ -353,8 +376,7 @@ class RenderSession:
         script = self.repo_root / MERMAID_JS
         if not script.is_file():
             raise DiagramError(
-                f"cannot render diagram(s) {self._what()}: {script} is missing; "
-                f"run `npm ci` in {self.repo_root}"
+                f"cannot render diagram(s) {self._what()}: {script} is missing; run `npm ci` in {self.repo_root}"
             )
         pinned = mermaid_version(self.repo_root)
         installed_manifest = self.repo_root / "node_modules/mermaid/package.json"
@@ -402,11 +424,11 @@ class RenderSession:
         }
 
     def __enter__(self) -> RenderSession:
-        script = self._mermaid_script()
         try:
             find_browser()  # a wrong DECK_BROWSER fails here, before Playwright starts
         except DiagramError as exc:
             raise DiagramError(f"cannot render diagram(s) {self._what()}: {exc}") from None
+        script = self._mermaid_script()
         try:
             from playwright.sync_api import Error as PlaywrightError
             from playwright.sync_api import sync_playwright
@@ -429,9 +451,7 @@ class RenderSession:
         pw = stack.enter_context(sync_playwright())
         executable = find_browser(pw)
         if executable is None:
-            raise DiagramError(
-                f"cannot render diagram(s) {self._what()}: no Chromium found; {_HOW_TO_GET_A_BROWSER}"
-            )
+            raise DiagramError(f"cannot render diagram(s) {self._what()}: no Chromium found; {_HOW_TO_GET_A_BROWSER}")
         try:
             browser = pw.chromium.launch(executable_path=executable, headless=True, args=LAUNCH_ARGS)
             context = browser.new_context(
@@ -453,8 +473,7 @@ class RenderSession:
             page.evaluate(_INIT_JS, self._config())
         except self._error_type as exc:
             raise DiagramError(
-                f"cannot render diagram(s) {self._what()}: browser {executable} failed: {exc}; "
-                f"{_HOW_TO_GET_A_BROWSER}"
+                f"cannot render diagram(s) {self._what()}: browser {executable} failed: {exc}; {_HOW_TO_GET_A_BROWSER}"
             ) from None
         return page
 
@@ -470,13 +489,14 @@ class RenderSession:
     def render(self, diagram_id: str, source: str, *, label: str) -> tuple[str, bytes]:
         """Render one diagram: (SVG text, PNG bytes). Raises DiagramError '<label>:<line>: <message>'."""
         _check_id(diagram_id)
+        text, offset = _prepare_source(_normalise_source(source))
         before = (len(self.requests), len(self.dialogs))
         try:
             result = self.page.evaluate(
                 _RENDER_JS,
                 {
                     "id": f"diagram-{diagram_id}",
-                    "src": _normalise_source(source),
+                    "src": text,
                     "scale": self.scale,
                     "minLong": self.min_long_side,
                 },
@@ -487,15 +507,18 @@ class RenderSession:
         except self._error_type as exc:
             raise DiagramError(f"{label}: browser error while rendering: {exc}") from None
         if "error" in result:
-            where = f"{label}:{result['line']}" if result.get("line") else label
-            raise DiagramError(f"{where}: {str(result['error']).strip()}")
+            message = str(result["error"]).strip()
+            if not result.get("line"):
+                raise DiagramError(f"{label}: {message}")
+            line = int(result["line"]) + offset
+            # Mermaid counts lines after dropping front matter/directives; say the file's line.
+            message = _ERROR_LINE_RE.sub(lambda m: f"{m[1]}{line}", message, count=1)
+            raise DiagramError(f"{label}:{line}: {message}")
         leaked = self.requests[before[0] :] + self.dialogs[before[1] :]
         if leaked:
             raise DiagramError(f"{label}: rendering tried to open a dialog or load a resource: {leaked}")
         assert png is not None
         width, height = struct.unpack(">II", png[16:24])
         if max(width, height) < self.min_long_side:
-            raise DiagramError(
-                f"{label}: PNG is {width}x{height}, below min_png_long_side={self.min_long_side}"
-            )
+            raise DiagramError(f"{label}: PNG is {width}x{height}, below min_png_long_side={self.min_long_side}")
         return '<?xml version="1.0" encoding="UTF-8"?>\n' + result["svg"] + "\n", png

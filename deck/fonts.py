@@ -74,11 +74,13 @@ class Measurer:
     """Width of a string in points at a size, for the sans or the mono role.
 
     Widths scale linearly with size, so strings are measured once in em and cached:
-    the line breaker asks for the same atoms at every candidate size.
+    the line breaker asks for the same atoms at every candidate size. LibreOffice
+    adds space where Chinese meets Latin text (even across a space): `gap` em each.
     """
 
-    def __init__(self, latin: str, east_asian: str, mono: str, safety: float) -> None:
+    def __init__(self, latin: str, east_asian: str, mono: str, safety: float, asian_latin_gap: float) -> None:
         self._fonts = {False: widths(latin), True: widths(mono)}
+        self.gap = asian_latin_gap
         self._ea = widths(east_asian)
         self._chars: dict[bool, dict[str, float]] = {False: {}, True: {}}
         self._strings: dict[bool, dict[str, float]] = {False: {}, True: {}}
@@ -95,9 +97,15 @@ class Measurer:
         if value is None:
             chars = self._chars[mono]
             value = 0.0
+            prev_ea: bool | None = None
             for ch in text:
                 w = chars.get(ch)
                 value += self._char(ch, mono) if w is None else w
+                if not ch.isspace():
+                    ea = is_east_asian(ch)
+                    if prev_ea is not None and ea != prev_ea:
+                        value += self.gap
+                    prev_ea = ea
             if len(cache) < 200_000:
                 cache[text] = value
         return value

@@ -104,6 +104,7 @@ def break_lines(text: str, width: float, size: float, measure: Width) -> list[st
     line = ""
     line_w = 0.0  # width of line without trailing spaces
     pending = 0.0  # width of the trailing spaces, counted once something follows
+    last = ""  # last non-space character of the line
     for atom in _atoms(text):
         full = measure(atom, size)
         if atom.isspace():
@@ -112,14 +113,22 @@ def break_lines(text: str, width: float, size: float, measure: Width) -> list[st
             continue
         core = atom.rstrip()
         aw = measure(core, size) if len(core) < len(atom) else full
-        if line_w + pending + aw <= width:
-            line, line_w, pending = line + atom, line_w + pending + aw, full - aw
-        elif aw <= width:
+        # Spacing the renderer adds where two atoms meet (e.g. Chinese next to Latin).
+        first = core.lstrip()[:1]
+        join = measure(last + first, size) - measure(last, size) - measure(first, size) if last else 0.0
+        last = core[-1]
+        if line_w + pending + join + aw <= width:
+            line, line_w, pending = line + atom, line_w + pending + join + aw, full - aw
+            continue
+        if aw <= width:
             lines.append(line)
             line, line_w, pending = atom, aw, full - aw
         else:
-            # An atom wider than a line (URL, long identifier): break it by characters,
-            # before closing punctuation only when nothing else fits.
+            # An atom wider than a line (URL, long identifier) starts a fresh line, as
+            # PowerPoint and LibreOffice do, and is broken by characters.
+            if line.strip():
+                lines.append(line)
+                line = ""
             for ch in atom:
                 if line.strip() and measure((line + ch).rstrip(), size) > width:
                     lines.append(line)

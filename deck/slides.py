@@ -106,7 +106,7 @@ class Canvas:
 
 def marker(canvas: Canvas, text: str, y: float) -> Text:
     size = canvas.theme.data["sizes"]["marker"]
-    return canvas.text(Box(canvas.mx, y, canvas.content_w, size * 1.3 + 2 * INSET),
+    return canvas.text(Box(canvas.mx + 8, y, canvas.content_w - 8, size * 1.3 + 2 * INSET),
                        [Paragraph(text)], size, "marker", canvas.theme.color("muted"))
 
 
@@ -221,16 +221,11 @@ def _continued(c: Canvas, blocks: list[Block], area: Box, slide) -> list[Slide]:
         pages[-1] += rest
     else:
         pages.append(rest)
-    out = []
-    for i, page in enumerate(pages):
-        placed = _stack(c, page, area)
-        if placed is None:  # a lone follow-up/pitfall longer than a slide: give each its own
-            placed = []
-            for b in page:
-                out.append(slide(len(out), _stack(c, [b], area) or []))
-            continue
-        out.append(slide(len(out), placed))
-        del i
+    out: list[Slide] = []
+    for page in pages:
+        # A lone follow-up/pitfall longer than a slide gets a slide per block.
+        for group in [page] if _stack(c, page, area) else [[b] for b in page]:
+            out.append(slide(len(out), _stack(c, group, area) or []))
     return out
 
 
@@ -243,16 +238,12 @@ def code_panel(c: Canvas, language: str, source: str, box: Box, first_line: int,
     lines = source.split("\n")
     number_w = len(str(first_line + len(lines))) + 1
     inner_w = box.w - 2 * INSET - 12
-    size = style.max_size
-    while size >= style.min_size:
-        wrapped = _wrap_code(c, lines, inner_w, size, number_w)
-        if len(wrapped) * size * style.line_spacing <= box.h - 2 * INSET - 8:
-            break
+    size = style.min_size if force else style.max_size
+    while not force and len(_wrap_code(c, lines, inner_w, size, number_w)) * size * style.line_spacing \
+            > box.h - 2 * INSET - 8:
         size -= 1
-    else:
-        if not force:
+        if size < style.min_size:
             return None
-        size = style.min_size
     pitch = size * style.line_spacing
     capacity = int((box.h - 2 * INSET - 8) // pitch)
     paras: list[Para] = []
@@ -308,11 +299,12 @@ def code_slides(c: Canvas, q: Question, key: str, notes: str, footer: str, numbe
     lines = q.code.source.split("\n")
     start = 0
     pages: list[list[Element]] = []
+    title, bottom = c.restated(q.question, "（代码）")
+    box = Box(c.mx, bottom + 10, c.content_w, c.content_bottom - bottom - 18)
+    whole = code_panel(c, q.code.language, q.code.source, box, 1)
     while start < len(lines):
-        suffix = "（代码）"
-        title, bottom = c.restated(q.question, suffix)
-        box = Box(c.mx, bottom + 10, c.content_w, c.content_bottom - bottom - 18)
-        panel = code_panel(c, q.code.language, "\n".join(lines[start:]), box, start + 1, force=True)
+        # Continued code keeps one (minimum) size on every page.
+        panel = whole or code_panel(c, q.code.language, "\n".join(lines[start:]), box, start + 1, force=True)
         assert panel is not None
         elements, used = panel
         pages.append([title, *elements])  # type: ignore[list-item]

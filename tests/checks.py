@@ -1,0 +1,80 @@
+"""Checks on written files: schema validity and text placement read back from the PDF."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+EMU = 12700
+NS = {"a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+      "p": "http://schemas.openxmlformats.org/presentationml/2006/main"}
+PML_PARTS = re.compile(r"ppt/(slides|slideLayouts|slideMasters|notesSlides|notesMasters)/[^/]+\.xml$|"
+                       r"ppt/presentation\.xml$")
+
+
+def schema_errors(deck: Path, schema: etree.XMLSchema) -> list[str]:
+    """Every PresentationML part validated against pml.xsd; DrawingML comes with it."""
+    errors = []
+    with zipfile.ZipFile(deck) as z:
+        names = [n for n in z.namelist() if PML_PARTS.match(n)]
+        assert names, "no PresentationML parts found"
+        for name in names:
+            doc = etree.fromstring(z.read(name))
+            if not schema.validate(doc):
+                errors += [f"{name}: {e.message}" for e in list(schema.error_log)[:3]]
+    return errors
+
+
+def text_boxes(deck: Path) -> list[list[tuple[float, float, float, float]]]:
+    """Per slide, the rectangles (pt) of every shape that holds text."""
+    from pptx import Presentation
+
+    out = []
+    for slide in Presentation(str(deck)).slides:
+        rects = []
+        for shape in slide.shapes:
+            if shape.has_text_frame and shape.text_frame.text.strip():
+                x, y = shape.left / EMU, shape.top / EMU
+                rects.append((x, y, x + shape.width / EMU, y + shape.height / EMU))
+        out.append(rects)
+    return out
+
+
+def placement_problems(deck: Path, pdf: Path, tolerance: float = 2.5) -> list[str]:
+    """Every line LibreOffice drew lies inside a text shape and the page, and no two
+    lines overlap: read from the PDF's text positions (PyMuPDF)."""
+    import pymupdf
+
+    boxes = text_boxes(deck)
+    problems: list[str] = []
+    with pymupdf.open(pdf) as doc:
+        assert len(doc) == len(boxes), f"{len(doc)} pages for {len(boxes)} slides"
+        for number, (page, rects) in enumerate(zip(doc, boxes, strict=True), 1):
+            lines = []
+            for block in page.get_text("dict")["blocks"]:
+                for line in block.get("lines", []):
+                    text = "".join(s["text"] for s in line["spans"]).strip()
+                    if not text:
+                        continue
+                    x0, y0, x1, y1 = line["bbox"]
+                    # Glyph core: PDF line boxes include the font's full ascent/descent,
+                    # which legitimately exceeds a tight line pitch.
+                    mid, half = (y0 + y1) / 2, (y1 - y0) * 0.3
+                    core = (x0, mid - half, x1, mid + half)
+                    lines.append((core, text))
+                    if x0 < -tolerance or x1 > page.rect.width + tolerance or y1 > page.rect.height + tolerance:
+                        problems.append(f"slide {number}: off the page: {text[:30]!r}")
+                    elif not any(x0 >= r[0] - tolerance and x1 <= r[2] + tolerance and
+                                 core[1] >= r[1] - tolerance and core[3] <= r[3] + tolerance for r in rects):
+                        problems.append(f"slide {number}: outside its box: {text[:30]!r} at "
+                                        f"{tuple(round(v) for v in line['bbox'])}")
+            # Superscripts and combining marks (ᵀ, v̂) come out of the PDF as lines of their own.
+            lines = [(core, text) for core, text in lines if len(text) > 2]
+            for i, (a, ta) in enumerate(lines):
+                for b, tb in lines[i + 1:]:
+                    if a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1:
+                        problems.append(f"slide {number}: lines overlap: {ta[:20]!r} / {tb[:20]!r}")
+    return problems
