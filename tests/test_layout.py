@@ -1,0 +1,71 @@
+"""The line breaker and fitter (no PPTX involved): properties over random text."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from deck import layout
+from deck.layout import CLOSING, OPENING, Paragraph, Style
+from deck.theme import load_theme
+
+THEME = load_theme()
+MEASURE = THEME.sans
+
+pieces = st.one_of(
+    st.sampled_from(list("模型训练显存注意力缓存推理量化")),
+    st.sampled_from(list("，。、；：？！）」』】》（「『【《")),
+    st.from_regex(r"[A-Za-z_]{1,12}", fullmatch=True),
+    st.from_regex(r"[0-9.]{1,6}", fullmatch=True),
+    st.sampled_from([" ", "  ", "(", ")", ",", "/", "-", "://"]),
+    st.from_regex(r"[a-z_]{40,130}", fullmatch=True),  # identifiers and URLs longer than a line
+)
+texts = st.lists(pieces, min_size=1, max_size=60).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts, st.floats(min_value=80, max_value=900), st.sampled_from([9.0, 12.0, 16.0, 24.0, 40.0]))
+def test_lines_fit_and_rejoin(text: str, width: float, size: float) -> None:
+    lines = layout.break_lines(text, width, size, MEASURE)
+    assert "".join(lines) == text
+    for line in lines:
+        # A single character wider than the box is the only thing allowed through.
+        assert MEASURE(line.rstrip(), size) <= width or len(line.rstrip()) == 1
+    for prev, line in zip(lines, lines[1:], strict=False):
+        # Kinsoku: closing punctuation never starts a line (unless a run of it is
+        # itself wider than the line) and opening brackets never end one.
+        if line[0] in CLOSING:
+            assert all(ch in CLOSING for ch in prev.rstrip()[-1:]) or MEASURE(prev + line[0], size) > width
+        assert not prev.rstrip() or prev.rstrip()[-1] not in OPENING or prev.rstrip()[-1] in "([{"
+
+
+def test_cjk_breaks_anywhere_latin_words_stay_whole() -> None:
+    lines = layout.break_lines("注意力" * 20 + " transformer_block_forward 完成。", 320, 16, MEASURE)
+    assert any("transformer_block_forward" in line for line in lines)
+    assert all(len(line) > 2 for line in lines[:-1])
+
+
+def test_bullets_and_paragraphs() -> None:
+    paras = layout.paragraphs("第一段\n- 要点一\n- 要点二\n\n第二段")
+    assert paras == [Paragraph("第一段"), Paragraph("要点一", True), Paragraph("要点二", True), Paragraph("第二段")]
+
+
+def test_fit_picks_largest_size_and_split_covers_everything() -> None:
+    style = Style(max_size=40, min_size=24)
+    short = layout.fit([Paragraph("短问题？")], 800, 300, style, MEASURE)
+    assert short.fits and short.size == 40
+    text = "解码阶段每步都要读全部权重和 KV cache，因此访存受限。" * 40
+    long = layout.fit(layout.paragraphs(text), 800, 300, style, MEASURE)
+    assert not long.fits and long.size == 24
+    chunks = layout.split(layout.paragraphs(text), 800, 300, style, MEASURE)
+    assert len(chunks) > 1
+    assert "".join(p.text for c in chunks for p in c) == text
+    for chunk in chunks:
+        assert layout.layout(chunk, 800, 24, style, MEASURE)[1] <= 300
+
+
+def test_mixed_script_spacing_is_counted() -> None:
+    # LibreOffice adds space where Chinese meets Latin; the measure must include it.
+    plain = MEASURE("模型", 20) + MEASURE("GPU", 20)
+    assert MEASURE("模型GPU", 20) > plain
+    assert MEASURE("模型 GPU", 20) > plain + MEASURE(" ", 20)
