@@ -74,8 +74,9 @@ def _para(para: Para, text: Text, fonts: Fonts) -> str:
     runs = "".join(_run(r, text, fonts) for r in para.runs if r.text)
     end = f'<a:endParaRPr lang="zh-CN" altLang="en-US" sz="{round(text.size * 100)}" dirty="0"/>'
     # No hanging punctuation: a hung "。" would sit outside the width we measured.
-    return (f'<a:p><a:pPr algn="{para.align}"{marg} eaLnBrk="1" latinLnBrk="0" hangingPunct="0"><a:lnSpc><a:spcPts val="{round(pitch * 100)}"/>'
-            f'</a:lnSpc><a:spcBef><a:spcPts val="{gap}"/></a:spcBef><a:spcAft><a:spcPts val="0"/>'
+    return (f'<a:p><a:pPr algn="{para.align}"{marg} eaLnBrk="1" latinLnBrk="0" hangingPunct="0">'
+            f'<a:lnSpc><a:spcPts val="{round(pitch * 100)}"/></a:lnSpc>'
+            f'<a:spcBef><a:spcPts val="{gap}"/></a:spcBef><a:spcAft><a:spcPts val="0"/>'
             f'</a:spcAft>{bullet}</a:pPr>{runs}{end}</a:p>')
 
 

@@ -7,12 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import CONTENT
 
 from deck.cli import main
 from deck.content import load_bank
 from deck.errors import ContentError
-
-from conftest import CONTENT
 
 SECTION = """section:
   id: demo
@@ -67,7 +66,8 @@ BAD = [
      8, "first-q", "answer"),
     ("  - id: second-q\n", "  - id: first-q\n", "duplicate question id", 11, "first-q", "id"),
     ("  - id: second-q\n", "  - id: Second_Q\n", "not a valid id", 11, "Second_Q", "id"),
-    ("    question: 什么是 GQA？\n", "    question: 什么是 GQA？\n    level: 7\n", "out of range", 13, "second-q", "level"),
+    ("    question: 什么是 GQA？\n", "    question: 什么是 GQA？\n    level: 7\n", "out of range", 13, "second-q",
+     "level"),
     ("    answer: 缓存已算过的 K 与 V，解码时只算新 token。\n", '    answer: "bad \\x0b char"\n',
      "control character U+000B", 8, "first-q", "answer"),
     ("    answer: 缓存已算过的 K 与 V，解码时只算新 token。\n", '    answer: "nul \\0 char"\n',
