@@ -1,0 +1,101 @@
+"""Mock interview, handout and scorecard: plans and written files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from checks import placement_problems
+from conftest import CONTENT
+from pptx import Presentation
+
+from deck.cli import main
+from deck.content import load_bank
+from deck.errors import DeckError
+from deck.handout import handout, scorecard
+from deck.profiles import MockOptions, draw, mock
+from deck.theme import load_theme
+
+BANK = load_bank(CONTENT)
+THEME = load_theme()
+
+
+def question_pairs(plan) -> list[str]:  # noqa: ANN001
+    """Question ids of question slides, checking each is followed by its own reveal."""
+    ids = []
+    for i, slide in enumerate(plan.slides):
+        if slide.kind == "question":
+            nxt = plan.slides[i + 1]
+            assert nxt.kind == "reveal" and nxt.question_id == slide.question_id
+            ids.append(slide.question_id)
+    return ids
+
+
+def test_mock_shuffle_seed_limit() -> None:
+    opts = MockOptions(shuffle=True, seed=7, limit=12)
+    first = question_pairs(mock(BANK, THEME, opts))
+    assert len(first) == 12 == len(set(first))
+    assert question_pairs(mock(BANK, THEME, opts)) == first
+    assert question_pairs(mock(BANK, THEME, MockOptions(shuffle=True, seed=8, limit=12))) != first
+    plan = mock(BANK, THEME, opts)
+    assert not [s for s in plan.slides if s.kind == "section"]
+    by_id = {q.id: q for q in BANK.questions}
+    for slide in plan.slides:
+        if slide.kind == "question":
+            q = by_id[slide.question_id]
+            assert q.answer in slide.notes and q.follow_up in slide.notes and q.pitfall in slide.notes
+            assert "听什么" in slide.notes
+    assert "7" in plan.slides[0].elements[-1].paras[1].text  # the seed is on the title slide
+
+
+def test_mock_filters() -> None:
+    picked = draw(BANK, MockOptions(sections=("3", "inference"), levels=(3, 3)))
+    assert picked and {s.number for s, _ in picked} == {3, 6} and {q.level for _, q in picked} == {3}
+    with pytest.raises(DeckError, match="no section 9"):
+        draw(BANK, MockOptions(sections=("9",)))
+
+
+def test_mock_empty_selection_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bank_dir = tmp_path / "c"
+    bank_dir.mkdir()
+    (bank_dir / "deck.yaml").write_text("title: t\n", encoding="utf-8")
+    (bank_dir / "01-a.yaml").write_text(
+        "section: {id: a, number: 1, title: A}\nquestions:\n"
+        "  - {id: q1, question: 问, answer: 答, follow_up: 反, pitfall: 坑, level: 1}\n", encoding="utf-8")
+    out = tmp_path / "none.pptx"
+    assert main(["build", "-q", "--content", str(bank_dir), "--profile", "mock", "--level", "3",
+                 "-o", str(out)]) == 2
+    assert "select no question" in capsys.readouterr().err and not out.exists()
+
+
+def test_handout_every_question_once_and_a4(built: Path) -> None:
+    plan = handout(BANK, THEME, {d: (1600, 900) for d in BANK.diagrams})
+    assert round(plan.width / 72 * 25.4) == 210 and round(plan.height / 72 * 25.4) == 297
+    texts = [el.paras[0].runs[1].text for s in plan.slides for el in s.elements
+             if getattr(el, "role", "") == "question"]
+    assert sorted(texts) == sorted(q.question for q in BANK.questions)  # once each, none split
+    prs = Presentation(str(built / "handout.pptx"))
+    assert (round(prs.slide_width / 36000), round(prs.slide_height / 36000)) == (210, 297)
+
+
+def test_handout_pdf_pages_and_placement(built: Path) -> None:
+    import pymupdf
+
+    pdf = built / "handout.pdf"
+    assert pdf.exists(), "the handout is always exported to PDF when LibreOffice is there"
+    deck = built / "handout.pptx"
+    with pymupdf.open(pdf) as doc:
+        assert len(doc) == len(Presentation(str(deck)).slides)
+        assert round(doc[0].rect.width) == 595 and round(doc[0].rect.height) == 842
+    assert placement_problems(deck, pdf) == []
+
+
+def test_scorecard_rows_follow_the_deck(built: Path) -> None:
+    opts = MockOptions(shuffle=True, seed=3, limit=9)
+    deck_order = question_pairs(mock(BANK, THEME, opts))
+    card = scorecard(BANK, THEME, opts)
+    by_question = {q.question: q.id for q in BANK.questions}
+    rows = [by_question[el.paras[0].runs[1].text] for s in card.slides for el in s.elements
+            if getattr(el, "role", "") == "score-row"]
+    assert rows == deck_order
+    assert (built / "mock-scorecard.pdf").exists()
