@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("preview", help="PNG thumbnails and a contact sheet of a deck")
     v.add_argument("deck", type=Path)
     v.add_argument("-o", "--output", type=Path, help="contact sheet PNG (default: DECK-contact.png)")
+    v.add_argument("--limit", type=int, help="only the first N slides")
     return p
 
 
@@ -168,7 +169,7 @@ def _cmd_preview(args: argparse.Namespace) -> int:
     from deck.export import contact_sheet
 
     out = args.output or args.deck.with_name(args.deck.stem + "-contact.png")
-    print(contact_sheet(args.deck, out))
+    print(contact_sheet(args.deck, out, limit=args.limit))
     return 0
 
 

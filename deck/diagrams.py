@@ -136,7 +136,8 @@ _RENDER_JS = """async ({id, src, scale, minLong}) => {
   shown.style.width = Math.ceil(w * k) + 'px';
   shown.style.height = Math.ceil(h * k) + 'px';
   document.getElementById('stage').replaceChildren(shown);
-  return {svg: out, width: w, height: h};
+  const r = shown.getBoundingClientRect();
+  return {svg: out, clip: {x: r.x, y: r.y, width: r.width, height: r.height}};
 }"""
 
 
@@ -448,11 +449,14 @@ class RenderSession:
         return self
 
     def _start(self, stack: ExitStack, sync_playwright: Any, script: str) -> Any:
-        pw = stack.enter_context(sync_playwright())
-        executable = find_browser(pw)
-        if executable is None:
-            raise DiagramError(f"cannot render diagram(s) {self._what()}: no Chromium found; {_HOW_TO_GET_A_BROWSER}")
+        executable: str | None = None
         try:
+            pw = stack.enter_context(sync_playwright())  # raises inside a running asyncio loop
+            executable = find_browser(pw)
+            if executable is None:
+                raise DiagramError(
+                    f"cannot render diagram(s) {self._what()}: no Chromium found; {_HOW_TO_GET_A_BROWSER}"
+                )
             browser = pw.chromium.launch(executable_path=executable, headless=True, args=LAUNCH_ARGS)
             context = browser.new_context(
                 device_scale_factor=self.scale,
@@ -472,8 +476,9 @@ class RenderSession:
             page.add_script_tag(content=script)
             page.evaluate(_INIT_JS, self._config())
         except self._error_type as exc:
+            what = f"browser {executable}" if executable else "Playwright"
             raise DiagramError(
-                f"cannot render diagram(s) {self._what()}: browser {executable} failed: {exc}; {_HOW_TO_GET_A_BROWSER}"
+                f"cannot render diagram(s) {self._what()}: {what} failed: {exc}; {_HOW_TO_GET_A_BROWSER}"
             ) from None
         return page
 
@@ -503,7 +508,8 @@ class RenderSession:
             )
             png = None
             if "svg" in result:
-                png = self.page.locator("#stage > svg").screenshot(type="png", animations="disabled")
+                # A clip of the page is cheaper than an element screenshot (no scroll/stability waits).
+                png = self.page.screenshot(type="png", clip=result["clip"], full_page=True, animations="disabled")
         except self._error_type as exc:
             raise DiagramError(f"{label}: browser error while rendering: {exc}") from None
         if "error" in result:

@@ -46,7 +46,7 @@ def to_pdf(decks: list[Path]) -> list[Path]:
     return out
 
 
-def contact_sheet(deck: Path, out: Path, columns: int = 6) -> Path:
+def contact_sheet(deck: Path, out: Path, columns: int = 6, limit: int | None = None) -> Path:
     """A grid image of every slide, numbered, made from LibreOffice's PDF."""
     from PIL import Image, ImageDraw, ImageFont
 
@@ -60,7 +60,8 @@ def contact_sheet(deck: Path, out: Path, columns: int = 6) -> Path:
         copy = Path(tmp, deck.name)
         shutil.copy(deck, copy)
         pdf = deck.with_suffix(".pdf") if deck.suffix == ".pdf" else to_pdf([copy])[0]
-        subprocess.run(["pdftoppm", "-png", "-r", "24", str(pdf), str(Path(tmp, "s"))], check=True)
+        pages = ["-l", str(limit)] if limit else []
+        subprocess.run(["pdftoppm", "-png", "-r", "24", *pages, str(pdf), str(Path(tmp, "s"))], check=True)
         pages = sorted(Path(tmp).glob("s-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
         thumbs = [Image.open(p).convert("RGB") for p in pages]
         if not thumbs:
@@ -78,5 +79,5 @@ def contact_sheet(deck: Path, out: Path, columns: int = 6) -> Path:
             draw.text((x, y), str(i + 1), fill="#374151", font=font)
             sheet.paste(thumb, (x, y + label))
         out.parent.mkdir(parents=True, exist_ok=True)
-        sheet.save(out)
+        sheet.quantize(colors=128).save(out, optimize=True)
     return out
