@@ -154,17 +154,31 @@ def layout(paras: Sequence[Paragraph], width: float, size: float, style: Style,
     return tuple(out), height
 
 
+def largest(lo: float, hi: float, step: float, ok: Callable[[float], bool]) -> float | None:
+    """The largest size on the grid hi, hi-step, ..., >= lo for which ok() holds,
+    by bisection (fitting is monotone in size); None if even lo fails."""
+    n = int(round((hi - lo) / step))
+    if ok(hi):
+        return hi
+    if not ok(hi - n * step):
+        return None
+    good, bad = n, 0  # indices counted down from hi
+    while good - bad > 1:
+        mid = (good + bad) // 2
+        if ok(hi - mid * step):
+            good = mid
+        else:
+            bad = mid
+    return hi - good * step
+
+
 def fit(paras: Sequence[Paragraph], width: float, height: float, style: Style,
         measure: Width) -> Fit:
     """The largest size in [min, max] at which the paragraphs fit the box."""
-    size = style.max_size
-    while True:
-        lines, h = layout(paras, width, size, style, measure)
-        if h <= height:
-            return Fit(size, lines, h, True)
-        if size - style.step < style.min_size - 1e-9:
-            return Fit(size, lines, h, False)
-        size -= style.step
+    size = largest(style.min_size, style.max_size, style.step,
+                   lambda s: layout(paras, width, s, style, measure)[1] <= height)
+    lines, h = layout(paras, width, size or style.min_size, style, measure)
+    return Fit(size or style.min_size, lines, h, size is not None)
 
 
 def split(paras: Sequence[Paragraph], width: float, height: float, style: Style,

@@ -8,11 +8,15 @@ proxy objects, and the exact element order the schemas demand is visible here.
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from lxml import etree
+from pptx.opc.package import OpcPackage
+from pptx.opc.packuri import PackURI
+from pptx.opc.serialized import PackageWriter
 from pptx.oxml import parse_xml
 
 from deck.plan import Box, Para, Picture, Rect, Run, Text
@@ -115,20 +119,29 @@ def picture_shape(pic: Picture, shape_id: int, png_rid: str, svg_rid: str) -> st
             f'{_xfrm(pic.box)}<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></p:spPr></p:pic>')
 
 
-def replace_shapes(slide_element: etree._Element, shapes_xml: list[str]) -> None:
-    """Swap the slide's shapes (the layout's cloned placeholders) for ours."""
-    tree = slide_element.find("p:cSld/p:spTree", NS)
-    for child in list(tree)[2:]:  # keep nvGrpSpPr and grpSpPr
-        tree.remove(child)
-    wrapper = parse_xml(f"<p:spTree {NSDECL}>{''.join(shapes_xml)}</p:spTree>")
-    for child in list(wrapper):
-        tree.append(child)
+_GROUP = ('<p:nvGrpSpPr><p:cNvPr id="1" name=""/><p:cNvGrpSpPr/><p:nvPr/></p:nvGrpSpPr>'
+          '<p:grpSpPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/><a:chOff x="0" y="0"/>'
+          '<a:chExt cx="0" cy="0"/></a:xfrm></p:grpSpPr>')
 
 
-def set_background(slide_element: etree._Element, color: str) -> None:
-    csld = slide_element.find("p:cSld", NS)
-    bg = parse_xml(f'<p:bg {NSDECL}><p:bgPr>{_fill(color)}<a:effectLst/></p:bgPr></p:bg>')
-    csld.insert(0, bg)
+def slide_element(shapes_xml: list[str], background: str | None) -> etree._Element:
+    """A whole p:sld with our shapes (no placeholders cloned from the layout)."""
+    bg = f"<p:bg><p:bgPr>{_fill(background)}<a:effectLst/></p:bgPr></p:bg>" if background else ""
+    return parse_xml(f'<p:sld {NSDECL}><p:cSld>{bg}<p:spTree>{_GROUP}{"".join(shapes_xml)}</p:spTree>'
+                     '</p:cSld><p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr></p:sld>')
+
+
+def notes_element(text: Text, fonts: Fonts) -> etree._Element:
+    """A p:notes with the slide image and a body placeholder holding our text."""
+    body = text_body(text, fonts, 0)
+    return parse_xml(
+        f'<p:notes {NSDECL}><p:cSld><p:spTree>{_GROUP}'
+        '<p:sp><p:nvSpPr><p:cNvPr id="2" name="Slide Image Placeholder 1"/><p:cNvSpPr><a:spLocks noGrp="1" '
+        'noRot="1" noChangeAspect="1"/></p:cNvSpPr><p:nvPr><p:ph type="sldImg"/></p:nvPr></p:nvSpPr>'
+        '<p:spPr/></p:sp><p:sp><p:nvSpPr><p:cNvPr id="3" name="Notes Placeholder 2"/><p:cNvSpPr>'
+        '<a:spLocks noGrp="1"/></p:cNvSpPr><p:nvPr><p:ph type="body" idx="1"/></p:nvPr></p:nvSpPr>'
+        f'<p:spPr/>{body}</p:sp></p:spTree></p:cSld><p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr>'
+        '</p:notes>')
 
 
 def link_targets(slide_element: etree._Element) -> list[tuple[etree._Element, str]]:
@@ -140,16 +153,6 @@ def link_targets(slide_element: etree._Element) -> list[tuple[etree._Element, st
 
 def set_rid(element: etree._Element, rid: str) -> None:
     element.set(f"{{{NS['r']}}}id", rid)
-
-
-def set_notes(notes_slide_element: etree._Element, text: Text, fonts: Fonts) -> None:
-    body = None
-    for sp in notes_slide_element.iter(f"{{{NS['p']}}}sp"):
-        ph = sp.find("p:nvSpPr/p:nvPr/p:ph", NS)
-        if ph is not None and ph.get("type") == "body":
-            body = sp.find("p:txBody", NS)
-    new = parse_xml(text_body(text, fonts, 0).replace("<p:txBody>", f"<p:txBody {NSDECL}>", 1))
-    body.getparent().replace(body, new)
 
 
 def scale_layouts(elements: list[etree._Element], sx: float, sy: float) -> None:
@@ -179,17 +182,28 @@ def theme_fonts(theme_xml: bytes, fonts: Fonts) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def deterministic_zip(data: bytes, epoch: int) -> bytes:
-    """Rewrite the package with fixed entry timestamps so equal input gives equal bytes."""
-    import time
+class _FixedTimeZip:
+    """python-pptx's physical writer interface, with a fixed timestamp on every entry
+    so equal input gives equal bytes (python-pptx stamps the current time)."""
 
+    def __init__(self, zf: zipfile.ZipFile, stamp: tuple[int, ...]) -> None:
+        self.zf, self.stamp = zf, stamp
+
+    def write(self, pack_uri: PackURI, blob: bytes) -> None:
+        entry = zipfile.ZipInfo(pack_uri.membername, date_time=self.stamp)  # type: ignore[arg-type]
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        entry.external_attr = 0o644 << 16
+        self.zf.writestr(entry, blob)
+
+
+def package_bytes(package: OpcPackage, epoch: int) -> bytes:
+    """The .pptx bytes of a package: python-pptx's own serialization, our zip entries."""
     stamp = max(time.gmtime(epoch)[:6], (1980, 1, 1, 0, 0, 0))
+    writer = PackageWriter(io.BytesIO(), package._rels, tuple(package.iter_parts()))
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp)  # type: ignore[arg-type]
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        phys = _FixedTimeZip(zf, stamp)
+        writer._write_content_types_stream(phys)  # type: ignore[arg-type]
+        writer._write_pkg_rels(phys)  # type: ignore[arg-type]
+        writer._write_parts(phys)  # type: ignore[arg-type]
     return out.getvalue()
-

@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pptx import Presentation
+from pptx.opc.constants import CONTENT_TYPE as CT
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
-from pptx.opc.package import Part
+from pptx.opc.package import OpcPackage, Part
 from pptx.opc.packuri import PackURI
+from pptx.parts.slide import NotesSlidePart, SlidePart
 
 from deck import ooxml
 from deck.plan import Box, DeckPlan, Para, Picture, Rect, Run, Text
@@ -38,15 +40,22 @@ def render(plan: DeckPlan, theme: Theme, diagrams: dict[str, RenderedDiagram] | 
                         prs.slide_width / old_w, prs.slide_height / old_h)
     theme_part = master.part.part_related_by(RT.THEME)
     theme_part._blob = ooxml.theme_fonts(theme_part.blob, fonts)
-    layout = prs.slide_layouts[TITLE_ONLY_LAYOUT]
-    _fast_partnames(prs.part.package)
+    layout_part = prs.slide_layouts[TITLE_ONLY_LAYOUT].part
+    notes_master_part = prs.part.notes_master_part
+    package = prs.part.package
+    slide_ids = prs.slides._sldIdLst
 
     media: dict[str, tuple[Part, Part]] = {}
-    by_key: dict[str, object] = {}
+    by_key: dict[str, SlidePart] = {}
     notes_size = theme.data["sizes"]["notes"]
-    for spec in plan.slides:
-        slide = prs.slides.add_slide(layout)
-        by_key[spec.key] = slide
+    for number, spec in enumerate(plan.slides, 1):
+        # Parts are made directly: python-pptx's add_slide/notes_slide clone placeholders
+        # we replace anyway and scan every relationship, which is quadratic in slides.
+        part = SlidePart(PackURI(f"/ppt/slides/slide{number}.xml"), CT.PML_SLIDE, package,
+                         ooxml.slide_element([], None))
+        part.rels._add_relationship(RT.SLIDE_LAYOUT, layout_part)
+        slide_ids._add_sldId(id=255 + number, rId=prs.part.rels._add_relationship(RT.SLIDE, part))
+        by_key[spec.key] = part
         shapes = [ooxml.text_shape(spec.title, 2, fonts, INSET, title=True)]
         for i, el in enumerate(spec.elements, start=3):
             if isinstance(el, Text):
@@ -54,50 +63,33 @@ def render(plan: DeckPlan, theme: Theme, diagrams: dict[str, RenderedDiagram] | 
             elif isinstance(el, Rect):
                 shapes.append(ooxml.rect_shape(el, i))
             elif isinstance(el, Picture):
-                png_rid, svg_rid = _media_rids(prs, slide, el, diagrams or {}, media)
+                png_rid, svg_rid = _media_rids(package, part, el, diagrams or {}, media)
                 shapes.append(ooxml.picture_shape(el, i, png_rid, svg_rid))
-        ooxml.replace_shapes(slide._element, shapes)
-        if spec.background:
-            ooxml.set_background(slide._element, spec.background)
+        part._element = ooxml.slide_element(shapes, spec.background)
         if spec.notes:
             notes = Text(Box(0, 0, 0, 0), tuple(Para((Run(line),)) for line in spec.notes.split("\n")),
                          notes_size, theme.color("text"), "notes", line_spacing=1.2, paragraph_gap=0)
-            ooxml.set_notes(slide.notes_slide._element, notes, fonts)
-    for slide in by_key.values():
-        for element, target in ooxml.link_targets(slide._element):  # type: ignore[attr-defined]
-            ooxml.set_rid(element, slide.part.relate_to(by_key[target].part, RT.SLIDE))  # type: ignore[attr-defined]
+            notes_part = NotesSlidePart(PackURI(f"/ppt/notesSlides/notesSlide{number}.xml"),
+                                        CT.PML_NOTES_SLIDE, package, ooxml.notes_element(notes, fonts))
+            notes_part.rels._add_relationship(RT.NOTES_MASTER, notes_master_part)
+            notes_part.rels._add_relationship(RT.SLIDE, part)
+            part.rels._add_relationship(RT.NOTES_SLIDE, notes_part)
+    for part in by_key.values():
+        for element, target in ooxml.link_targets(part._element):
+            ooxml.set_rid(element, part.relate_to(by_key[target], RT.SLIDE))
     _core_properties(prs, plan)
-    return _save(prs)
+    return ooxml.package_bytes(package, build_epoch())
 
 
-def _fast_partnames(package: object) -> None:
-    """python-pptx walks every part to name each new notes slide (quadratic in slides);
-    remember the names in use instead."""
-    used = {str(p.partname) for p in package.iter_parts()}  # type: ignore[attr-defined]
-    counters: dict[str, int] = {}
-
-    def next_partname(template: str) -> PackURI:
-        n = counters.get(template, 1)
-        while template % n in used:
-            n += 1
-        counters[template] = n + 1
-        used.add(template % n)
-        return PackURI(template % n)
-
-    package.next_partname = next_partname  # type: ignore[attr-defined]
-
-
-def _media_rids(prs: Presentation, slide: object, pic: Picture, diagrams: dict[str, RenderedDiagram],
+def _media_rids(package: OpcPackage, part: SlidePart, pic: Picture, diagrams: dict[str, RenderedDiagram],
                 media: dict[str, tuple[Part, Part]]) -> tuple[str, str]:
     rendered = diagrams[pic.diagram]
     if pic.diagram not in media:
-        package = prs.part.package
         png_part = package.get_or_add_image_part(str(rendered.png_path))
         svg_name = package.next_partname("/ppt/media/image%d.svg")
         svg_part = Part(PackURI(svg_name), "image/svg+xml", package, rendered.svg_path.read_bytes())
         media[pic.diagram] = (png_part, svg_part)
     png_part, svg_part = media[pic.diagram]
-    part = slide.part  # type: ignore[attr-defined]
     return part.relate_to(png_part, RT.IMAGE), part.relate_to(svg_part, RT.IMAGE)
 
 
@@ -111,14 +103,6 @@ def _core_properties(prs: Presentation, plan: DeckPlan) -> None:
     core.last_printed = when
     core.revision = 1
     core.keywords = plan.profile
-
-
-def _save(prs: Presentation) -> bytes:
-    import io
-
-    buffer = io.BytesIO()
-    prs.save(buffer)
-    return ooxml.deterministic_zip(buffer.getvalue(), build_epoch())
 
 
 def write_atomic(path: Path, data: bytes) -> None:

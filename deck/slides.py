@@ -92,10 +92,8 @@ class Canvas:
         """The question small at the top of a reveal/code slide; returns (title, its bottom)."""
         style = self.theme.style("question_small")
         width = self.content_w - 2 * INSET
-        size = style.max_size
-        while size > style.min_size and len(layout.break_lines(question + suffix, width, size,
-                                                               self.theme.sans)) > 2:
-            size -= 1
+        size = layout.largest(style.min_size, style.max_size, 1.0, lambda s: len(
+            layout.break_lines(question + suffix, width, s, self.theme.sans)) <= 2) or style.min_size
         text = layout.truncate(question, width - self.theme.sans(suffix, size), 3, size,
                                self.theme.sans) + suffix
         lines = len(layout.break_lines(text, width, size, self.theme.sans))
@@ -157,24 +155,24 @@ def _stack(c: Canvas, blocks: Sequence[Block], area: Box) -> list[Element] | Non
     label_h = c.theme.data["sizes"]["block_label"] * 1.3 + 2 * INSET
     gap = 10.0
     styles = {b.role: c.theme.style(b.role) for b in blocks}
-    top = max(s.max_size for s in styles.values())
-    floor = max(s.min_size for s in styles.values())
-    size = top
-    while size >= floor:
-        sizes = [min(size, styles[b.role].max_size) for b in blocks]
-        heights = [c.height_of(b.paras, area.w - 14, s, styles[b.role]) + label_h - 6
-                   for b, s in zip(blocks, sizes, strict=True)]
-        spare = area.h - sum(heights) - gap * (len(blocks) - 1)
-        if spare >= 0:
-            out: list[Element] = []
-            y = area.y
-            extra = min(spare / len(blocks), 40.0)  # breathing room, not stretched panels
-            for b, s, h in zip(blocks, sizes, heights, strict=True):
-                out += _block_elements(c, b, Box(area.x, y, area.w, h + extra), s)
-                y += h + extra + gap
-            return out
-        size -= 1
-    return None
+
+    def heights(size: float) -> list[float]:
+        return [c.height_of(b.paras, area.w - 14, min(size, styles[b.role].max_size), styles[b.role]) + label_h - 6
+                for b in blocks]
+
+    size = layout.largest(max(s.min_size for s in styles.values()), max(s.max_size for s in styles.values()),
+                          1.0, lambda s: sum(heights(s)) + gap * (len(blocks) - 1) <= area.h)
+    if size is None:
+        return None
+    hs = heights(size)
+    spare = area.h - sum(hs) - gap * (len(blocks) - 1)
+    extra = min(spare / len(blocks), 40.0)  # breathing room, not stretched panels
+    out: list[Element] = []
+    y = area.y
+    for b, h in zip(blocks, hs, strict=True):
+        out += _block_elements(c, b, Box(area.x, y, area.w, h + extra), min(size, styles[b.role].max_size))
+        y += h + extra + gap
+    return out
 
 
 def reveal_slides(c: Canvas, q: Question, key: str, notes: str, footer: str, number: int,
@@ -238,12 +236,11 @@ def code_panel(c: Canvas, language: str, source: str, box: Box, first_line: int,
     lines = source.split("\n")
     number_w = len(str(first_line + len(lines))) + 1
     inner_w = box.w - 2 * INSET - 12
-    size = style.min_size if force else style.max_size
-    while not force and len(_wrap_code(c, lines, inner_w, size, number_w)) * size * style.line_spacing \
-            > box.h - 2 * INSET - 8:
-        size -= 1
-        if size < style.min_size:
-            return None
+    size = style.min_size if force else layout.largest(
+        style.min_size, style.max_size, 1.0,
+        lambda s: len(_wrap_code(c, lines, inner_w, s, number_w)) * s * style.line_spacing <= box.h - 2 * INSET - 8)
+    if size is None:
+        return None
     pitch = size * style.line_spacing
     capacity = int((box.h - 2 * INSET - 8) // pitch)
     paras: list[Para] = []
