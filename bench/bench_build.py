@@ -1,0 +1,131 @@
+"""Build benchmark: `deck build --profile study` against pandoc on the same text.
+
+Median of N runs after a warm-up, whole-process wall time and peak RSS
+(/usr/bin/time -v), both tools in the same run. Also: a synthetic bank 10x the
+bundled one, the layout share of a build, and a warm rebuild's browser use.
+
+    .venv/bin/python bench/bench_build.py [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+DECK = [sys.executable, "-m", "deck"]
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """(wall seconds, peak RSS MB) of one process run."""
+    start = time.perf_counter()
+    run = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True, env=env, check=False)
+    wall = time.perf_counter() - start
+    if run.returncode:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{run.stderr[-2000:]}")
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", run.stderr).group(1)) / 1024
+    return wall, rss
+
+
+def median_of(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> tuple[float, float]:
+    timed(cmd, env)  # warm-up: page cache, font cache, .pyc
+    samples = [timed(cmd, env) for _ in range(runs)]
+    return statistics.median(s[0] for s in samples), max(s[1] for s in samples)
+
+
+def pandoc_markdown(content: Path) -> str:
+    """The bank as pandoc slides: question slide, answer slide with follow-up and
+    pitfall, code as fenced blocks, speaker notes as ::: notes."""
+    from deck.content import load_bank
+
+    bank = load_bank(content)
+    out = [f"---\ntitle: \"{bank.title}\"\n---\n"]
+    for s in bank.sections:
+        out.append(f"# {s.title}\n")
+        for q in s.questions:
+            out.append(f"## {q.question}\n\n::: notes\n{q.answer}\n\n{q.follow_up}\n\n{q.pitfall}\n:::\n")
+            body = f"**标准答** {q.answer}\n\n**反问点** {q.follow_up}\n\n**坑位** {q.pitfall}\n"
+            if q.code:
+                body += f"\n```{q.code.language}\n{q.code.source}\n```\n"
+            out.append(f"## {q.question}（答）\n\n{body}")
+    return "\n".join(out)
+
+
+def synthetic_bank(target: Path, copies: int) -> None:
+    """The bundled bank repeated `copies` times with unique ids and section numbers."""
+    target.mkdir(parents=True)
+    shutil.copy(REPO / "content" / "deck.yaml", target / "deck.yaml")
+    shutil.copytree(REPO / "content" / "diagrams", target / "diagrams")
+    for path in sorted((REPO / "content").glob("[0-9]*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for k in range(copies):
+            copy = {"section": dict(data["section"]), "questions": []}
+            copy["section"]["id"] = f"{data['section']['id']}-{k}"
+            copy["section"]["number"] = data["section"]["number"] + 6 * k
+            copy["questions"] = [dict(q, id=f"{q['id']}-{k}") for q in data["questions"]]
+            (target / f"{copy['section']['number']:02d}-{copy['section']['id']}.yaml").write_text(
+                yaml.safe_dump(copy, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def layout_share() -> tuple[float, float]:
+    """Seconds spent planning (layout + fitting) vs rendering XML, in process."""
+    from deck import profiles
+    from deck.build import bank_diagrams
+    from deck.content import load_bank
+    from deck.render import render
+    from deck.theme import load_theme
+
+    bank, theme = load_bank(REPO / "content"), load_theme()
+    rendered = bank_diagrams(bank, theme, REPO / "assets" / "diagrams")
+    t0 = time.perf_counter()
+    plan = profiles.study(bank, theme, {k: v.png_size for k, v in rendered.items()})
+    t1 = time.perf_counter()
+    render(plan, theme, rendered)
+    return t1 - t0, time.perf_counter() - t1
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args()
+    if not shutil.which("pandoc"):
+        raise SystemExit("pandoc is missing: apt-get install pandoc")
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="deck-bench-") as tmp:
+        tmp_path = Path(tmp)
+        md = tmp_path / "bank.md"
+        md.write_text(pandoc_markdown(REPO / "content"), encoding="utf-8")
+        # The diagram cache is warm for the bundled bank (committed renders); no browser may start.
+        env = {**os.environ, "DECK_BROWSER": "/nonexistent"}
+        ours = median_of([*DECK, "build", "-q", "--profile", "study", "-o", str(tmp_path / "study.pptx")],
+                         args.runs, env)
+        pandoc = median_of(["pandoc", str(md), "-o", str(tmp_path / "pandoc.pptx")], args.runs)
+        rows += [("deck build --profile study (180 Q)", *ours), ("pandoc -o out.pptx (same text)", *pandoc)]
+        big = tmp_path / "big"
+        synthetic_bank(big, 10)
+        large = median_of([*DECK, "build", "-q", "--content", str(big), "--profile", "study",
+                           "--cache", str(REPO / "assets" / "diagrams"), "-o", str(tmp_path / "big.pptx")],
+                          max(1, args.runs // 2), env)
+        rows.append(("deck build, 10x bank (1,800 Q)", *large))
+    plan_s, render_s = layout_share()
+    print(f"{'command':<40} {'median s':>9} {'peak MB':>8}")
+    for name, wall, rss in rows:
+        print(f"{name:<40} {wall:>9.2f} {rss:>8.0f}")
+    print(f"\nratio ours / pandoc: {ours[0] / pandoc[0]:.2f}")
+    print(f"10x bank / bundled: {large[0] / ours[0]:.1f}x time, peak {large[1]:.0f} MB")
+    print(f"in-process: plan (layout + fitting) {plan_s:.2f} s, render {render_s:.2f} s")
+    print("warm rebuild used DECK_BROWSER=/nonexistent: no browser was needed")
+
+
+if __name__ == "__main__":
+    main()
