@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +43,7 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
     rendered = bank_diagrams(bank, theme, req.cache)
     sizes = {k: v.png_size for k, v in rendered.items()}
 
-    outputs: list[tuple[Path, bytes]] = []
+    outputs: list[tuple[Path, bytes, bool]] = []  # (path, data, always exported to PDF: meant for paper)
     for profile in req.profiles:
         progress(f"planning and rendering {profile}")
         if profile == "study":
@@ -50,17 +51,16 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
         elif profile == "mock":
             plan = profiles.mock(bank, theme, req.mock)
             card = handout.scorecard(bank, theme, req.mock)
-            outputs.append((req.out_dir / "mock-scorecard.pptx", render(card, theme)))
+            outputs.append((req.out_dir / "mock-scorecard.pptx", render(card, theme), True))
         else:
             plan = handout.handout(bank, theme, sizes)
         path = req.target or req.out_dir / f"{profile}.pptx"
-        outputs.append((path, render(plan, theme, rendered)))
+        outputs.append((path, render(plan, theme, rendered), profile == "handout"))
 
-    written = []
-    for path, data in outputs:
+    for path, data, _ in outputs:
         write_atomic(path, data)
-        written.append(path)
-    pdf_inputs = [p for p in written if req.pdf or p.stem in ("handout", "mock-scorecard")]
+    written = [path for path, _, _ in outputs]
+    pdf_inputs = [path for path, _, paper in outputs if paper or req.pdf]
     if pdf_inputs:
         from deck.export import ExportError, to_pdf
 
@@ -70,7 +70,7 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
         except ExportError as exc:
             if req.pdf:
                 raise
-            progress(f"[yellow]no PDF:[/yellow] {exc}")
+            print(f"warning: {exc}", file=sys.stderr)
     return written
 
 

@@ -234,12 +234,14 @@ def _contents(a4: A4, bank: Bank, starts: dict[str, int]) -> list[Element]:
     head = a4.text(Box(a4.m, a4.top, a4.content_w, 40), [Para((Run("目录"),))], a4.size("title") - 6,
                    "contents", bold=True)
     rows = []
-    for i, s in enumerate(bank.sections):
-        y = a4.top + 56 + i * size * 2.4
-        rows += [a4.text(Box(a4.m, y, a4.content_w - 60, size * 2), [Para((
-            Run(section_label(s)), Run(f"　{len(s.questions)} 题", color=t.color("muted"))),)], size, "contents"),
-            a4.text(Box(a4.m + a4.content_w - 60, y, 60, size * 2),
-                    [Para((Run(str(starts[s.id])),), align="r")], size, "contents", t.color("primary"))]
+    y = a4.top + 56
+    for s in bank.sections:
+        label = Para((Run(section_label(s)), Run(f"　{len(s.questions)} 题", color=t.color("muted"))),)
+        h = a4.measure([Paragraph(label.text)], size, a4.content_w - 60)
+        rows += [a4.text(Box(a4.m, y, a4.content_w - 60, h), [label], size, "contents"),
+                 a4.text(Box(a4.m + a4.content_w - 60, y, 60, h), [Para((Run(str(starts[s.id])),), align="r")],
+                         size, "contents", t.color("primary"))]
+        y += h + size * 0.6
     return [head, *rows]
 
 

@@ -21,6 +21,7 @@ CLOSING = set("，。、；：？！）」』】》〉〕］｝’”…‥,.;:!
 OPENING = set("（「『【《〈〔［｛‘“([{")
 BULLET = "- "
 SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
+_SOFT_BREAK = re.compile(r"[^/-]*[/-]+|[^/-]+")  # pieces of a long token, each ending after '/' or '-'
 
 
 @dataclass(frozen=True)
@@ -124,16 +125,23 @@ def break_lines(text: str, width: float, size: float, measure: Width) -> list[st
             lines.append(line)
             line, line_w, pending = atom, aw, full - aw
         else:
-            # An atom wider than a line (URL, long identifier) starts a fresh line, as
-            # PowerPoint and LibreOffice do, and is broken by characters.
+            # An atom wider than a line (URL, long identifier) starts a fresh line and is
+            # broken where the renderers break it: after '/' or '-', else at any character.
             if line.strip():
                 lines.append(line)
                 line = ""
-            for ch in atom:
-                if line.strip() and measure((line + ch).rstrip(), size) > width:
+            for piece in _SOFT_BREAK.findall(atom):
+                if measure((line + piece).rstrip(), size) <= width:
+                    line += piece
+                    continue
+                if line.strip():
                     lines.append(line)
                     line = ""
-                line += ch
+                for ch in piece:
+                    if line.strip() and measure((line + ch).rstrip(), size) > width:
+                        lines.append(line)
+                        line = ""
+                    line += ch
             line_w = measure(line.rstrip(), size)
             pending = measure(line, size) - line_w
     lines.append(line)

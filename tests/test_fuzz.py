@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from checks import placement_problems, schema_errors
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from deck.cli import main
@@ -44,8 +44,9 @@ def banks(draw: st.DrawFn) -> dict:
     return {"section": {"id": "fuzz", "number": 1, "title": draw(texts)[:30]}, "questions": questions}
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                HealthCheck.too_slow])
+# No shrinking: each example costs a LibreOffice run; the failing bank is printed whole.
+@settings(max_examples=8, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(banks())
 def test_generated_banks_build_valid_decks(tmp_path: Path, pml_schema, bank: dict) -> None:  # noqa: ANN001
     root = tmp_path / "content"
