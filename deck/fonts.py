@@ -42,7 +42,7 @@ def font_file(family: str) -> tuple[Path, int]:
                          capture_output=True, text=True, check=False).stdout.split("\n")
     if len(out) < 3 or not out[0]:
         raise DeckError(f"no font file found for '{family}'")
-    wanted = family.lower().replace(" ", "")
+    wanted = family.split(":")[0].lower().replace(" ", "")
     if wanted not in out[2].lower().replace(" ", ""):
         raise DeckError(f"font '{family}' is not installed (fontconfig offers '{out[2]}'); "
                         "install it, e.g. apt-get install fonts-noto-cjk fonts-dejavu-core, "
@@ -56,7 +56,17 @@ class FontWidths:
     def __init__(self, family: str) -> None:
         path, index = font_file(family)
         self._font = ImageFont.truetype(str(path), size=UNITS, index=index)
+        self._probe = ImageFont.truetype(str(path), size=24, index=index)
+        self._notdef = self._shape("\U0010ffff")
         self._em: dict[str, float] = {}
+
+    def _shape(self, ch: str) -> tuple[tuple[int, int], bytes]:
+        mask = self._probe.getmask(ch)
+        return mask.size, bytes(mask)
+
+    def has(self, ch: str) -> bool:
+        """False when the face has no glyph (it would draw .notdef; renderers fall back)."""
+        return ch.isspace() or self._shape(ch) != self._notdef
 
     def em(self, ch: str) -> float:
         width = self._em.get(ch)
@@ -71,36 +81,41 @@ def widths(family: str) -> FontWidths:
 
 
 class Measurer:
-    """Width of a string in points at a size, for the sans or the mono role.
+    """Width of a string in points at a size, for the sans (regular or bold) or mono role.
 
     Widths scale linearly with size, so strings are measured once in em and cached:
     the line breaker asks for the same atoms at every candidate size. LibreOffice
     adds space where Chinese meets Latin text (even across a space): `gap` em each.
+    Characters a face lacks are measured in the fallback face renderers would use.
     """
 
-    def __init__(self, latin: str, east_asian: str, mono: str, safety: float, asian_latin_gap: float) -> None:
-        self._fonts = {False: widths(latin), True: widths(mono)}
+    def __init__(self, fonts: dict[str, str], safety: float, asian_latin_gap: float) -> None:
+        self._faces = {(False, False): widths(fonts["latin"]), (False, True): widths(fonts["latin_bold"]),
+                       (True, False): widths(fonts["mono"]), (True, True): widths(fonts["mono"])}
+        self._ea = {False: widths(fonts["east_asian"]), True: widths(fonts["east_asian_bold"])}
+        self._fallback = widths(fonts["fallback"])
+        self._chars: dict[tuple[bool, bool], dict[str, float]] = {k: {} for k in self._faces}
+        self._strings: dict[tuple[bool, bool], dict[str, float]] = {k: {} for k in self._faces}
         self.gap = asian_latin_gap
-        self._ea = widths(east_asian)
-        self._chars: dict[bool, dict[str, float]] = {False: {}, True: {}}
-        self._strings: dict[bool, dict[str, float]] = {False: {}, True: {}}
         self.safety = safety
 
-    def _char(self, ch: str, mono: bool) -> float:
-        em = (self._ea if is_east_asian(ch) else self._fonts[mono]).em(ch)
-        self._chars[mono][ch] = em
+    def _char(self, ch: str, key: tuple[bool, bool]) -> float:
+        face = self._ea[key[1]] if is_east_asian(ch) else self._faces[key]
+        em = (face if face.has(ch) else self._fallback).em(ch)
+        self._chars[key][ch] = em
         return em
 
-    def em(self, text: str, mono: bool = False) -> float:
-        cache = self._strings[mono]
+    def em(self, text: str, mono: bool = False, bold: bool = False) -> float:
+        key = (mono, bold)
+        cache = self._strings[key]
         value = cache.get(text)
         if value is None:
-            chars = self._chars[mono]
+            chars = self._chars[key]
             value = 0.0
             prev_ea: bool | None = None
             for ch in text:
                 w = chars.get(ch)
-                value += self._char(ch, mono) if w is None else w
+                value += self._char(ch, key) if w is None else w
                 if not ch.isspace():
                     ea = is_east_asian(ch)
                     if prev_ea is not None and ea != prev_ea:
@@ -110,5 +125,5 @@ class Measurer:
                 cache[text] = value
         return value
 
-    def width(self, text: str, size: float, mono: bool = False) -> float:
-        return self.em(text, mono) * size * self.safety
+    def width(self, text: str, size: float, mono: bool = False, bold: bool = False) -> float:
+        return self.em(text, mono, bold) * size * self.safety

@@ -63,9 +63,11 @@ class A4:
         return Text(box=box, paras=tuple(paras), size=size, role=role, color=color or self.theme.color("text"),
                     line_spacing=f["line_spacing"], paragraph_gap=f["paragraph_gap"], **kw)  # type: ignore[arg-type]
 
-    def measure(self, paras: Sequence[Paragraph], size: float, width: float | None = None) -> float:
+    def measure(self, paras: Sequence[Paragraph], size: float, width: float | None = None,
+                bold: bool = False) -> float:
         width = (width or self.content_w) - 2 * INSET
-        return layout.layout(paras, width, size, self.style_for(size), self.theme.sans)[1] + 2 * INSET
+        measure = self.theme.sans_bold if bold else self.theme.sans
+        return layout.layout(paras, width, size, self.style_for(size), measure)[1] + 2 * INSET
 
     def style_for(self, size: float) -> Style:
         f = self.theme.fonts
@@ -109,7 +111,7 @@ def _qa_pieces(a4: A4, s: Section, number: int, q: Question) -> list[Piece]:
     t = a4.theme
     qsize, bsize = a4.size("question"), a4.size("body")
     qpara = Paragraph(f"Q{number}  {q.question}")
-    qh = a4.measure([qpara], qsize)
+    qh = a4.measure([qpara], qsize, bold=True)
     body: list[Paragraph] = []  # each block starts with its label, e.g. "标准答｜..."
     for role, label, *_ in BLOCKS:
         ps = layout.paragraphs(getattr(q, role))
@@ -264,7 +266,7 @@ def scorecard(bank: Bank, theme: Theme, opts: MockOptions) -> DeckPlan:
     for i, (s, q) in enumerate(drawn, 1):
         paras = [Paragraph(f"{i}. {q.question}"), Paragraph("要点：" + "；".join(key_points(q))),
                  Paragraph("坑位：" + q.pitfall), Paragraph("记录：")]
-        h = max(a4.measure(paras, size, text_w) + 14, 70)
+        h = max(a4.measure(paras, size, text_w, bold=True) + 14, 70)  # bold-safe for the heading
         styled = [Para((Run(f"{i}. ", color=t.color("primary"), bold=True), Run(q.question, bold=True),
                         Run(f"　{section_label(s)}", color=t.color("muted"), size=size - 1))),
                   Para((Run("要点：", color=t.color("secondary"), bold=True), Run("；".join(key_points(q)))),

@@ -66,9 +66,20 @@ class Canvas:
                     color=color or self.theme.color("text"), line_spacing=fonts["line_spacing"],
                     paragraph_gap=fonts["paragraph_gap"], **kw)  # type: ignore[arg-type]
 
-    def fit(self, text: str | Sequence[Paragraph], box: Box, style: Style) -> layout.Fit:
+    def fit(self, text: str | Sequence[Paragraph], box: Box, style: Style, bold: bool = False) -> layout.Fit:
         paras = paras_of(text) if isinstance(text, str) else text
-        return layout.fit(paras, box.w - 2 * INSET, box.h - 2 * INSET, style, self.theme.sans)
+        measure = self.theme.sans_bold if bold else self.theme.sans
+        return layout.fit(paras, box.w - 2 * INSET, box.h - 2 * INSET, style, measure)
+
+    def fit_or_cut(self, text: str, box: Box, style: Style, bold: bool = False) -> tuple[str, float]:
+        """Largest size that fits; text that does not fit at the minimum is cut with an
+        ellipsis (for one-line headings and captions, never for answers)."""
+        f = self.fit(text, box, style, bold)
+        if f.fits:
+            return text, f.size
+        measure = self.theme.sans_bold if bold else self.theme.sans
+        lines = max(1, int((box.h - 2 * INSET) // (style.min_size * style.line_spacing)))
+        return layout.truncate(text, box.w - 2 * INSET, lines, style.min_size, measure), style.min_size
 
     def height_of(self, paras: Sequence[Paragraph], width: float, size: float, style: Style) -> float:
         return layout.layout(paras, width - 2 * INSET, size, style, self.theme.sans)[1] + 2 * INSET
@@ -83,7 +94,7 @@ class Canvas:
                 self.text(Box(self.mx + half, y, half, self.footer_h),
                           [Para((Run(str(number)),), align="r")], size, "footer", muted))
 
-    def title_text(self, text: str, box: Box, size: float, color: str | None = None,
+    def title_text(self, text: str, size: float, box: Box, color: str | None = None,
                    align: str = "l", bold: bool = True, anchor: str = "t") -> Text:
         return self.text(box, [Para((Run(text),), align=align)], size, "title", color,  # type: ignore[arg-type]
                          bold=bold, anchor=anchor)
@@ -92,14 +103,14 @@ class Canvas:
         """The question small at the top of a reveal/code slide; returns (title, its bottom)."""
         style = self.theme.style("question_small")
         width = self.content_w - 2 * INSET
+        bold = self.theme.sans_bold  # titles are set bold
         size = layout.largest(style.min_size, style.max_size, 1.0, lambda s: len(
-            layout.break_lines(question + suffix, width, s, self.theme.sans)) <= 2) or style.min_size
-        text = layout.truncate(question, width - self.theme.sans(suffix, size), 3, size,
-                               self.theme.sans) + suffix
-        lines = len(layout.break_lines(text, width, size, self.theme.sans))
+            layout.break_lines(question + suffix, width, s, bold)) <= 2) or style.min_size
+        text = layout.truncate(question, width - bold(suffix, size), 3, size, bold) + suffix
+        lines = len(layout.break_lines(text, width, size, bold))
         h = lines * size * style.line_spacing + 2 * INSET
         box = Box(self.mx, self.top, self.content_w, h)
-        return self.title_text(text, box, size, self.theme.color("text")), box.bottom
+        return self.title_text(text, size, box, self.theme.color("text")), box.bottom
 
 
 def marker(canvas: Canvas, text: str, y: float) -> Text:
@@ -317,17 +328,22 @@ def code_slides(c: Canvas, q: Question, key: str, notes: str, footer: str, numbe
 
 def diagram_slide(c: Canvas, d: Diagram, key: str, size_px: tuple[int, int], footer: str,
                   number: int) -> Slide:
-    title_size = c.theme.data["sizes"]["question_small"][0] + 8
-    title = c.title_text(d.title, Box(c.mx, c.top, c.content_w, title_size * 1.3 + 2 * INSET), title_size)
-    cap_size = c.theme.data["sizes"]["marker"] + 2
-    cap_h = cap_size * 1.3 * 2 + 2 * INSET
+    t = c.theme
+    title_size = t.data["sizes"]["question_small"][0] + 8
+    title_box = Box(c.mx, c.top, c.content_w, title_size * t.fonts["line_spacing"] + 2 * INSET)
+    title = c.title_text(*c.fit_or_cut(d.title, title_box, replace(t.style("question_small"), max_size=title_size),
+                                       bold=True), title_box)
+    cap_size = t.data["sizes"]["marker"] + 2
+    cap_h = cap_size * t.fonts["line_spacing"] * 2 + 2 * INSET
     area = Box(c.mx, title.box.bottom + 6, c.content_w, c.content_bottom - title.box.bottom - cap_h - 14)
     ratio = size_px[0] / size_px[1]
     w = min(area.w, area.h * ratio)
     h = w / ratio
     pic = Picture(Box(area.x + (area.w - w) / 2, area.y + (area.h - h) / 2, w, h), d.id, d.caption or d.title)
-    caption = c.text(Box(c.mx, area.bottom + 4, c.content_w, cap_h),
-                     [Para((Run(d.caption),), align="ctr")], cap_size, "caption", c.theme.color("muted"))
+    cap_box = Box(c.mx, area.bottom + 4, c.content_w, cap_h)
+    cap_text, cap_fit = c.fit_or_cut(d.caption, cap_box, replace(t.style("question_small"), max_size=cap_size,
+                                                                 min_size=min(10, cap_size)))
+    caption = c.text(cap_box, [Para((Run(cap_text),), align="ctr")], cap_fit, "caption", t.color("muted"))
     return Slide(kind="diagram", key=key, title=title, elements=(pic, caption, *c.footer(footer, number)),
                  notes=d.notes)
 
@@ -340,10 +356,10 @@ def dark_slide(c: Canvas, kind: str, key: str, title: str, lines: Sequence[str],
     size = t.data["sizes"]["section_title" if big else "title_slide"]
     elements: list[Element] = [Rect(Box(c.mx, c.h * 0.42 - 6, 90, 5), accent)]
     if big:
-        elements.append(c.title_text(big, Box(c.mx, c.h * 0.16, c.content_w, 96), 72, accent))
+        elements.append(c.title_text(big, 72, Box(c.mx, c.h * 0.16, c.content_w, 96), accent))
     title_box = Box(c.mx, c.h * 0.42 + 8, c.content_w, size * 1.3 * 2 + 2 * INSET)
-    fit = c.fit(title, title_box, Style(size, 24, t.fonts["line_spacing"], t.fonts["paragraph_gap"]))
-    title_el = c.title_text(title, title_box, fit.size, fg)
+    fit = c.fit(title, title_box, Style(size, 24, t.fonts["line_spacing"], t.fonts["paragraph_gap"]), bold=True)
+    title_el = c.title_text(title, fit.size, title_box, fg)
     sub = t.data["sizes"]["subtitle"]
     sub_box = Box(c.mx, title_box.y + fit.height + 2 * INSET + 14, c.content_w, c.h * 0.9 - title_box.bottom)
     paras = [Para((Run(line),), gap_before=i > 0) for i, line in enumerate(lines)]
@@ -376,7 +392,7 @@ def list_slides(c: Canvas, kind: str, key: str, heading: str, items: Sequence[Pa
     for i, group in enumerate(groups):
         f = c.fit([Paragraph(p.text, p.bullet) for p in group], box, style)
         suffix = f"（续 {i + 1}/{len(groups)}）" if i else ""
-        title = c.title_text(heading + suffix, Box(c.mx, c.top, c.content_w, size_h * 1.3 + 2 * INSET), size_h)
+        title = c.title_text(heading + suffix, size_h, Box(c.mx, c.top, c.content_w, size_h * 1.3 + 2 * INSET))
         paras = tuple(replace(p, gap_before=j > 0) for j, p in enumerate(group))
         slides.append(Slide(kind=kind, key=f"{key}-{i}" if i else key, title=title,
                             elements=(c.text(box, paras, f.size, "body"), *c.footer(footer, number + i))))

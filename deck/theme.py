@@ -39,12 +39,13 @@ class Theme:
 
     @functools.cached_property
     def measurer(self) -> Measurer:
-        m = self.fonts["measure"]
-        return Measurer(m["latin"], m["east_asian"], m["mono"], self.fonts["safety_margin"],
-                        self.fonts["asian_latin_gap"])
+        return Measurer(self.fonts["measure"], self.fonts["safety_margin"], self.fonts["asian_latin_gap"])
 
     def sans(self, text: str, size: float) -> float:
         return self.measurer.width(text, size)
+
+    def sans_bold(self, text: str, size: float) -> float:
+        return self.measurer.width(text, size, bold=True)
 
     def mono(self, text: str, size: float) -> float:
         return self.measurer.width(text, size, mono=True)

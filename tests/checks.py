@@ -60,10 +60,12 @@ def placement_problems(deck: Path, pdf: Path, tolerance: float = 2.5) -> list[st
                     if not text:
                         continue
                     x0, y0, x1, y1 = line["bbox"]
-                    # Glyph core: PDF line boxes include the font's full ascent/descent,
-                    # which legitimately exceeds a tight line pitch.
-                    mid, half = (y0 + y1) / 2, (y1 - y0) * 0.3
-                    core = (x0, mid - half, x1, mid + half)
+                    # Glyph core from the baseline and size: PDF line boxes include the
+                    # font's full ascent/descent (larger still for fallback fonts), which
+                    # legitimately exceeds a tight line pitch.
+                    base = max(s["origin"][1] for s in line["spans"])
+                    size = max(s["size"] for s in line["spans"])
+                    core = (x0, base - 0.7 * size, x1, base)
                     lines.append((core, text))
                     if x0 < -tolerance or x1 > page.rect.width + tolerance or y1 > page.rect.height + tolerance:
                         problems.append(f"slide {number}: off the page: {text[:30]!r}")
@@ -73,8 +75,10 @@ def placement_problems(deck: Path, pdf: Path, tolerance: float = 2.5) -> list[st
                                         f"{tuple(round(v) for v in line['bbox'])}")
             # Superscripts and combining marks (ᵀ, v̂) come out of the PDF as lines of their own.
             lines = [(core, text) for core, text in lines if len(text) > 2]
+            # Pieces on one baseline are one visual line (PyMuPDF splits at font changes).
             for i, (a, ta) in enumerate(lines):
                 for b, tb in lines[i + 1:]:
-                    if a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1:
+                    same_line = abs(a[3] - b[3]) < 0.25 * (a[3] - a[1])
+                    if not same_line and a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1:
                         problems.append(f"slide {number}: lines overlap: {ta[:20]!r} / {tb[:20]!r}")
     return problems
