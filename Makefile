@@ -12,7 +12,9 @@ test: setup
 	.venv/bin/python -m pytest
 
 bench: setup
+	@command -v pandoc >/dev/null || { apt-get update -qq && apt-get install -y -qq pandoc >/dev/null; }
 	.venv/bin/python bench/bench_build.py
+	.venv/bin/python bench/bench_diagrams.py
 
 preview: deck
 	.venv/bin/deck preview build/study.pptx -o build/study-contact.png

@@ -185,7 +185,7 @@ def _question(node: yaml.Node, ctx: _Ctx, warnings: list[str]) -> Question:
     return Question(**values, file=ctx.file, line=node.start_mark.line + 1)
 
 
-def _section(path: Path, root: Path, warnings: list[str]) -> Section:
+def _section(path: Path, root: Path, diagrams: dict[str, Diagram], warnings: list[str]) -> Section:
     node, ctx = _read_yaml(path, root)
     top = _pairs(node, ctx, {"section": "", "questions": ""}, "a section file")
     for name in ("section", "questions"):
@@ -196,6 +196,10 @@ def _section(path: Path, root: Path, warnings: list[str]) -> Section:
         if name not in head:
             raise ctx.error(top["section"][1], f"section needs '{name}'", f"section.{name}")
     meta = {k: _field(SECTION_FIELDS[k], v, ctx, f"section.{k}") for k, (_, v) in head.items()}
+    for item in head["diagrams"][1].value if "diagrams" in head else ():
+        if item.value not in diagrams:
+            raise ctx.error(item, f"unknown diagram '{item.value}'", "section.diagrams",
+                            f"add content/diagrams/{item.value}.mmd and an entry in content/diagrams/diagrams.yaml")
     qnode = top["questions"][1]
     if not isinstance(qnode, yaml.SequenceNode):
         raise ctx.error(qnode, "'questions' must be a list of questions", "questions")
@@ -264,15 +268,15 @@ def load_bank(root: Path) -> Bank:
     files = sorted(p for p in root.glob("*.yaml") if p.name != "deck.yaml")
     if not files:
         raise ContentError(f"no section files (*.yaml besides deck.yaml) in '{root}'")
-    sections = [_section(p, root, warnings) for p in files]
-    _check_unique(sections, diagrams)
+    sections = [_section(p, root, diagrams, warnings) for p in files]
+    _check_unique(sections)
     sections.sort(key=lambda s: s.number)
     return Bank(title=meta["title"], subtitle=meta.get("subtitle", ""), author=meta.get("author", ""),
                 sections=tuple(sections), references=meta.get("references", ()),
                 overview_diagram=overview, diagrams=diagrams, warnings=tuple(warnings))
 
 
-def _check_unique(sections: list[Section], diagrams: dict[str, Diagram]) -> None:
+def _check_unique(sections: list[Section]) -> None:
     seen_q: dict[str, Question] = {}
     seen_s: dict[str, Section] = {}
     seen_n: dict[int, Section] = {}
@@ -282,10 +286,6 @@ def _check_unique(sections: list[Section], diagrams: dict[str, Diagram]) -> None
                 raise ContentError(f"section {key} '{getattr(s, key)}' is also used by {other.file}",
                                    file=s.file, field=f"section.{key}", hint="section ids and numbers must be unique")
         seen_s[s.id], seen_n[s.number] = s, s
-        for d in s.diagrams:
-            if d not in diagrams:
-                raise ContentError(f"unknown diagram '{d}'", file=s.file, field="section.diagrams",
-                                   hint=f"add content/diagrams/{d}.mmd and an entry in diagrams/diagrams.yaml")
         for q in s.questions:
             if q.id in seen_q:
                 first = seen_q[q.id]

@@ -150,7 +150,10 @@ def break_lines(text: str, width: float, size: float, measure: Width) -> list[st
 
 def layout(paras: Sequence[Paragraph], width: float, size: float, style: Style,
            measure: Width) -> tuple[tuple[tuple[str, ...], ...], float]:
-    """Lines per paragraph and total height in points at one size."""
+    """Lines per paragraph and total height in points at one size.
+
+    A token longer than half a line (URL, long identifier) is where renderers'
+    breaking differs from ours and from each other's: each reserves one spare line."""
     pitch = size * style.line_spacing
     out = []
     height = 0.0
@@ -158,7 +161,8 @@ def layout(paras: Sequence[Paragraph], width: float, size: float, style: Style,
         w = width - (style.bullet_indent * size if p.bullet else 0)
         lines = tuple(break_lines(p.text, w, size, measure))
         out.append(lines)
-        height += len(lines) * pitch + (style.paragraph_gap * pitch if i else 0)
+        spare = sum(1 for atom in _atoms(p.text) if len(atom) > 12 and measure(atom, size) > w / 2)
+        height += (len(lines) + spare) * pitch + (style.paragraph_gap * pitch if i else 0)
     return tuple(out), height
 
 

@@ -107,8 +107,7 @@ class Canvas:
         size = layout.largest(style.min_size, style.max_size, 1.0, lambda s: len(
             layout.break_lines(question + suffix, width, s, bold)) <= 2) or style.min_size
         text = layout.truncate(question, width - bold(suffix, size), 3, size, bold) + suffix
-        lines = len(layout.break_lines(text, width, size, bold))
-        h = lines * size * style.line_spacing + 2 * INSET
+        h = layout.layout([Paragraph(text)], width, size, style, bold)[1] + 2 * INSET
         box = Box(self.mx, self.top, self.content_w, h)
         return self.title_text(text, size, box, self.theme.color("text")), box.bottom
 

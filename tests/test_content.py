@@ -121,7 +121,7 @@ def test_duplicate_across_files_and_section_numbers(tmp_path: Path) -> None:
 
 
 def test_missing_diagram_and_content_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(ContentError, match="unknown diagram 'nope'"):
+    with pytest.raises(ContentError, match=r"01-demo.yaml:5, field 'section.diagrams': unknown diagram 'nope'"):
         load_bank(bank_dir(tmp_path, SECTION.replace("  title: 演示", "  title: 演示\n  diagrams: [nope]")))
     assert main(["check", "--content", str(tmp_path / "missing")]) == 2
     assert "does not exist" in capsys.readouterr().err
