@@ -22,6 +22,8 @@ XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 KNOWN_LANGUAGES = {"python", "py", "bash", "sh", "shell", "console", "yaml", "yml", "json",
                    "c", "cpp", "c++", "cuda", "text", "plain", "toml", "ini", "sql",
                    "javascript", "js", "typescript", "go", "rust", "java", "diff", "dockerfile"}
+# libyaml's safe loader when present: same nodes and marks, several times faster.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_TEXT = 20_000  # characters per field: far beyond any slide, catches pasted files
 
 QUESTION_FIELDS = {
@@ -61,7 +63,7 @@ def _read_yaml(path: Path, root: Path) -> tuple[yaml.Node, _Ctx]:
         raise ContentError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", file=rel, line=line,
                            hint="save the file as UTF-8") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=SAFE_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "YAML syntax error"

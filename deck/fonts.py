@@ -66,7 +66,9 @@ class FontWidths:
 
     def has(self, ch: str) -> bool:
         """False when the face has no glyph (it would draw .notdef; renderers fall back)."""
-        return ch.isspace() or self._shape(ch) != self._notdef
+        if ch < "\x7f" or "\u4e00" <= ch <= "\u9fff" or ch.isspace():
+            return True  # ASCII and CJK ideographs: every face we name has them; skip the render
+        return self._shape(ch) != self._notdef
 
     def em(self, ch: str) -> float:
         width = self._em.get(ch)
@@ -94,16 +96,17 @@ class Measurer:
                        (True, False): widths(fonts["mono"]), (True, True): widths(fonts["mono"])}
         self._ea = {False: widths(fonts["east_asian"]), True: widths(fonts["east_asian_bold"])}
         self._fallback = widths(fonts["fallback"])
-        self._chars: dict[tuple[bool, bool], dict[str, float]] = {k: {} for k in self._faces}
+        self._chars: dict[tuple[bool, bool], dict[str, tuple[float, bool | None]]] = {k: {} for k in self._faces}
         self._strings: dict[tuple[bool, bool], dict[str, float]] = {k: {} for k in self._faces}
         self.gap = asian_latin_gap
         self.safety = safety
 
-    def _char(self, ch: str, key: tuple[bool, bool]) -> float:
-        face = self._ea[key[1]] if is_east_asian(ch) else self._faces[key]
-        em = (face if face.has(ch) else self._fallback).em(ch)
-        self._chars[key][ch] = em
-        return em
+    def _char(self, ch: str, key: tuple[bool, bool]) -> tuple[float, bool | None]:
+        ea = is_east_asian(ch)
+        face = self._ea[key[1]] if ea else self._faces[key]
+        entry = ((face if face.has(ch) else self._fallback).em(ch), None if ch.isspace() else ea)
+        self._chars[key][ch] = entry
+        return entry
 
     def em(self, text: str, mono: bool = False, bold: bool = False) -> float:
         key = (mono, bold)
@@ -114,10 +117,9 @@ class Measurer:
             value = 0.0
             prev_ea: bool | None = None
             for ch in text:
-                w = chars.get(ch)
-                value += self._char(ch, key) if w is None else w
-                if not ch.isspace():
-                    ea = is_east_asian(ch)
+                width, ea = chars.get(ch) or self._char(ch, key)
+                value += width
+                if ea is not None:
                     if prev_ea is not None and ea != prev_ea:
                         value += self.gap
                     prev_ea = ea

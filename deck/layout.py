@@ -21,7 +21,8 @@ CLOSING = set("，。、；：？！）」』】》〉〕］｝’”…‥,.;:!
 OPENING = set("（「『【《〈〔［｛‘“([{")
 BULLET = "- "
 SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
-_SOFT_BREAK = re.compile(r"[^/-]*[/-]+|[^/-]+")  # pieces of a long token, each ending after '/' or '-'
+# Pieces of a long token: a break is allowed after '/' or '-' when a letter or digit follows.
+_SOFT_BREAK = re.compile(r"(?:[^/-]|[/-](?![/-]*[A-Za-z0-9]))*(?:[/-]+(?=[A-Za-z0-9]))?")
 
 
 @dataclass(frozen=True)
@@ -96,32 +97,40 @@ def _atoms(text: str) -> tuple[str, ...]:
     return tuple(atoms)
 
 
-def break_lines(text: str, width: float, size: float, measure: Width) -> list[str]:
-    """Greedy line breaking; ''.join(result) == text. Trailing spaces do not count.
+@functools.lru_cache(maxsize=50_000)
+def _atom_widths(text: str, measure: Width) -> tuple[tuple[str, bool, float, float, float], ...]:
+    """Per atom, at size 1: (atom, is space, full width, width without trailing spaces,
+    spacing added where it meets the previous atom). Widths scale linearly with size,
+    so the fitter's many candidate sizes share one measurement."""
+    out = []
+    last = ""  # last non-space character so far
+    for atom in _atoms(text):
+        full = measure(atom, 1.0)
+        if atom.isspace():
+            out.append((atom, True, full, 0.0, 0.0))
+            continue
+        core = atom.rstrip()
+        first = core.lstrip()[:1]  # an atom may start with spaces that closing punctuation was glued to
+        join = measure(last + first, 1.0) - measure(last, 1.0) - measure(first, 1.0) if last else 0.0
+        out.append((atom, False, full, measure(core, 1.0) if len(core) < len(atom) else full, join))
+        last = core[-1]
+    return tuple(out)
 
-    Widths are summed per atom (measure caches atoms), so a paragraph is O(atoms).
-    """
+
+def break_lines(text: str, width: float, size: float, measure: Width) -> list[str]:
+    """Greedy line breaking; ''.join(result) == text. Trailing spaces do not count."""
     lines: list[str] = []
     line = ""
     line_w = 0.0  # width of line without trailing spaces
     pending = 0.0  # width of the trailing spaces, counted once something follows
-    last = ""  # last non-space character of the line
-    for atom in _atoms(text):
-        full = measure(atom, size)
-        if atom.isspace():
+    for atom, space, full_em, core_em, join_em in _atom_widths(text, measure):
+        full, aw = full_em * size, core_em * size
+        if space:
             line += atom
             pending += full
-            continue
-        core = atom.rstrip()
-        aw = measure(core, size) if len(core) < len(atom) else full
-        # Spacing the renderer adds where two atoms meet (e.g. Chinese next to Latin).
-        first = core.lstrip()[:1]
-        join = measure(last + first, size) - measure(last, size) - measure(first, size) if last else 0.0
-        last = core[-1]
-        if line_w + pending + join + aw <= width:
-            line, line_w, pending = line + atom, line_w + pending + join + aw, full - aw
-            continue
-        if aw <= width:
+        elif line_w + pending + join_em * size + aw <= width:
+            line, line_w, pending = line + atom, line_w + pending + join_em * size + aw, full - aw
+        elif aw <= width:
             lines.append(line)
             line, line_w, pending = atom, aw, full - aw
         else:
@@ -130,7 +139,7 @@ def break_lines(text: str, width: float, size: float, measure: Width) -> list[st
             if line.strip():
                 lines.append(line)
                 line = ""
-            for piece in _SOFT_BREAK.findall(atom):
+            for piece in filter(None, _SOFT_BREAK.findall(atom)):
                 if measure((line + piece).rstrip(), size) <= width:
                     line += piece
                     continue
@@ -161,7 +170,8 @@ def layout(paras: Sequence[Paragraph], width: float, size: float, style: Style,
         w = width - (style.bullet_indent * size if p.bullet else 0)
         lines = tuple(break_lines(p.text, w, size, measure))
         out.append(lines)
-        spare = sum(1 for atom in _atoms(p.text) if len(atom) > 12 and measure(atom, size) > w / 2)
+        spare = sum(1 for atom, _, full, _, _ in _atom_widths(p.text, measure)
+                    if len(atom) > 12 and full * size > w / 2)
         height += (len(lines) + spare) * pitch + (style.paragraph_gap * pitch if i else 0)
     return tuple(out), height
 
