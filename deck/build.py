@@ -33,7 +33,8 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
     so bad content or a failing diagram leaves every existing output untouched."""
     from deck import handout, profiles
     from deck.content import load_bank
-    from deck.render import render, write_atomic
+    from deck.files import check_target, write_atomic
+    from deck.render import render
     from deck.theme import load_theme
 
     progress(f"loading {req.content}")
@@ -51,12 +52,16 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
         elif profile == "mock":
             plan = profiles.mock(bank, theme, req.mock)
             card = handout.scorecard(bank, theme, req.mock)
-            outputs.append((req.out_dir / "mock-scorecard.pptx", render(card, theme), True))
+            card_path = req.target.with_name(req.target.stem + "-scorecard.pptx") if req.target else \
+                req.out_dir / "mock-scorecard.pptx"
+            outputs.append((card_path, render(card, theme), True))
         else:
             plan = handout.handout(bank, theme, sizes)
         path = req.target or req.out_dir / f"{profile}.pptx"
         outputs.append((path, render(plan, theme, rendered), profile == "handout"))
 
+    for path, _, _ in outputs:
+        check_target(path)  # all targets before the first write: all or nothing
     for path, data, _ in outputs:
         write_atomic(path, data)
     written = [path for path, _, _ in outputs]

@@ -79,7 +79,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from deck.content import load_bank
-    from deck.highlight import is_known
 
     bank = load_bank(args.content)
     print(f"{bank.title}: {len(bank.sections)} sections, {len(bank.questions)} questions, "
@@ -89,10 +88,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         levels = {lvl: sum(1 for q in s.questions if q.level == lvl) for lvl in (1, 2, 3)}
         print(f"  {s.number:>2} {s.id:<14} {s.title:<24} {len(s.questions):>3} questions, {code} code, "
               f"levels {levels[1]}/{levels[2]}/{levels[3]}, diagrams: {', '.join(s.diagrams) or '-'}")
-    warnings = list(bank.warnings)
-    warnings += [f"{q.file}:{q.line}: question '{q.id}': no Pygments lexer for '{q.code.language}', "
-                 "shown as plain text" for q in bank.questions
-                 if q.code and not is_known(q.code.language) and not any(q.id in w for w in warnings)]
+    warnings = bank.warnings
     for w in warnings:
         print(f"warning: {w}")
     print("ok" if not warnings else f"ok, {len(warnings)} warning(s)")

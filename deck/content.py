@@ -14,14 +14,12 @@ from typing import Any
 import yaml
 
 from deck.errors import ContentError
+from deck.highlight import is_known
 from deck.model import Bank, Code, Diagram, Question, Reference, Section
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Characters XML 1.0 cannot hold (python-pptx would crash deep inside lxml).
-XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-KNOWN_LANGUAGES = {"python", "py", "bash", "sh", "shell", "console", "yaml", "yml", "json",
-                   "c", "cpp", "c++", "cuda", "text", "plain", "toml", "ini", "sql",
-                   "javascript", "js", "typescript", "go", "rust", "java", "diff", "dockerfile"}
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # libyaml's safe loader when present: same nodes and marks, several times faster.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_TEXT = 20_000  # characters per field: far beyond any slide, catches pasted files
@@ -55,7 +53,10 @@ class _Ctx:
 def _read_yaml(path: Path, root: Path) -> tuple[yaml.Node, _Ctx]:
     rel = str(path.relative_to(root.parent)) if path.is_relative_to(root.parent) else str(path)
     ctx = _Ctx(rel)
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ContentError(f"cannot read: {exc.strerror}", file=rel) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -125,7 +126,10 @@ def _slug(node: yaml.Node, ctx: _Ctx, field: str) -> str:
 def _int(node: yaml.Node, ctx: _Ctx, field: str, lo: int, hi: int) -> int:
     if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:int":
         raise ctx.error(node, f"expected a whole number from {lo} to {hi}", field)
-    value = int(node.value)
+    try:
+        value = int(node.value.replace("_", ""), 10)
+    except ValueError:
+        raise ctx.error(node, f"'{node.value}' is not a plain whole number from {lo} to {hi}", field) from None
     if not lo <= value <= hi:
         raise ctx.error(node, f"{value} is out of range {lo}..{hi}", field)
     return value
@@ -162,7 +166,7 @@ def _code(node: yaml.Node, ctx: _Ctx, warnings: list[str]) -> Code:
     language = _text(pairs["language"][1], ctx, "code.language").lower() \
         if "language" in pairs else "text"
     source = pairs["source"][1]
-    if language not in KNOWN_LANGUAGES:
+    if not is_known(language):
         warnings.append(f"{ctx.file}:{pairs['language'][1].start_mark.line + 1}: question "
                         f"'{ctx.question}': unknown code language '{language}', shown as plain text")
     text = _text(source, ctx, "code.source")
@@ -264,7 +268,7 @@ def load_bank(root: Path) -> Bank:
     overview = meta.get("overview_diagram")
     if overview and overview not in diagrams:
         raise ctx.error(pairs["overview_diagram"][1], f"unknown diagram '{overview}'",
-                        "overview_diagram", "known: " + ", ".join(sorted(diagrams)) or "none")
+                        "overview_diagram", "known: " + (", ".join(sorted(diagrams)) or "none"))
 
     warnings: list[str] = []
     files = sorted(p for p in root.glob("*.yaml") if p.name != "deck.yaml")

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from deck.errors import DiagramError
+from deck.files import write_atomic
 
 # Bump when anything below changes the output for the same source/settings/Mermaid version.
 RENDER_VERSION = "1"
@@ -284,12 +285,6 @@ def _rendered(job: _Job, cache_dir: Path) -> RenderedDiagram:
     return RenderedDiagram(job.id, job.svg_path(cache_dir), png, _png_size(png))
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 def _remove_old(cache_dir: Path, job: _Job) -> None:
     # Exact pattern: a glob like "rope-*" would also hit "rope-scaling-….svg".
     pattern = re.compile(rf"^{re.escape(job.id)}-[0-9a-f]{{12}}\.(?:svg|png)$")
@@ -321,8 +316,8 @@ def render_diagrams(
                 except DiagramError as exc:
                     errors.append(str(exc))
                     continue
-                _write_atomic(job.svg_path(cache_dir), svg.encode("utf-8"))
-                _write_atomic(job.png_path(cache_dir), png)
+                write_atomic(job.svg_path(cache_dir), svg.encode("utf-8"))
+                write_atomic(job.png_path(cache_dir), png)
                 _remove_old(cache_dir, job)
         if errors:
             raise DiagramError("\n".join(errors))

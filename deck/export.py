@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from deck.errors import DeckError, ExportError
+from deck.files import write_atomic
 
 TIMEOUT = 600  # seconds for one LibreOffice run (a 400-slide deck takes ~10 s here)
 
@@ -41,7 +42,7 @@ def to_pdf(decks: list[Path]) -> list[Path]:
             if not made.is_file():
                 raise ExportError(f"LibreOffice did not convert {deck}: {run.stderr.strip() or run.stdout.strip()}")
             target = deck.with_suffix(".pdf")
-            shutil.move(str(made), target)
+            write_atomic(target, made.read_bytes())
             out.append(target)
     return out
 
@@ -61,7 +62,9 @@ def contact_sheet(deck: Path, out: Path, columns: int = 6, limit: int | None = N
         shutil.copy(deck, copy)
         pdf = deck.with_suffix(".pdf") if deck.suffix == ".pdf" else to_pdf([copy])[0]
         pages = ["-l", str(limit)] if limit else []
-        subprocess.run(["pdftoppm", "-png", "-r", "24", *pages, str(pdf), str(Path(tmp, "s"))], check=True)
+        if subprocess.run(["pdftoppm", "-png", "-r", "24", *pages, str(pdf), str(Path(tmp, "s"))],
+                          capture_output=True, check=False).returncode:
+            raise ExportError(f"pdftoppm could not read {pdf}")
         pages = sorted(Path(tmp).glob("s-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
         thumbs = [Image.open(p).convert("RGB") for p in pages]
         if not thumbs:
@@ -78,6 +81,7 @@ def contact_sheet(deck: Path, out: Path, columns: int = 6, limit: int | None = N
             y = pad + (i // columns) * (th + pad + label)
             draw.text((x, y), str(i + 1), fill="#374151", font=font)
             sheet.paste(thumb, (x, y + label))
-        out.parent.mkdir(parents=True, exist_ok=True)
-        sheet.quantize(colors=128).save(out, optimize=True)
+        png = Path(tmp, "sheet.png")
+        sheet.quantize(colors=128).save(png, optimize=True)
+        write_atomic(out, png.read_bytes())
     return out

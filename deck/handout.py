@@ -14,7 +14,7 @@ from deck.layout import Paragraph, Style
 from deck.model import Bank, Question, Section
 from deck.plan import Box, DeckPlan, Element, Para, Picture, Rect, Run, Slide, Text
 from deck.profiles import MockOptions, draw, key_points
-from deck.slides import BLOCKS, INSET, code_panel, section_label
+from deck.slides import BLOCKS, INSET, Canvas, code_panel, section_label
 from deck.theme import Theme
 
 MM = 72 / 25.4
@@ -47,7 +47,6 @@ class A4:
         self.pages: list[list[Element]] = []
         self.page_titles: list[Text] = []
         self.y = self.bottom  # forces a new page on the first place()
-        self.running = ""
 
     def size(self, role: str) -> float:
         value = self.sizes[role]
@@ -147,19 +146,17 @@ def _labelled(a4: A4, p: Paragraph, gap: bool) -> Para:
 
 def _code_pieces(a4: A4, q: Question) -> list[Piece]:
     assert q.code is not None
-    from deck.slides import Canvas
-
+    style = a4.theme.style("code", a4.sizes)
     canvas = Canvas(a4.theme)
-    canvas.theme = replace(a4.theme, data={**a4.theme.data, "sizes": {**a4.theme.data["sizes"],
-                                                                       "code": a4.sizes["code"]}})
     lines = q.code.source.split("\n")
     pieces, start = [], 0
     while start < len(lines):
         rest = "\n".join(lines[start:])
-        pitch = a4.sizes["code"][1] * a4.theme.fonts["line_spacing"]
-        height = min(a4.page_height * 0.9, (len(lines) - start) * pitch * 1.05 + 2 * INSET + 16)
-        panel = code_panel(canvas, q.code.language, rest, Box(a4.m + 12, 0, a4.content_w - 12, height),
-                           start + 1, force=True)
+        pitch = style.max_size * style.line_spacing
+        height = min(a4.page_height * 0.9, (len(lines) - start) * pitch + 2 * INSET + 12)
+        box = Box(a4.m + 12, 0, a4.content_w - 12, height)
+        panel = code_panel(canvas, q.code.language, rest, box, start + 1, style=style) or \
+            code_panel(canvas, q.code.language, rest, box, start + 1, force=True, style=style)
         assert panel is not None
         elements, used = panel
         pieces.append(Piece(height, tuple(elements)))

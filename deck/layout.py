@@ -177,21 +177,24 @@ def layout(paras: Sequence[Paragraph], width: float, size: float, style: Style,
 
 
 def largest(lo: float, hi: float, step: float, ok: Callable[[float], bool]) -> float | None:
-    """The largest size on the grid hi, hi-step, ..., >= lo for which ok() holds,
-    by bisection (fitting is monotone in size); None if even lo fails."""
-    n = int(round((hi - lo) / step))
-    if ok(hi):
-        return hi
-    if not ok(hi - n * step):
+    """The largest size among hi, hi-step, ... down to lo (lo always tried) for which
+    ok() holds, by bisection (fitting is monotone in size); None if even lo fails."""
+    n = int((hi - lo) / step + 1e-9)
+    grid = [hi - k * step for k in range(n + 1)]
+    if grid[-1] > lo + 1e-9:
+        grid.append(lo)
+    if ok(grid[0]):
+        return grid[0]
+    if not ok(grid[-1]):
         return None
-    good, bad = n, 0  # indices counted down from hi
+    good, bad = len(grid) - 1, 0
     while good - bad > 1:
         mid = (good + bad) // 2
-        if ok(hi - mid * step):
+        if ok(grid[mid]):
             good = mid
         else:
             bad = mid
-    return hi - good * step
+    return grid[good]
 
 
 def fit(paras: Sequence[Paragraph], width: float, height: float, style: Style,
@@ -224,8 +227,12 @@ def split(paras: Sequence[Paragraph], width: float, height: float, style: Style,
                 pieces.append((index, part))
                 continue
             w = width - (style.bullet_indent * size if p.bullet else 0)
-            per_chunk = max(1, int(height // pitch))
             lines = break_lines(sentence, w, size, measure)
+            per_chunk = max(1, int(height // pitch))
+            # Fewer lines per chunk while a chunk still overflows (spare lines for long tokens).
+            while per_chunk > 1 and not all(fits([Paragraph("".join(lines[i:i + per_chunk]), p.bullet)])
+                                            for i in range(0, len(lines), per_chunk)):
+                per_chunk -= 1
             pieces += [(index, Paragraph("".join(lines[i:i + per_chunk]), p.bullet))
                        for i in range(0, len(lines), per_chunk)]
     chunks: list[list[tuple[int, Paragraph]]] = [[]]

@@ -69,6 +69,3 @@ class Bank:
     @property
     def questions(self) -> list[Question]:
         return [q for s in self.sections for q in s.questions]
-
-    def section_of(self, question_id: str) -> Section:
-        return next(s for s in self.sections if any(q.id == question_id for q in s.questions))

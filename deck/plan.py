@@ -6,7 +6,7 @@ DeckPlan from a Bank; deck.render turns it into a .pptx.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 
@@ -95,4 +95,3 @@ class DeckPlan:
     width: float
     height: float
     slides: tuple[Slide, ...]
-    meta: dict[str, str] = field(default_factory=dict)

@@ -39,9 +39,8 @@ class _Builder:
     def add(self, slides: Slide | Sequence[Slide]) -> None:
         self.slides += [slides] if isinstance(slides, Slide) else list(slides)
 
-    def plan(self, profile: str, title: str, **meta: str) -> DeckPlan:
-        return DeckPlan(profile=profile, title=title, width=self.c.w, height=self.c.h,
-                        slides=tuple(self.slides), meta=meta)
+    def plan(self, profile: str, title: str) -> DeckPlan:
+        return DeckPlan(profile=profile, title=title, width=self.c.w, height=self.c.h, slides=tuple(self.slides))
 
     def diagram(self, bank: Bank, did: str, sizes: dict[str, tuple[int, int]]) -> None:
         self.add(diagram_slide(self.c, bank.diagrams[did], f"diagram-{did}", sizes[did], self.footer,
@@ -73,7 +72,7 @@ def study(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]]) -
     b.add(dark_slide(b.c, "title", "title", bank.title,
                      [x for x in (bank.subtitle, bank.author, f"{len(bank.sections)} 个专题 · {total} 题") if x]))
     b.add(list_slides(b.c, "agenda", "agenda", "目录",
-                      agenda_items(b.c, bank, {}), b.footer, b.next_number))
+                      agenda_items(b.c, bank), b.footer, b.next_number))
     if bank.overview_diagram:
         b.diagram(bank, bank.overview_diagram, diagram_sizes)
     for s in bank.sections:
@@ -159,8 +158,7 @@ def mock(bank: Bank, theme: Theme, opts: MockOptions) -> DeckPlan:
         b.qa(q, f"第 {i} / {total} 题 · {section_label(s)} · 建议作答 {minutes} 分钟", notes)
     b.add(dark_slide(b.c, "closing", "closing", "本场结束",
                      ["请汇总评分表，并与候选人复盘两道得分最低的题。"]))
-    return b.plan("mock", bank.title, seed=str(opts.seed) if opts.shuffle else "",
-                  questions=",".join(q.id for _, q in drawn))
+    return b.plan("mock", bank.title)
 
 
 def key_points(q: Question) -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pptx import Presentation
@@ -15,6 +14,7 @@ from pptx.opc.packuri import PackURI
 from pptx.parts.slide import NotesSlidePart, SlidePart
 
 from deck import ooxml
+from deck.errors import DeckError
 from deck.plan import Box, DeckPlan, Para, Picture, Rect, Run, Text
 from deck.slides import INSET
 from deck.theme import Theme
@@ -27,7 +27,12 @@ TITLE_ONLY_LAYOUT = 5  # python-pptx default template: "Title Only"
 
 def build_epoch() -> int:
     """SOURCE_DATE_EPOCH if set (reproducible builds), else a fixed date."""
-    return int(os.environ.get("SOURCE_DATE_EPOCH", "1704067200"))  # 2024-01-01
+    value = os.environ.get("SOURCE_DATE_EPOCH", "1704067200")  # default: 2024-01-01
+    try:
+        epoch = int(value)
+    except ValueError:
+        raise DeckError(f"SOURCE_DATE_EPOCH='{value}' is not a whole number of seconds") from None
+    return min(max(epoch, 315532800), 4354819199)  # what a zip timestamp can hold: 1980..2107
 
 
 def render(plan: DeckPlan, theme: Theme, diagrams: dict[str, RenderedDiagram] | None = None) -> bytes:
@@ -103,28 +108,3 @@ def _core_properties(prs: Presentation, plan: DeckPlan) -> None:
     core.last_printed = when
     core.revision = 1
     core.keywords = plan.profile
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write next to the target and rename: a failure never leaves a partial file."""
-    import tempfile
-
-    from deck.errors import DeckError
-
-    path = Path(path)
-    if path.is_dir():
-        raise DeckError(f"output '{path}' is a directory; give a file name like {path / 'deck.pptx'}")
-    if not path.parent.is_dir():
-        raise DeckError(f"output folder '{path.parent}' does not exist; create it first")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise DeckError(f"cannot write in '{path.parent}': {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

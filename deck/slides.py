@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from deck import layout
+from deck.fonts import is_east_asian
 from deck.highlight import code_lines
 from deck.layout import Paragraph, Style
 from deck.model import Bank, Diagram, Question, Section
@@ -32,10 +33,6 @@ def cn_number(n: int) -> str:
 
 def section_label(section: Section) -> str:
     return f"{cn_number(section.number)}、{section.title}"
-
-
-def paras_of(text: str) -> list[Paragraph]:
-    return layout.paragraphs(text)
 
 
 @dataclass
@@ -67,7 +64,7 @@ class Canvas:
                     paragraph_gap=fonts["paragraph_gap"], **kw)  # type: ignore[arg-type]
 
     def fit(self, text: str | Sequence[Paragraph], box: Box, style: Style, bold: bool = False) -> layout.Fit:
-        paras = paras_of(text) if isinstance(text, str) else text
+        paras = layout.paragraphs(text) if isinstance(text, str) else text
         measure = self.theme.sans_bold if bold else self.theme.sans
         return layout.fit(paras, box.w - 2 * INSET, box.h - 2 * INSET, style, measure)
 
@@ -89,8 +86,10 @@ class Canvas:
         y = self.h - self.bottom_margin - self.footer_h + 4
         muted = self.theme.color("muted")
         half = self.content_w / 2
+        box = Box(self.mx, y, half, self.footer_h)
+        left, fitted = self.fit_or_cut(left, box, Style(size, size - 2, self.theme.fonts["line_spacing"]))
         return (Rect(Box(self.mx, y - 4, self.content_w, 0.75), self.theme.color("rule")),
-                self.text(Box(self.mx, y, half, self.footer_h), [Paragraph(left)], size, "footer", muted),
+                self.text(box, [Paragraph(left)], fitted, "footer", muted),
                 self.text(Box(self.mx + half, y, half, self.footer_h),
                           [Para((Run(str(number)),), align="r")], size, "footer", muted))
 
@@ -114,8 +113,9 @@ class Canvas:
 
 def marker(canvas: Canvas, text: str, y: float) -> Text:
     size = canvas.theme.data["sizes"]["marker"]
-    return canvas.text(Box(canvas.mx + 8, y, canvas.content_w - 8, size * 1.3 + 2 * INSET),
-                       [Paragraph(text)], size, "marker", canvas.theme.color("muted"))
+    box = Box(canvas.mx + 8, y, canvas.content_w - 8, size * canvas.theme.fonts["line_spacing"] + 2 * INSET)
+    text, fitted = canvas.fit_or_cut(text, box, Style(size, size - 3, canvas.theme.fonts["line_spacing"]))
+    return canvas.text(box, [Paragraph(text)], fitted, "marker", canvas.theme.color("muted"))
 
 
 def question_slides(c: Canvas, q: Question, key: str, marker_text: str, notes: str,
@@ -125,8 +125,8 @@ def question_slides(c: Canvas, q: Question, key: str, marker_text: str, notes: s
     box = Box(c.mx, y0, c.content_w, c.content_bottom - y0 - 12)
     style = c.theme.style("question")
     fit = c.fit(q.question, box, style)
-    chunks = [paras_of(q.question)] if fit.fits else layout.split(
-        paras_of(q.question), box.w - 2 * INSET, box.h - 2 * INSET, style, c.theme.sans)
+    chunks = [layout.paragraphs(q.question)] if fit.fits else layout.split(
+        layout.paragraphs(q.question), box.w - 2 * INSET, box.h - 2 * INSET, style, c.theme.sans)
     slides = []
     for i, chunk in enumerate(chunks):
         f = c.fit(chunk, box, style)
@@ -185,19 +185,18 @@ def _stack(c: Canvas, blocks: Sequence[Block], area: Box) -> list[Element] | Non
     return out
 
 
-def reveal_slides(c: Canvas, q: Question, key: str, notes: str, footer: str, number: int,
-                  code_fits_beside: bool = True) -> list[Slide]:
+def reveal_slides(c: Canvas, q: Question, key: str, notes: str, footer: str, number: int) -> list[Slide]:
     """标准答 / 反问点 / 坑位 blocks; code beside them when it fits, else on code slides;
     an answer too long for one slide continues on (续) slides."""
     title, title_bottom = c.restated(q.question)
     area = Box(c.mx, title_bottom + 10, c.content_w, c.content_bottom - title_bottom - 18)
-    blocks = [Block(role, label, tuple(paras_of(getattr(q, role)))) for role, label, *_ in BLOCKS]
+    blocks = [Block(role, label, tuple(layout.paragraphs(getattr(q, role)))) for role, label, *_ in BLOCKS]
 
     def slide(i: int, elements: Sequence[Element], suffix_title: Text = title) -> Slide:
         return Slide(kind="reveal", key=f"{key}-{i}" if i else key, title=suffix_title,
                      elements=(*elements, *c.footer(footer, number + i)), notes=notes, question_id=q.id)
 
-    if q.code and code_fits_beside:
+    if q.code:
         left = Box(area.x, area.y, area.w * 0.5 - 8, area.h)
         right = Box(area.x + area.w * 0.5 + 8, area.y, area.w * 0.5 - 8, area.h)
         panel = code_panel(c, q.code.language, q.code.source, right, first_line=1)
@@ -216,39 +215,42 @@ def reveal_slides(c: Canvas, q: Question, key: str, notes: str, footer: str, num
 
 
 def _continued(c: Canvas, blocks: list[Block], area: Box, slide) -> list[Slide]:  # noqa: ANN001
-    label_h = c.theme.data["sizes"]["block_label"] * 1.3 + 2 * INSET
-    answer, rest = blocks[0], blocks[1:]
-    style = c.theme.style("answer")
-    chunks = layout.split(answer.paras, area.w - 14 - 2 * INSET, area.h - label_h - 2 * INSET,
-                          style, c.theme.sans)
-    n = len(chunks)
-    pages: list[list[Block]] = [[replace(answer, label=f"标准答（{'续 ' if i else ''}{i + 1}/{n}）",
-                                         paras=tuple(ch))] for i, ch in enumerate(chunks)]
-    # The follow-up and pitfall share the last answer slide when they fit, else get their own.
-    if _stack(c, [*pages[-1], *rest], area):
-        pages[-1] += rest
-    else:
-        pages.append(rest)
-    out: list[Slide] = []
-    for page in pages:
-        # A lone follow-up/pitfall longer than a slide gets a slide per block.
-        for group in [page] if _stack(c, page, area) else [[b] for b in page]:
-            out.append(slide(len(out), _stack(c, group, area) or []))
+    """Blocks too long for one slide: each is split at paragraphs/sentences into parts
+    labelled like 标准答（续 2/3）, and parts are packed onto as few slides as fit."""
+    label_h = c.theme.data["sizes"]["block_label"] * c.theme.fonts["line_spacing"] + 2 * INSET
+    parts: list[Block] = []
+    for b in blocks:
+        chunks = layout.split(b.paras, area.w - 14 - 2 * INSET, area.h - label_h - 2 * INSET,
+                              c.theme.style(b.role), c.theme.sans)
+        n = len(chunks)
+        parts += [replace(b, label=f"{b.label}（{'续 ' if i else ''}{i + 1}/{n}）" if n > 1 else b.label,
+                          paras=tuple(chunk)) for i, chunk in enumerate(chunks)]
+    pages: list[list[Block]] = [[]]
+    for part in parts:
+        if pages[-1] and not _stack(c, [*pages[-1], part], area):
+            pages.append([])
+        pages[-1].append(part)
+    out = []
+    for i, page in enumerate(pages):
+        placed = _stack(c, page, area)
+        assert placed is not None, "a part produced by layout.split always fits alone"
+        out.append(slide(i, placed))
     return out
 
 
 def code_panel(c: Canvas, language: str, source: str, box: Box, first_line: int,
-               force: bool = False) -> tuple[list[Element], int] | None:
+               force: bool = False, style: Style | None = None) -> tuple[list[Element], int] | None:
     """A tinted panel of highlighted code at the largest size that fits the box;
     returns (elements, lines used). With force, fill the box at the minimum size with
     as many lines as fit (the caller continues the rest)."""
-    style = c.theme.style("code")
+    style = style or c.theme.style("code")
     lines = source.split("\n")
     number_w = len(str(first_line + len(lines))) + 1
     inner_w = box.w - 2 * INSET - 12
     size = style.min_size if force else layout.largest(
         style.min_size, style.max_size, 1.0,
-        lambda s: len(_wrap_code(c, lines, inner_w, s, number_w)) * s * style.line_spacing <= box.h - 2 * INSET - 8)
+        lambda s: sum(len(_code_breaks(c, line, inner_w, s, number_w)) for line in lines) * s * style.line_spacing
+        <= box.h - 2 * INSET - 8)
     if size is None:
         return None
     pitch = size * style.line_spacing
@@ -257,8 +259,8 @@ def code_panel(c: Canvas, language: str, source: str, box: Box, first_line: int,
     used = 0
     muted = c.theme.color("muted")
     colored = code_lines(source, language, c.theme.data["code"]["pygments_style"])
-    for index, _line in enumerate(lines):
-        pieces = _split_runs(colored[index], inner_w, size, number_w, c)
+    for index, line in enumerate(lines):
+        pieces = _split_runs(colored[index], _code_breaks(c, line, inner_w, size, number_w))
         if len(paras) + len(pieces) > capacity and paras:
             break
         for j, runs in enumerate(pieces):
@@ -272,31 +274,37 @@ def code_panel(c: Canvas, language: str, source: str, box: Box, first_line: int,
     return [panel, text], used
 
 
-def _wrap_code(c: Canvas, lines: list[str], width: float, size: float, number_w: int) -> list[str]:
-    out = []
-    for line in lines:
-        out += layout.break_lines(" " * number_w + line, width, size, c.theme.mono) or [""]
-    return out
+def _code_breaks(c: Canvas, line: str, width: float, size: float, number_w: int) -> list[int]:
+    """Start offsets of the pieces a code line is hard-wrapped into (any character may
+    break; the width includes the line-number gutter and Chinese/Latin spacing)."""
+    m = c.theme.measurer
+    unit = size * m.safety
+    pad = m.em(" " * number_w, mono=True)
+    starts, used, prev = [0], pad, None
+    for i, ch in enumerate(line):
+        w = m.em(ch, mono=True)
+        ea = None if ch.isspace() else is_east_asian(ch)
+        gap = m.gap if ea is not None and prev is not None and ea != prev else 0.0
+        if i > starts[-1] and (used + gap + w) * unit > width:
+            starts.append(i)
+            used, prev = pad + w, ea
+        else:
+            used += gap + w
+            prev = prev if ea is None else ea
+    return starts
 
 
-def _split_runs(runs: Sequence[Run], width: float, size: float, number_w: int,
-                c: Canvas) -> list[list[Run]]:
-    """Hard-wrap one highlighted line at character level so no code line overflows."""
-    out: list[list[Run]] = [[]]
-    used = c.theme.mono(" " * number_w, size)
+def _split_runs(runs: Sequence[Run], starts: list[int]) -> list[list[Run]]:
+    """The coloured runs of one line cut at the given character offsets."""
+    out: list[list[Run]] = [[] for _ in starts]
+    offset = 0
     for run in runs:
-        chunk = ""
-        for ch in run.text:
-            w = c.theme.mono(ch, size)
-            if used + w > width and (chunk or out[-1]):
-                if chunk:
-                    out[-1].append(replace(run, text=chunk))
-                out.append([])
-                chunk, used = "", c.theme.mono(" " * number_w, size)
-            chunk += ch
-            used += w
-        if chunk:
-            out[-1].append(replace(run, text=chunk))
+        for k, piece_start in enumerate(starts):
+            end = starts[k + 1] if k + 1 < len(starts) else offset + len(run.text) + 1
+            lo, hi = max(piece_start, offset), min(end, offset + len(run.text))
+            if lo < hi:
+                out[k].append(replace(run, text=run.text[lo - offset:hi - offset]))
+        offset += len(run.text)
     return out
 
 
@@ -357,12 +365,18 @@ def dark_slide(c: Canvas, kind: str, key: str, title: str, lines: Sequence[str],
     if big:
         elements.append(c.title_text(big, 72, Box(c.mx, c.h * 0.16, c.content_w, 96), accent))
     title_box = Box(c.mx, c.h * 0.42 + 8, c.content_w, size * 1.3 * 2 + 2 * INSET)
-    fit = c.fit(title, title_box, Style(size, 24, t.fonts["line_spacing"], t.fonts["paragraph_gap"]), bold=True)
-    title_el = c.title_text(title, fit.size, title_box, fg)
+    style = Style(size, 24, t.fonts["line_spacing"], t.fonts["paragraph_gap"])
+    title, fitted = c.fit_or_cut(title, title_box, style, bold=True)
+    title_el = c.title_text(title, fitted, title_box, fg)
+    used = c.fit(title, title_box, replace(style, max_size=fitted, min_size=fitted), bold=True).height
+    sub_box = Box(c.mx, title_box.y + used + 2 * INSET + 14, c.content_w, 0)
+    sub_box = replace(sub_box, h=c.h - c.bottom_margin - sub_box.y)
     sub = t.data["sizes"]["subtitle"]
-    sub_box = Box(c.mx, title_box.y + fit.height + 2 * INSET + 14, c.content_w, c.h * 0.9 - title_box.bottom)
+    fit = c.fit([Paragraph(line) for line in lines], sub_box, Style(sub, 12, t.fonts["line_spacing"],
+                                                                       t.fonts["paragraph_gap"]))
+    lines = [layout.truncate(line, sub_box.w - 2 * INSET, 2, fit.size, t.sans) for line in lines]
     paras = [Para((Run(line),), gap_before=i > 0) for i, line in enumerate(lines)]
-    elements.append(c.text(sub_box, paras, sub, "subtitle", fg))
+    elements.append(c.text(sub_box, paras, fit.size, "subtitle", fg))
     return Slide(kind=kind, key=key, title=title_el, elements=tuple(elements), notes=notes,
                  background=t.color("divider_bg"))
 
@@ -398,8 +412,8 @@ def list_slides(c: Canvas, kind: str, key: str, heading: str, items: Sequence[Pa
     return slides
 
 
-def agenda_items(c: Canvas, bank: Bank, counts: dict[str, int]) -> list[Para]:
+def agenda_items(c: Canvas, bank: Bank) -> list[Para]:
     primary = c.theme.color("primary")
     return [Para((Run(section_label(s), color=primary, link=f"section-{s.id}"),
-                  Run(f"　{counts.get(s.id, len(s.questions))} 题", color=c.theme.color("muted"))))
+                  Run(f"　{len(s.questions)} 题", color=c.theme.color("muted"))))
             for s in bank.sections]
