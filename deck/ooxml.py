@@ -17,7 +17,6 @@ from lxml import etree
 from pptx.opc.package import OpcPackage
 from pptx.opc.packuri import PackURI
 from pptx.opc.serialized import PackageWriter
-from pptx.oxml import parse_xml
 
 from deck.plan import Box, Para, Picture, Rect, Run, Text
 
@@ -30,7 +29,6 @@ NSDECL = " ".join(f'xmlns:{k}="{v}"' for k, v in NS.items())
 SVG_EXT = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
 SVG_NS = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
 EMU_PER_PT = 12700
-LINK_PREFIX = "deck-link:"  # placeholder r:id, resolved once every slide exists
 
 
 @dataclass(frozen=True)
@@ -53,11 +51,11 @@ def _fill(color: str | None) -> str:
     return f'<a:solidFill><a:srgbClr val="{color}"/></a:solidFill>' if color else "<a:noFill/>"
 
 
-def _run(run: Run, text: Text, fonts: Fonts) -> str:
+def _run(run: Run, text: Text, fonts: Fonts, links: dict[str, str]) -> str:
     size = run.size or text.size
     bold = run.bold or text.bold
     latin = fonts.mono if text.mono else fonts.latin
-    link = (f'<a:hlinkClick r:id="{LINK_PREFIX}{escape(run.link)}" action="ppaction://hlinksldjump"/>'
+    link = (f'<a:hlinkClick r:id="{links[run.link]}" action="ppaction://hlinksldjump"/>'
             if run.link else "")
     # lang zh-CN makes PowerPoint apply Chinese line-breaking rules; a:ea names the CJK face.
     return (f'<a:r><a:rPr lang="zh-CN" altLang="en-US" sz="{round(size * 100)}" b="{int(bold)}" '
@@ -66,7 +64,7 @@ def _run(run: Run, text: Text, fonts: Fonts) -> str:
             f'<a:cs typeface="{escape(latin)}"/>{link}</a:rPr><a:t>{escape(run.text)}</a:t></a:r>')
 
 
-def _para(para: Para, text: Text, fonts: Fonts) -> str:
+def _para(para: Para, text: Text, fonts: Fonts, links: dict[str, str]) -> str:
     pitch = text.size * text.line_spacing
     gap = round(pitch * text.paragraph_gap * 100) if para.gap_before else 0
     if para.bullet:
@@ -75,7 +73,7 @@ def _para(para: Para, text: Text, fonts: Fonts) -> str:
         bullet = '<a:buFont typeface="Arial"/><a:buChar char="•"/>'
     else:
         marg, bullet = ' marL="0" indent="0"', "<a:buNone/>"
-    runs = "".join(_run(r, text, fonts) for r in para.runs if r.text)
+    runs = "".join(_run(r, text, fonts, links) for r in para.runs if r.text)
     end = f'<a:endParaRPr lang="zh-CN" altLang="en-US" sz="{round(text.size * 100)}" dirty="0"/>'
     # No hanging punctuation: a hung "。" would sit outside the width we measured.
     return (f'<a:p><a:pPr algn="{para.align}"{marg} eaLnBrk="1" latinLnBrk="0" hangingPunct="0">'
@@ -84,14 +82,15 @@ def _para(para: Para, text: Text, fonts: Fonts) -> str:
             f'</a:spcAft>{bullet}</a:pPr>{runs}{end}</a:p>')
 
 
-def text_body(text: Text, fonts: Fonts, inset: float, tag: str = "p:txBody") -> str:
+def text_body(text: Text, fonts: Fonts, inset: float, links: dict[str, str] | None = None) -> str:
     ins = emu(inset)
-    paras = "".join(_para(p, text, fonts) for p in text.paras) or "<a:p/>"
-    return (f'<{tag}><a:bodyPr wrap="square" lIns="{ins}" tIns="{ins}" rIns="{ins}" bIns="{ins}" '
-            f'anchor="{text.anchor}" rtlCol="0"><a:noAutofit/></a:bodyPr><a:lstStyle/>{paras}</{tag}>')
+    paras = "".join(_para(p, text, fonts, links or {}) for p in text.paras) or "<a:p/>"
+    return (f'<p:txBody><a:bodyPr wrap="square" lIns="{ins}" tIns="{ins}" rIns="{ins}" bIns="{ins}" '
+            f'anchor="{text.anchor}" rtlCol="0"><a:noAutofit/></a:bodyPr><a:lstStyle/>{paras}</p:txBody>')
 
 
-def text_shape(text: Text, shape_id: int, fonts: Fonts, inset: float, title: bool = False) -> str:
+def text_shape(text: Text, shape_id: int, fonts: Fonts, inset: float, links: dict[str, str],
+               title: bool = False) -> str:
     if title:
         nv = (f'<p:nvSpPr><p:cNvPr id="{shape_id}" name="Title {shape_id}"/><p:cNvSpPr>'
               '<a:spLocks noGrp="1"/></p:cNvSpPr><p:nvPr><p:ph type="title"/></p:nvPr></p:nvSpPr>')
@@ -99,7 +98,7 @@ def text_shape(text: Text, shape_id: int, fonts: Fonts, inset: float, title: boo
         nv = (f'<p:nvSpPr><p:cNvPr id="{shape_id}" name="{text.role} {shape_id}"/>'
               '<p:cNvSpPr txBox="1"/><p:nvPr/></p:nvSpPr>')
     return (f'<p:sp>{nv}<p:spPr>{_xfrm(text.box)}<a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
-            f'{_fill(text.fill)}<a:ln><a:noFill/></a:ln></p:spPr>{text_body(text, fonts, inset)}</p:sp>')
+            f'{_fill(text.fill)}<a:ln><a:noFill/></a:ln></p:spPr>{text_body(text, fonts, inset, links)}</p:sp>')
 
 
 def rect_shape(rect: Rect, shape_id: int) -> str:
@@ -124,35 +123,27 @@ _GROUP = ('<p:nvGrpSpPr><p:cNvPr id="1" name=""/><p:cNvGrpSpPr/><p:nvPr/></p:nvG
           '<a:chExt cx="0" cy="0"/></a:xfrm></p:grpSpPr>')
 
 
-def slide_element(shapes_xml: list[str], background: str | None) -> etree._Element:
+XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
+def slide_xml(shapes_xml: list[str], background: str | None) -> bytes:
     """A whole p:sld with our shapes (no placeholders cloned from the layout)."""
     bg = f"<p:bg><p:bgPr>{_fill(background)}<a:effectLst/></p:bgPr></p:bg>" if background else ""
-    return parse_xml(f'<p:sld {NSDECL}><p:cSld>{bg}<p:spTree>{_GROUP}{"".join(shapes_xml)}</p:spTree>'
-                     '</p:cSld><p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr></p:sld>')
+    return (f'{XML_HEAD}<p:sld {NSDECL}><p:cSld>{bg}<p:spTree>{_GROUP}{"".join(shapes_xml)}</p:spTree>'
+            '</p:cSld><p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr></p:sld>').encode()
 
 
-def notes_element(text: Text, fonts: Fonts) -> etree._Element:
+def notes_xml(text: Text, fonts: Fonts) -> bytes:
     """A p:notes with the slide image and a body placeholder holding our text."""
     body = text_body(text, fonts, 0)
-    return parse_xml(
-        f'<p:notes {NSDECL}><p:cSld><p:spTree>{_GROUP}'
+    return (
+        f'{XML_HEAD}<p:notes {NSDECL}><p:cSld><p:spTree>{_GROUP}'
         '<p:sp><p:nvSpPr><p:cNvPr id="2" name="Slide Image Placeholder 1"/><p:cNvSpPr><a:spLocks noGrp="1" '
         'noRot="1" noChangeAspect="1"/></p:cNvSpPr><p:nvPr><p:ph type="sldImg"/></p:nvPr></p:nvSpPr>'
         '<p:spPr/></p:sp><p:sp><p:nvSpPr><p:cNvPr id="3" name="Notes Placeholder 2"/><p:cNvSpPr>'
         '<a:spLocks noGrp="1"/></p:cNvSpPr><p:nvPr><p:ph type="body" idx="1"/></p:nvPr></p:nvSpPr>'
         f'<p:spPr/>{body}</p:sp></p:spTree></p:cSld><p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr>'
-        '</p:notes>')
-
-
-def link_targets(slide_element: etree._Element) -> list[tuple[etree._Element, str]]:
-    """Pending slide jumps: (hlinkClick element, target slide key)."""
-    return [(el, el.get(f"{{{NS['r']}}}id")[len(LINK_PREFIX):])
-            for el in slide_element.iter(f"{{{NS['a']}}}hlinkClick")
-            if el.get(f"{{{NS['r']}}}id", "").startswith(LINK_PREFIX)]
-
-
-def set_rid(element: etree._Element, rid: str) -> None:
-    element.set(f"{{{NS['r']}}}id", rid)
+        '</p:notes>').encode()
 
 
 def scale_layouts(elements: list[etree._Element], sx: float, sy: float) -> None:

@@ -11,11 +11,10 @@ from pptx.opc.constants import CONTENT_TYPE as CT
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.opc.package import OpcPackage, Part
 from pptx.opc.packuri import PackURI
-from pptx.parts.slide import NotesSlidePart, SlidePart
 
 from deck import ooxml
 from deck.errors import DeckError
-from deck.plan import Box, DeckPlan, Para, Picture, Rect, Run, Text
+from deck.plan import Box, DeckPlan, Para, Picture, Rect, Run, Slide, Text
 from deck.slides import INSET
 from deck.theme import Theme
 
@@ -50,43 +49,48 @@ def render(plan: DeckPlan, theme: Theme, diagrams: dict[str, RenderedDiagram] | 
     package = prs.part.package
     slide_ids = prs.slides._sldIdLst
 
+    # Slide and notes parts are made directly as serialized XML: python-pptx's add_slide
+    # and notes_slide clone placeholders we replace anyway, scan every relationship
+    # (quadratic in slides) and keep an lxml tree per part (memory for big banks).
+    parts = [Part(PackURI(f"/ppt/slides/slide{n}.xml"), CT.PML_SLIDE, package)
+             for n in range(1, len(plan.slides) + 1)]
+    by_key = {spec.key: part for spec, part in zip(plan.slides, parts, strict=True)}
     media: dict[str, tuple[Part, Part]] = {}
-    by_key: dict[str, SlidePart] = {}
     notes_size = theme.data["sizes"]["notes"]
-    for number, spec in enumerate(plan.slides, 1):
-        # Parts are made directly: python-pptx's add_slide/notes_slide clone placeholders
-        # we replace anyway and scan every relationship, which is quadratic in slides.
-        part = SlidePart(PackURI(f"/ppt/slides/slide{number}.xml"), CT.PML_SLIDE, package,
-                         ooxml.slide_element([], None))
+    for number, (spec, part) in enumerate(zip(plan.slides, parts, strict=True), 1):
         part.rels._add_relationship(RT.SLIDE_LAYOUT, layout_part)
         slide_ids._add_sldId(id=255 + number, rId=prs.part.rels._add_relationship(RT.SLIDE, part))
-        by_key[spec.key] = part
-        shapes = [ooxml.text_shape(spec.title, 2, fonts, INSET, title=True)]
+        links = {key: part.relate_to(by_key[key], RT.SLIDE) for key in _link_keys(spec)}
+        shapes = [ooxml.text_shape(spec.title, 2, fonts, INSET, links, title=True)]
         for i, el in enumerate(spec.elements, start=3):
             if isinstance(el, Text):
-                shapes.append(ooxml.text_shape(el, i, fonts, INSET))
+                shapes.append(ooxml.text_shape(el, i, fonts, INSET, links))
             elif isinstance(el, Rect):
                 shapes.append(ooxml.rect_shape(el, i))
             elif isinstance(el, Picture):
                 png_rid, svg_rid = _media_rids(package, part, el, diagrams or {}, media)
                 shapes.append(ooxml.picture_shape(el, i, png_rid, svg_rid))
-        part._element = ooxml.slide_element(shapes, spec.background)
+        part._blob = ooxml.slide_xml(shapes, spec.background)
         if spec.notes:
             notes = Text(Box(0, 0, 0, 0), tuple(Para((Run(line),)) for line in spec.notes.split("\n")),
-                         notes_size, theme.color("text"), "notes", line_spacing=1.2, paragraph_gap=0)
-            notes_part = NotesSlidePart(PackURI(f"/ppt/notesSlides/notesSlide{number}.xml"),
-                                        CT.PML_NOTES_SLIDE, package, ooxml.notes_element(notes, fonts))
+                         notes_size, theme.color("text"), "notes", line_spacing=theme.fonts["line_spacing"],
+                         paragraph_gap=0)
+            notes_part = Part(PackURI(f"/ppt/notesSlides/notesSlide{number}.xml"), CT.PML_NOTES_SLIDE,
+                              package, ooxml.notes_xml(notes, fonts))
             notes_part.rels._add_relationship(RT.NOTES_MASTER, notes_master_part)
             notes_part.rels._add_relationship(RT.SLIDE, part)
             part.rels._add_relationship(RT.NOTES_SLIDE, notes_part)
-    for part in by_key.values():
-        for element, target in ooxml.link_targets(part._element):
-            ooxml.set_rid(element, part.relate_to(by_key[target], RT.SLIDE))
     _core_properties(prs, plan)
     return ooxml.package_bytes(package, build_epoch())
 
 
-def _media_rids(package: OpcPackage, part: SlidePart, pic: Picture, diagrams: dict[str, RenderedDiagram],
+def _link_keys(spec: Slide) -> list[str]:
+    keys = [r.link for el in (spec.title, *spec.elements) if isinstance(el, Text) for p in el.paras
+            for r in p.runs if r.link]
+    return list(dict.fromkeys(keys))
+
+
+def _media_rids(package: OpcPackage, part: Part, pic: Picture, diagrams: dict[str, RenderedDiagram],
                 media: dict[str, tuple[Part, Part]]) -> tuple[str, str]:
     rendered = diagrams[pic.diagram]
     if pic.diagram not in media:
