@@ -25,6 +25,7 @@ _EA = re.compile("[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\u
                  "\U00020000-\U0002fa1f]")
 
 
+@functools.lru_cache(maxsize=65_536)
 def is_east_asian(ch: str) -> bool:
     return bool(_EA.match(ch))
 
