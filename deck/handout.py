@@ -44,6 +44,7 @@ class A4:
         self.sizes = h["sizes"]
         self.content_w = self.w - 2 * self.m
         self.top, self.bottom = self.m, self.h - self.m - 18
+        self.canvas = Canvas(theme)  # text helpers shared with the slides
         self.pages: list[list[Element]] = []
         self.page_titles: list[Text] = []
         self.y = self.bottom  # forces a new page on the first place()
@@ -75,7 +76,7 @@ class A4:
     def new_page(self, title: str) -> None:
         size = self.size("label")
         self.pages.append([])
-        self.page_titles.append(self.text(Box(self.m, self.m - 22, self.content_w, size * 1.3 + 2 * INSET),
+        self.page_titles.append(self.text(Box(self.m, self.m - 22, self.content_w, self.canvas.line_h(size)),
                                           [Para((Run(title),), align="r")], size, "title",
                                           self.theme.color("muted")))
         self.y = self.top
@@ -200,18 +201,23 @@ def handout(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]])
 def _section_header(a4: A4, s: Section) -> Piece:
     t = a4.theme
     size = a4.size("section")
-    h = size * 1.3 + 2 * INSET + 8
+    h = a4.canvas.line_h(size) + 8
+    box = Box(a4.m + 8, 2, a4.content_w - 16, h - 8)
+    count = f"　{len(s.questions)} 题"
+    label, fitted = a4.canvas.fit_or_cut(section_label(s) + count, box,
+                                         t.style("section", {"section": [size, size - 4]}), bold=True)
+    runs = (Run(label[:-len(count)]), Run(count, color=t.color("divider_accent"))) if label.endswith(count) \
+        else (Run(label),)
     return Piece(h, (Rect(Box(a4.m, 0, a4.content_w, h - 4), t.color("divider_bg")),
-                     a4.text(Box(a4.m + 8, 2, a4.content_w - 16, h - 8),
-                             [Para((Run(section_label(s)),
-                                    Run(f"　{len(s.questions)} 题", color=t.color("divider_accent"), size=size - 4)))],
-                             size, "section", t.color("divider_text"), bold=True, anchor="ctr")))
+                     a4.text(box, [Para(runs)], fitted, "section", t.color("divider_text"), bold=True, anchor="ctr")))
 
 
 def _diagram_piece(a4: A4, bank: Bank, did: str, px: tuple[int, int]) -> Piece:
     d = bank.diagrams[did]
     size = a4.size("section")
-    title = a4.text(Box(a4.m, 0, a4.content_w, size * 1.3 + 2 * INSET), [Para((Run(d.title),))], size,
+    title_box = Box(a4.m, 0, a4.content_w, a4.canvas.line_h(size))
+    text, fitted = a4.canvas.fit_or_cut(d.title, title_box, a4.theme.style("section", {"section": [size, 10]}), True)
+    title = a4.text(title_box, [Para((Run(text),))], fitted,
                     "diagram-title", bold=True)
     avail_h = a4.page_height * 0.7
     ratio = px[0] / px[1]

@@ -78,6 +78,10 @@ class Canvas:
         lines = max(1, int((box.h - 2 * INSET) // (style.min_size * style.line_spacing)))
         return layout.truncate(text, box.w - 2 * INSET, lines, style.min_size, measure), style.min_size
 
+    def line_h(self, size: float, lines: int = 1) -> float:
+        """Height of a text box holding `lines` lines at `size`, insets included."""
+        return size * self.theme.fonts["line_spacing"] * lines + 2 * INSET
+
     def height_of(self, paras: Sequence[Paragraph], width: float, size: float, style: Style) -> float:
         return layout.layout(paras, width - 2 * INSET, size, style, self.theme.sans)[1] + 2 * INSET
 
@@ -151,7 +155,7 @@ def _block_elements(c: Canvas, block: Block, box: Box, size: float) -> list[Elem
     role = next(b for b in BLOCKS if b[0] == block.role)
     accent, tint = c.theme.color(role[2]), c.theme.color(role[3])
     label_size = c.theme.data["sizes"]["block_label"]
-    label_h = label_size * 1.3 + 2 * INSET
+    label_h = c.line_h(label_size)
     return [Rect(box, tint), Rect(Box(box.x, box.y, 5, box.h), accent),
             c.text(Box(box.x + 10, box.y + 2, box.w - 14, label_h),
                    [Para((Run(block.label),))], label_size, "label", accent, bold=True),
@@ -162,7 +166,7 @@ def _block_elements(c: Canvas, block: Block, box: Box, size: float) -> list[Elem
 def _stack(c: Canvas, blocks: Sequence[Block], area: Box) -> list[Element] | None:
     """Place blocks top to bottom, sized from their measured text, at the largest
     common size that fits; None if they do not fit at the minimum sizes."""
-    label_h = c.theme.data["sizes"]["block_label"] * 1.3 + 2 * INSET
+    label_h = c.line_h(c.theme.data["sizes"]["block_label"])
     gap = 10.0
     styles = {b.role: c.theme.style(b.role) for b in blocks}
 
@@ -364,7 +368,7 @@ def dark_slide(c: Canvas, kind: str, key: str, title: str, lines: Sequence[str],
     elements: list[Element] = [Rect(Box(c.mx, c.h * 0.42 - 6, 90, 5), accent)]
     if big:
         elements.append(c.title_text(big, 72, Box(c.mx, c.h * 0.16, c.content_w, 96), accent))
-    title_box = Box(c.mx, c.h * 0.42 + 8, c.content_w, size * 1.3 * 2 + 2 * INSET)
+    title_box = Box(c.mx, c.h * 0.42 + 8, c.content_w, c.line_h(size, 2))
     style = Style(size, 24, t.fonts["line_spacing"], t.fonts["paragraph_gap"])
     title, fitted = c.fit_or_cut(title, title_box, style, bold=True)
     title_el = c.title_text(title, fitted, title_box, fg)
@@ -386,7 +390,7 @@ def list_slides(c: Canvas, kind: str, key: str, heading: str, items: Sequence[Pa
     """A heading and a list (agenda, references), continued on more slides if long."""
     size_h = c.theme.data["sizes"]["question_small"][0] + 8
     style = c.theme.style("body")
-    box = Box(c.mx, c.top + size_h * 1.3 + 2 * INSET + 12, c.content_w, 0)
+    box = Box(c.mx, c.top + c.line_h(size_h) + 12, c.content_w, 0)
     box = replace(box, h=c.content_bottom - box.y - 8)
     plain = [Paragraph(p.text, p.bullet) for p in items]
     fit = c.fit(plain, box, style)
@@ -405,7 +409,7 @@ def list_slides(c: Canvas, kind: str, key: str, heading: str, items: Sequence[Pa
     for i, group in enumerate(groups):
         f = c.fit([Paragraph(p.text, p.bullet) for p in group], box, style)
         suffix = f"（续 {i + 1}/{len(groups)}）" if i else ""
-        title = c.title_text(heading + suffix, size_h, Box(c.mx, c.top, c.content_w, size_h * 1.3 + 2 * INSET))
+        title = c.title_text(heading + suffix, size_h, Box(c.mx, c.top, c.content_w, c.line_h(size_h)))
         paras = tuple(replace(p, gap_before=j > 0) for j, p in enumerate(group))
         slides.append(Slide(kind=kind, key=f"{key}-{i}" if i else key, title=title,
                             elements=(c.text(box, paras, f.size, "body"), *c.footer(footer, number + i))))
