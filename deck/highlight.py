@@ -33,8 +33,10 @@ def _style(name: str) -> dict:
     return {token: style.style_for_token(token) for token, _ in style}
 
 
-def code_lines(source: str, language: str, style_name: str) -> list[list[Run]]:
-    """One list of runs per source line, each run coloured as the Pygments style says."""
+@functools.lru_cache(maxsize=4096)
+def code_lines(source: str, language: str, style_name: str) -> tuple[tuple[Run, ...], ...]:
+    """Runs per source line, each coloured as the Pygments style says (cached: a snippet
+    is laid out at several sizes and in several profiles)."""
     styles = _style(style_name)
     lines: list[list[Run]] = [[]]
     for token, value in lexer_for(language).get_tokens(source):
@@ -51,4 +53,4 @@ def code_lines(source: str, language: str, style_name: str) -> list[list[Run]]:
                 else:
                     lines[-1].append(run)
     want = source.count("\n") + 1
-    return (lines + [[] for _ in range(want)])[:want]
+    return tuple(tuple(line) for line in (lines + [[] for _ in range(want)])[:want])

@@ -97,6 +97,12 @@ def _atoms(text: str) -> tuple[str, ...]:
     return tuple(atoms)
 
 
+@functools.lru_cache(maxsize=65_536)
+def _pair_spacing(measure: Width, a: str, b: str) -> float:
+    """Spacing a renderer adds between two adjacent characters (e.g. Chinese next to Latin)."""
+    return measure(a + b, 1.0) - measure(a, 1.0) - measure(b, 1.0)
+
+
 @functools.lru_cache(maxsize=50_000)
 def _atom_widths(text: str, measure: Width) -> tuple[tuple[str, bool, float, float, float], ...]:
     """Per atom, at size 1: (atom, is space, full width, width without trailing spaces,
@@ -111,7 +117,7 @@ def _atom_widths(text: str, measure: Width) -> tuple[tuple[str, bool, float, flo
             continue
         core = atom.rstrip()
         first = core.lstrip()[:1]  # an atom may start with spaces that closing punctuation was glued to
-        join = measure(last + first, 1.0) - measure(last, 1.0) - measure(first, 1.0) if last else 0.0
+        join = _pair_spacing(measure, last, first) if last else 0.0
         out.append((atom, False, full, measure(core, 1.0) if len(core) < len(atom) else full, join))
         last = core[-1]
     return tuple(out)
@@ -148,8 +154,13 @@ def break_lines(text: str, width: float, size: float, measure: Width) -> list[st
                     line = ""
                 for ch in piece:
                     if line.strip() and measure((line + ch).rstrip(), size) > width:
-                        lines.append(line)
-                        line = ""
+                        # Kinsoku still applies: carry an opening bracket, or the character
+                        # before a closing one, down to the next line.
+                        cut = len(line)
+                        while cut > 1 and (line[cut - 1] in OPENING or (cut == len(line) and ch in CLOSING)):
+                            cut -= 1
+                        lines.append(line[:cut])
+                        line = line[cut:]
                     line += ch
             line_w = measure(line.rstrip(), size)
             pending = measure(line, size) - line_w
