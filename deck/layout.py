@@ -157,7 +157,8 @@ def break_lines(text: str, width: float, size: float, measure: Width) -> list[st
                         # Kinsoku still applies: carry an opening bracket, or the character
                         # before a closing one, down to the next line.
                         cut = len(line)
-                        while cut > 1 and (line[cut - 1] in OPENING or (cut == len(line) and ch in CLOSING)):
+                        while cut > 1 and (line[cut - 1] in OPENING or (line[cut:] + ch)[0] in CLOSING) \
+                                and measure(line[cut - 1:] + ch, size) <= width:
                             cut -= 1
                         lines.append(line[:cut])
                         line = line[cut:]
