@@ -170,17 +170,25 @@ def handout(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]])
     t = theme
     # Cover.
     a4.new_page(bank.title)
+    title_box = Box(a4.m, a4.h * 0.16, a4.content_w, a4.h * 0.11)
+    title, title_size = a4.canvas.fit_or_cut(bank.title, title_box,
+                                             t.style("title", {"title": [a4.size("title"), 16]}), bold=True)
+    sub_box = Box(a4.m, a4.h * 0.28, a4.content_w, a4.h * 0.09)
+    subs = [x for x in (bank.subtitle, bank.author) if x]
+    sub_fit = a4.canvas.fit([Paragraph(x) for x in subs], sub_box,
+                            t.style("section", {"section": [a4.size("section") - 2, 9]}))
+    subs = [layout.truncate(x, sub_box.w - 2 * INSET, 1, sub_fit.size, t.sans) for x in subs]
     a4.pages[-1] += [
         Rect(Box(0, 0, a4.w, a4.h * 0.38), t.color("divider_bg")),
-        a4.text(Box(a4.m, a4.h * 0.16, a4.content_w, 90), [Para((Run(bank.title),))], a4.size("title"),
-                "cover", t.color("divider_text"), bold=True),
-        a4.text(Box(a4.m, a4.h * 0.28, a4.content_w, 60),
-                [Para((Run(x),), gap_before=i > 0) for i, x in enumerate(filter(None, (bank.subtitle, bank.author)))],
-                a4.size("section") - 2, "subtitle", t.color("divider_text")),
+        a4.text(title_box, [Para((Run(title),))], title_size, "cover", t.color("divider_text"), bold=True),
+        a4.text(sub_box, [Para((Run(x),), gap_before=i > 0) for i, x in enumerate(subs)], sub_fit.size,
+                "subtitle", t.color("divider_text")),
         a4.text(Box(a4.m, a4.h * 0.42, a4.content_w, 80),
                 [Para((Run(f"{len(bank.sections)} 个专题 · {len(bank.questions)} 题 · 每题含标准答、反问点、坑位"),))],
                 a4.size("body") + 2, "subtitle", t.color("muted"))]
-    a4.new_page("目录")  # contents, filled in once page numbers are known
+    contents = _contents_layout(a4, bank)
+    for _ in contents:
+        a4.new_page("目录")  # filled in once page numbers are known
     starts: dict[str, int] = {}
     for s in bank.sections:
         label = section_label(s)
@@ -194,7 +202,8 @@ def handout(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]])
         for i, q in enumerate(s.questions, 1):
             for piece in _qa_pieces(a4, s, i, q):
                 a4.place(piece, label)
-    a4.pages[1] += _contents(a4, bank, starts)
+    for page, rows in enumerate(contents, start=1):
+        a4.pages[page] += _contents(a4, rows, starts, first=page == 1)
     return a4.plan("handout", bank.title)
 
 
@@ -233,21 +242,45 @@ def _diagram_piece(a4: A4, bank: Bank, did: str, px: tuple[int, int]) -> Piece:
     return Piece(top + h + 8 + nh, (title, pic, text))
 
 
-def _contents(a4: A4, bank: Bank, starts: dict[str, int]) -> list[Element]:
+CONTENTS_HEAD = 56.0  # the 目录 heading above the first page's rows
+
+
+def _contents_row(a4: A4, s: Section) -> tuple[Para, float]:
+    label = Para((Run(section_label(s)), Run(f"　{len(s.questions)} 题", color=a4.theme.color("muted"))),)
+    return label, a4.measure([Paragraph(label.text)], a4.size("question") + 1, a4.content_w - 60)
+
+
+def _contents_layout(a4: A4, bank: Bank) -> list[list[Section]]:
+    """Sections per contents page (a long bank needs more than one)."""
+    gap = (a4.size("question") + 1) * 0.6
+    pages: list[list[Section]] = [[]]
+    y = a4.top + CONTENTS_HEAD
+    for s in bank.sections:
+        h = _contents_row(a4, s)[1]
+        if pages[-1] and y + h > a4.bottom:
+            pages.append([])
+            y = a4.top
+        pages[-1].append(s)
+        y += h + gap
+    return pages
+
+
+def _contents(a4: A4, sections: list[Section], starts: dict[str, int], first: bool) -> list[Element]:
     t = a4.theme
     size = a4.size("question") + 1
-    head = a4.text(Box(a4.m, a4.top, a4.content_w, 40), [Para((Run("目录"),))], a4.size("title") - 6,
-                   "contents", bold=True)
-    rows = []
-    y = a4.top + 56
-    for s in bank.sections:
-        label = Para((Run(section_label(s)), Run(f"　{len(s.questions)} 题", color=t.color("muted"))),)
-        h = a4.measure([Paragraph(label.text)], size, a4.content_w - 60)
-        rows += [a4.text(Box(a4.m, y, a4.content_w - 60, h), [label], size, "contents"),
-                 a4.text(Box(a4.m + a4.content_w - 60, y, 60, h), [Para((Run(str(starts[s.id])),), align="r")],
-                         size, "contents", t.color("primary"))]
+    out: list[Element] = []
+    y = a4.top
+    if first:
+        out.append(a4.text(Box(a4.m, a4.top, a4.content_w, 40), [Para((Run("目录"),))], a4.size("title") - 6,
+                           "contents", bold=True))
+        y += CONTENTS_HEAD
+    for s in sections:
+        label, h = _contents_row(a4, s)
+        out += [a4.text(Box(a4.m, y, a4.content_w - 60, h), [label], size, "contents"),
+                a4.text(Box(a4.m + a4.content_w - 60, y, 60, h), [Para((Run(str(starts[s.id])),), align="r")],
+                        size, "contents", t.color("primary"))]
         y += h + size * 0.6
-    return [head, *rows]
+    return out
 
 
 def scorecard(bank: Bank, theme: Theme, opts: MockOptions) -> DeckPlan:

@@ -99,3 +99,18 @@ def test_scorecard_rows_follow_the_deck(built: Path) -> None:
             if getattr(el, "role", "") == "score-row"]
     assert rows == deck_order
     assert (built / "mock-scorecard.pdf").exists()
+
+
+def test_handout_contents_paginates_for_many_sections() -> None:
+    from dataclasses import replace
+
+    sections = tuple(replace(s, id=f"{s.id}-{k}", number=s.number + 6 * k, questions=s.questions[:1])
+                     for k in range(10) for s in BANK.sections)
+    plan = handout(replace(BANK, sections=sections), THEME, {d: (1600, 900) for d in BANK.diagrams})
+    contents = [s for s in plan.slides if s.title.paras[0].text == "目录"]
+    assert len(contents) > 1
+    listed = [el.paras[0].runs[0].text for s in contents for el in s.elements
+              if getattr(el, "role", "") == "contents" and len(el.paras[0].runs) == 2]
+    assert len(listed) == 60 and len(set(listed)) == 60
+    for s in contents:
+        assert all(el.box.bottom <= plan.height - 40 for el in s.elements if getattr(el, "role", "") == "contents")
