@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from deck import REPO
 from deck.model import Bank
 from deck.profiles import MockOptions
 from deck.theme import Theme
@@ -81,7 +82,6 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
 
 def bank_diagrams(bank: Bank, theme: Theme, cache: Path, force: bool = False) -> dict[str, RenderedDiagram]:
     """Render (or take from the cache) every diagram the bank shows."""
-    from deck.cli import REPO
     from deck.diagrams import render_diagrams
 
     needed = {d for s in bank.sections for d in s.diagrams} | (

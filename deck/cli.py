@@ -9,10 +9,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from deck import __version__
+from deck import REPO, __version__
 from deck.errors import DeckError
 
-REPO = Path(__file__).resolve().parent.parent
 BUNDLED = REPO / "content"
 PROFILES = ("study", "mock", "handout")
 

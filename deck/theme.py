@@ -10,11 +10,12 @@ from typing import Any
 import jinja2
 import yaml
 
+from deck import REPO
 from deck.errors import DeckError
 from deck.fonts import Measurer
 from deck.layout import Style
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = REPO / "templates"
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -65,12 +64,6 @@ def pml_schema() -> etree.XMLSchema:
     if not (XSD_DIR / "pml.xsd").exists():
         pytest.skip(f"OOXML schemas not found at {XSD_DIR}")
     return etree.XMLSchema(etree.parse(str(XSD_DIR / "pml.xsd")))
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    """The real console script, as a user runs it."""
-    deck = shutil.which("deck") or str(REPO / ".venv" / "bin" / "deck")
-    return subprocess.run([deck, *args], capture_output=True, text=True, timeout=600, check=False)
 
 
 # CI runs the same generated examples every time (a failure reproduces); locally they vary.
