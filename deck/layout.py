@@ -7,14 +7,25 @@ and no autofit, so what we measure here is what PowerPoint and LibreOffice show.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from deck.fonts import is_east_asian
+from deck.fonts import EAST_ASIAN, is_east_asian
 
-Width = Callable[[str, float], float]  # (text, size in pt) -> width in pt
+
+class Measure(Protocol):
+    """Text width in points at a size, and in em at size 1 (deck.fonts.Face is one)."""
+
+    def __call__(self, text: str, size: float) -> float: ...
+
+    def em(self, text: str) -> float: ...
+
+    def edges(self, text: str) -> tuple[list[float], list[float]]: ...
+
 
 # Kinsoku: these never start a line / never end one (GB/T 15834 and JIS X 4051 practice).
 CLOSING = set("，。、；：？！）」』】》〉〕］｝’”…‥,.;:!?)]}%、・ー～-")
@@ -65,112 +76,121 @@ def paragraphs(text: str) -> list[Paragraph]:
     return out
 
 
+# Raw pieces: a run of spaces, one East Asian character, an opening or closing mark
+# that does not continue a word, or a word. ASCII punctuation stays inside its word:
+# renderers do not break "f(x)" or "a,b", and our break opportunities must be a
+# subset of theirs.
+_MARKS = "".join(sorted(ch for ch in CLOSING | OPENING if not is_east_asian(ch)))
+_PIECE = re.compile(rf"\s+|[{EAST_ASIAN}]|[{re.escape(_MARKS)}]|[^\s{EAST_ASIAN}]+")
+
+
 @functools.lru_cache(maxsize=20_000)
 def _atoms(text: str) -> tuple[str, ...]:
     """Unbreakable pieces: one CJK char, one Latin word, or a run of spaces,
     with closing punctuation glued to what precedes it and opening to what follows."""
-    raw: list[str] = []
-    word = ""
-    for ch in text:
-        # ASCII punctuation stays inside its word: renderers do not break "f(x)" or "a,b",
-        # and our break opportunities must be a subset of theirs.
-        if ch.isspace() or is_east_asian(ch) or (not word and (ch in CLOSING or ch in OPENING)):
-            if word:
-                raw.append(word)
-                word = ""
-            if ch.isspace() and raw and raw[-1].isspace():
-                raw[-1] += ch
-            else:
-                raw.append(ch)
-        else:
-            word += ch
-    if word:
-        raw.append(word)
     atoms: list[str] = []
     glue_next = False
-    for atom in raw:
-        if atoms and (glue_next or atom[0] in CLOSING):
-            atoms[-1] += atom
+    for piece in _PIECE.findall(text):
+        if atoms and (glue_next or piece[0] in CLOSING):
+            atoms[-1] += piece
         else:
-            atoms.append(atom)
+            atoms.append(piece)
         glue_next = atoms[-1].rstrip()[-1:] in OPENING
     return tuple(atoms)
 
 
-@functools.lru_cache(maxsize=65_536)
-def _pair_spacing(measure: Width, a: str, b: str) -> float:
-    """Spacing a renderer adds between two adjacent characters (e.g. Chinese next to Latin)."""
-    return measure(a + b, 1.0) - measure(a, 1.0) - measure(b, 1.0)
+@dataclass(frozen=True)
+class _Metrics:
+    """A text's atoms with their positions at size 1, as if set on one endless line.
+
+    A line that begins with atom i and ends with atom k is ends[k] - starts[i] wide
+    (trailing spaces excluded), so the breaker finds each line's end by bisection.
+    ends is made non-decreasing (spaces take the end before them), which bisection needs."""
+
+    atoms: tuple[str, ...]
+    starts: tuple[float, ...]  # where atom i starts (after any Chinese/Latin gap before it)
+    ends: tuple[float, ...]  # where atom i's ink ends (trailing spaces excluded)
+    after: tuple[float, ...]  # where atom i's last character ends, trailing spaces included
+    long: tuple[float, ...]  # widths of atoms of more than 12 characters (see layout())
 
 
 @functools.lru_cache(maxsize=50_000)
-def _atom_widths(text: str, measure: Width) -> tuple[tuple[str, bool, float, float, float], ...]:
-    """Per atom, at size 1: (atom, is space, full width, width without trailing spaces,
-    spacing added where it meets the previous atom). Widths scale linearly with size,
-    so the fitter's many candidate sizes share one measurement."""
-    out = []
-    last = ""  # last non-space character so far
+def _metrics(text: str, measure: Measure) -> _Metrics:
+    lefts, rights = measure.edges(text)
+    starts, ends, after, long = [], [], [], []
+    end = 0.0
+    offset = 0
     for atom in _atoms(text):
-        full = measure(atom, 1.0)
-        if atom.isspace():
-            out.append((atom, True, full, 0.0, 0.0))
-            continue
-        core = atom.rstrip()
-        first = core.lstrip()[:1]  # an atom may start with spaces that closing punctuation was glued to
-        join = _pair_spacing(measure, last, first) if last else 0.0
-        out.append((atom, False, full, measure(core, 1.0) if len(core) < len(atom) else full, join))
-        last = core[-1]
-    return tuple(out)
+        n = len(atom)
+        starts.append(lefts[offset])
+        if not atom.isspace():
+            end = max(end, rights[offset + len(atom.rstrip()) - 1])
+            if n > 12:
+                long.append(rights[offset + n - 1] - lefts[offset])
+        ends.append(end)
+        offset += n
+        after.append(rights[offset - 1])
+    return _Metrics(_atoms(text), tuple(starts), tuple(ends), tuple(after), tuple(long))
 
 
-def break_lines(text: str, width: float, size: float, measure: Width) -> list[str]:
-    """Greedy line breaking; ''.join(result) == text. Trailing spaces do not count."""
+@functools.lru_cache(maxsize=20_000)
+def break_lines(text: str, width: float, size: float, measure: Measure) -> tuple[str, ...]:
+    """Greedy line breaking; ''.join(result) == text. Trailing spaces do not count.
+    Cached: fitting and packing ask for the same text in the same box again."""
+    m = _metrics(text, measure)
+    atoms, starts, ends, n = m.atoms, m.starts, m.ends, len(m.atoms)
+    limit = width / size * (1 - 1e-12)  # line width at size 1; the margin absorbs rounding
     lines: list[str] = []
-    line = ""
-    line_w = 0.0  # width of line without trailing spaces
-    pending = 0.0  # width of the trailing spaces, counted once something follows
-    for atom, space, full_em, core_em, join_em in _atom_widths(text, measure):
-        full, aw = full_em * size, core_em * size
-        if space:
-            line += atom
-            pending += full
-        elif line_w + pending + join_em * size + aw <= width:
-            line, line_w, pending = line + atom, line_w + pending + join_em * size + aw, full - aw
-        elif aw <= width:
+    head, i, base = "", 0, 0.0  # the line so far: head + atoms[i:j]; atom k fits if ends[k] - base <= limit
+    while i < n:
+        j = bisect.bisect_right(ends, base + limit, i, n)
+        line = head + "".join(atoms[i:j])
+        if j == n:
             lines.append(line)
-            line, line_w, pending = atom, aw, full - aw
-        else:
-            # An atom wider than a line (URL, long identifier) starts a fresh line and is
-            # broken where the renderers break it: after '/' or '-', else at any character.
-            if line.strip():
-                lines.append(line)
-                line = ""
-            for piece in filter(None, _SOFT_BREAK.findall(atom)):
-                if measure((line + piece).rstrip(), size) <= width:
-                    line += piece
-                    continue
-                if line.strip():
-                    lines.append(line)
-                    line = ""
-                for ch in piece:
-                    if line.strip() and measure((line + ch).rstrip(), size) > width:
-                        # Kinsoku still applies: carry an opening bracket, or the character
-                        # before a closing one, down to the next line.
-                        cut = len(line)
-                        while cut > 1 and (line[cut - 1] in OPENING or (line[cut:] + ch)[0] in CLOSING) \
-                                and measure(line[cut - 1:] + ch, size) <= width:
-                            cut -= 1
-                        lines.append(line[:cut])
-                        line = line[cut:]
-                    line += ch
-            line_w = measure(line.rstrip(), size)
-            pending = measure(line, size) - line_w
-    lines.append(line)
-    return [ln for ln in lines if ln] or [""]
+            break
+        if ends[j] - starts[j] <= limit:  # atom j starts the next line
+            lines.append(line)
+            head, i, base = "", j, starts[j]
+            continue
+        # An atom wider than a line (URL, long identifier) starts a fresh line and is
+        # broken where the renderers break it: after '/' or '-', else at any character.
+        if line.strip():
+            lines.append(line)
+            line = ""
+        line = _break_long(atoms[j], line, width, size, measure, lines)
+        head, i = line, j + 1
+        base = m.after[j] - measure.em(line)
+    else:  # the text ended with an over-long atom (or is empty)
+        lines.append(head)
+    return tuple(ln for ln in lines if ln) or ("",)
+
+
+def _break_long(atom: str, line: str, width: float, size: float, measure: Measure, lines: list[str]) -> str:
+    """Set an over-long atom after `line` (blank or empty): full lines go to `lines`,
+    the unfinished last line is returned."""
+    for piece in filter(None, _SOFT_BREAK.findall(atom)):
+        if measure((line + piece).rstrip(), size) <= width:
+            line += piece
+            continue
+        if line.strip():
+            lines.append(line)
+            line = ""
+        for ch in piece:
+            if line.strip() and measure((line + ch).rstrip(), size) > width:
+                # Kinsoku still applies: carry an opening bracket, or the character
+                # before a closing one, down to the next line.
+                cut = len(line)
+                while cut > 1 and (line[cut - 1] in OPENING or (line[cut:] + ch)[0] in CLOSING) \
+                        and measure(line[cut - 1:] + ch, size) <= width:
+                    cut -= 1
+                lines.append(line[:cut])
+                line = line[cut:]
+            line += ch
+    return line
 
 
 def layout(paras: Sequence[Paragraph], width: float, size: float, style: Style,
-           measure: Width) -> tuple[tuple[tuple[str, ...], ...], float]:
+           measure: Measure) -> tuple[tuple[tuple[str, ...], ...], float]:
     """Lines per paragraph and total height in points at one size.
 
     A token longer than half a line (URL, long identifier) is where renderers'
@@ -180,10 +200,10 @@ def layout(paras: Sequence[Paragraph], width: float, size: float, style: Style,
     height = 0.0
     for i, p in enumerate(paras):
         w = width - (style.bullet_indent * size if p.bullet else 0)
-        lines = tuple(break_lines(p.text, w, size, measure))
+        lines = break_lines(p.text, w, size, measure)
         out.append(lines)
-        spare = sum(1 for atom, _, full, _, _ in _atom_widths(p.text, measure)
-                    if len(atom) > 12 and full * size > w / 2)
+        long = _metrics(p.text, measure).long
+        spare = sum(1 for full in long if full * size > w / 2) if long else 0
         height += (len(lines) + spare) * pitch + (style.paragraph_gap * pitch if i else 0)
     return tuple(out), height
 
@@ -210,7 +230,7 @@ def largest(lo: float, hi: float, step: float, ok: Callable[[float], bool]) -> f
 
 
 def fit(paras: Sequence[Paragraph], width: float, height: float, style: Style,
-        measure: Width) -> Fit:
+        measure: Measure) -> Fit:
     """The largest size in [min, max] at which the paragraphs fit the box."""
     size = largest(style.min_size, style.max_size, style.step,
                    lambda s: layout(paras, width, s, style, measure)[1] <= height)
@@ -219,7 +239,7 @@ def fit(paras: Sequence[Paragraph], width: float, height: float, style: Style,
 
 
 def split(paras: Sequence[Paragraph], width: float, height: float, style: Style,
-          measure: Width) -> list[list[Paragraph]]:
+          measure: Measure) -> list[list[Paragraph]]:
     """Chunks that each fit the box at the minimum size: split at paragraphs, then
     sentences, then lines. Pieces of one paragraph that share a chunk are rejoined."""
     size = style.min_size
@@ -264,9 +284,9 @@ def _join(chunk: list[tuple[int, Paragraph]]) -> list[tuple[int, Paragraph]]:
     return chunk
 
 
-def truncate(text: str, width: float, max_lines: int, size: float, measure: Width) -> str:
+def truncate(text: str, width: float, max_lines: int, size: float, measure: Measure) -> str:
     """At most max_lines lines; an ellipsis marks what was cut (used for restatements)."""
-    lines = break_lines(text.replace("\n", " "), width, size, measure)
+    lines = list(break_lines(text.replace("\n", " "), width, size, measure))
     if len(lines) <= max_lines:
         return text.replace("\n", " ")
     kept = "".join(lines[:max_lines])

@@ -5,12 +5,10 @@ Each builder returns plan data (deck.plan); nothing here knows about PPTX.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from deck import layout
-from deck.fonts import Measurer, is_east_asian
 from deck.highlight import code_lines
 from deck.layout import Paragraph, Style
 from deck.model import Bank, Diagram, Question, Section
@@ -279,22 +277,18 @@ def code_panel(c: Canvas, language: str, source: str, box: Box, first_line: int,
     return [panel, text], used
 
 
-@functools.lru_cache(maxsize=65_536)
-def _char_ems(m: Measurer, line: str) -> tuple[tuple[float, bool | None], ...]:
-    """Per character of a code line: (mono width in em, East Asian or None for spaces)."""
-    return tuple((m.em(ch, mono=True), None if ch.isspace() else is_east_asian(ch)) for ch in line)
-
-
 def _code_breaks(c: Canvas, line: str, width: float, size: float, number_w: int) -> list[int]:
     """Start offsets of the pieces a code line is hard-wrapped into (any character may
     break; the width includes the line-number gutter and Chinese/Latin spacing)."""
-    m = c.theme.measurer
-    unit = size * m.safety
-    pad = m.em(" " * number_w, mono=True)
+    mono = c.theme.mono
+    pad = mono.em(" " * number_w)
+    if (pad + mono.em(line)) * size <= width:  # most lines: no wrap
+        return [0]
     starts, used, prev = [0], pad, None
-    for i, (w, ea) in enumerate(_char_ems(m, line)):
-        gap = m.gap if ea is not None and prev is not None and ea != prev else 0.0
-        if i > starts[-1] and (used + gap + w) * unit > width:
+    for i, ch in enumerate(line):
+        w, ea = mono.char(ch)
+        gap = mono.gap if ea is not None and prev is not None and ea != prev else 0.0
+        if i > starts[-1] and (used + gap + w) * size > width:
             starts.append(i)
             used, prev = pad + w, ea
         else:

@@ -12,7 +12,7 @@ import yaml
 
 from deck import REPO
 from deck.errors import DeckError
-from deck.fonts import Measurer
+from deck.fonts import Face, faces
 from deck.layout import Style
 
 TEMPLATES = REPO / "templates"
@@ -39,17 +39,20 @@ class Theme:
                      paragraph_gap=self.fonts["paragraph_gap"], step=step)
 
     @functools.cached_property
-    def measurer(self) -> Measurer:
-        return Measurer(self.fonts["measure"], self.fonts["safety_margin"], self.fonts["asian_latin_gap"])
+    def _faces(self) -> dict[str, Face]:
+        return faces(self.fonts["measure"], self.fonts["safety_margin"], self.fonts["asian_latin_gap"])
 
-    def sans(self, text: str, size: float) -> float:
-        return self.measurer.width(text, size)
+    @property
+    def sans(self) -> Face:
+        return self._faces["sans"]
 
-    def sans_bold(self, text: str, size: float) -> float:
-        return self.measurer.width(text, size, bold=True)
+    @property
+    def sans_bold(self) -> Face:
+        return self._faces["sans_bold"]
 
-    def mono(self, text: str, size: float) -> float:
-        return self.measurer.width(text, size, mono=True)
+    @property
+    def mono(self) -> Face:
+        return self._faces["mono"]
 
     @functools.cached_property
     def jinja(self) -> jinja2.Environment:
