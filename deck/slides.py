@@ -5,10 +5,12 @@ Each builder returns plan data (deck.plan); nothing here knows about PPTX.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from deck import layout
+from deck.fonts import Face
 from deck.highlight import code_lines
 from deck.layout import Paragraph, Style
 from deck.model import Bank, Diagram, Question, Section
@@ -250,10 +252,11 @@ def code_panel(c: Canvas, language: str, source: str, box: Box, first_line: int,
     lines = source.split("\n")
     number_w = len(str(first_line + len(lines))) + 1
     inner_w = box.w - 2 * INSET - 12
+    mono = c.theme.mono
     size = style.min_size if force else layout.largest(
         style.min_size, style.max_size, 1.0,
-        lambda s: sum(len(_code_breaks(c, line, inner_w, s, number_w)) for line in lines) * s * style.line_spacing
-        <= box.h - 2 * INSET - 8)
+        lambda s: sum(len(_code_breaks(mono, line, inner_w, s, number_w)) for line in lines)
+        * s * style.line_spacing <= box.h - 2 * INSET - 8)
     if size is None:
         return None
     pitch = size * style.line_spacing
@@ -263,7 +266,7 @@ def code_panel(c: Canvas, language: str, source: str, box: Box, first_line: int,
     muted = c.theme.color("muted")
     colored = code_lines(source, language, c.theme.data["code"]["pygments_style"])
     for index, line in enumerate(lines):
-        pieces = _split_runs(colored[index], _code_breaks(c, line, inner_w, size, number_w))
+        pieces = _split_runs(colored[index], _code_breaks(mono, line, inner_w, size, number_w))
         if len(paras) + len(pieces) > capacity and paras:
             break
         for j, runs in enumerate(pieces):
@@ -277,13 +280,13 @@ def code_panel(c: Canvas, language: str, source: str, box: Box, first_line: int,
     return [panel, text], used
 
 
-def _code_breaks(c: Canvas, line: str, width: float, size: float, number_w: int) -> list[int]:
+@functools.lru_cache(maxsize=65_536)
+def _code_breaks(mono: Face, line: str, width: float, size: float, number_w: int) -> tuple[int, ...]:
     """Start offsets of the pieces a code line is hard-wrapped into (any character may
     break; the width includes the line-number gutter and Chinese/Latin spacing)."""
-    mono = c.theme.mono
     pad = mono.em(" " * number_w)
     if (pad + mono.em(line)) * size <= width:  # most lines: no wrap
-        return [0]
+        return (0,)
     starts, used, prev = [0], pad, None
     for i, ch in enumerate(line):
         w, ea = mono.char(ch)
@@ -294,11 +297,13 @@ def _code_breaks(c: Canvas, line: str, width: float, size: float, number_w: int)
         else:
             used += gap + w
             prev = prev if ea is None else ea
-    return starts
+    return tuple(starts)
 
 
-def _split_runs(runs: Sequence[Run], starts: list[int]) -> list[list[Run]]:
+def _split_runs(runs: Sequence[Run], starts: Sequence[int]) -> list[list[Run]]:
     """The coloured runs of one line cut at the given character offsets."""
+    if len(starts) == 1:
+        return [list(runs)]
     out: list[list[Run]] = [[] for _ in starts]
     offset = 0
     for run in runs:
