@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from deck import layout
@@ -70,3 +70,31 @@ def test_mixed_script_spacing_is_counted() -> None:
     plain = MEASURE("模型", 20) + MEASURE("GPU", 20)
     assert MEASURE("模型GPU", 20) > plain
     assert MEASURE("模型 GPU", 20) > plain + MEASURE(" ", 20)
+
+
+def _reference_breaks(text: str, width: float, size: float) -> list[str]:
+    """The obvious greedy breaker: add an atom while the whole line, measured as one
+    string, still fits. break_lines must agree with it (it bisects over positions)."""
+    lines, line = [], ""
+    for atom in layout._atoms(text):
+        if atom.isspace() or not line.strip() or MEASURE((line + atom).rstrip(), size) <= width:
+            line += atom
+        else:
+            lines.append(line)
+            line = atom
+    return [*lines, line]
+
+
+short_pieces = st.one_of(
+    st.sampled_from(list("模型训练显存注意力缓存推理量化，。、；：？！）」（「")),
+    st.from_regex(r"[A-Za-z_]{1,8}", fullmatch=True),
+    st.sampled_from([" ", "  ", "(", ")", ",", "/", "-", "0.1", "β"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(short_pieces, min_size=1, max_size=80).map("".join), st.floats(min_value=120, max_value=900),
+       st.sampled_from([9.0, 16.0, 24.0]))
+def test_breaker_matches_the_obvious_greedy(text: str, width: float, size: float) -> None:
+    assume(all(MEASURE(atom.rstrip(), size) <= width for atom in layout._atoms(text)))  # no over-long atom
+    assert list(layout.break_lines(text, width, size, MEASURE)) == _reference_breaks(text, width, size)
