@@ -45,6 +45,7 @@ class A4:
         self.content_w = self.w - 2 * self.m
         self.top, self.bottom = self.m, self.h - self.m - 18
         self.canvas = Canvas(theme)  # text helpers shared with the slides
+        self.text = self.canvas.text
         self.pages: list[list[Element]] = []
         self.page_titles: list[Text] = []
         self.y = self.bottom  # forces a new page on the first place()
@@ -56,12 +57,6 @@ class A4:
     def style(self, role: str) -> Style:
         size = self.size(role)
         return replace(self.theme.style(role, self.sizes), max_size=size, min_size=size)
-
-    def text(self, box: Box, paras: Sequence[Para], size: float, role: str, color: str | None = None,
-             **kw: object) -> Text:
-        f = self.theme.fonts
-        return Text(box=box, paras=tuple(paras), size=size, role=role, color=color or self.theme.color("text"),
-                    line_spacing=f["line_spacing"], paragraph_gap=f["paragraph_gap"], **kw)  # type: ignore[arg-type]
 
     def measure(self, paras: Sequence[Paragraph], size: float, width: float | None = None,
                 bold: bool = False) -> float:

@@ -344,7 +344,7 @@ def code_slides(c: Canvas, q: Question, key: str, notes: str, footer: str, numbe
 def diagram_slide(c: Canvas, d: Diagram, key: str, size_px: tuple[int, int], footer: str,
                   number: int) -> Slide:
     t = c.theme
-    title_size = t.data["sizes"]["question_small"][0] + 8
+    title_size = t.data["sizes"]["heading"]
     title_box = Box(c.mx, c.top, c.content_w, title_size * t.fonts["line_spacing"] + 2 * INSET)
     title = c.title_text(*c.fit_or_cut(d.title, title_box, replace(t.style("question_small"), max_size=title_size),
                                        bold=True), title_box)
@@ -368,12 +368,12 @@ def dark_slide(c: Canvas, kind: str, key: str, title: str, lines: Sequence[str],
     """Title, section divider and closing slides: light text on the dark ground."""
     t = c.theme
     fg, accent = t.color("divider_text"), t.color("divider_accent")
-    size = t.data["sizes"]["section_title" if big else "title_slide"]
+    style = t.style("section_title" if big else "title_slide")
     elements: list[Element] = [Rect(Box(c.mx, c.h * 0.42 - 6, 90, 5), accent)]
     if big:
-        elements.append(c.title_text(big, 72, Box(c.mx, c.h * 0.16, c.content_w, 96), accent))
-    title_box = Box(c.mx, c.h * 0.42 + 8, c.content_w, c.line_h(size, 2))
-    style = Style(size, 24, t.fonts["line_spacing"], t.fonts["paragraph_gap"])
+        number = t.data["sizes"]["section_number"]
+        elements.append(c.title_text(big, number, Box(c.mx, c.h * 0.16, c.content_w, c.line_h(number)), accent))
+    title_box = Box(c.mx, c.h * 0.42 + 8, c.content_w, c.line_h(style.max_size, 2))
     title, fitted = c.fit_or_cut(title, title_box, style, bold=True)
     title_el = c.title_text(title, fitted, title_box, fg)
     used = c.fit(title, title_box, replace(style, max_size=fitted, min_size=fitted), bold=True).height
@@ -392,7 +392,7 @@ def dark_slide(c: Canvas, kind: str, key: str, title: str, lines: Sequence[str],
 def list_slides(c: Canvas, kind: str, key: str, heading: str, items: Sequence[Para], footer: str,
                 number: int) -> list[Slide]:
     """A heading and a list (agenda, references), continued on more slides if long."""
-    size_h = c.theme.data["sizes"]["question_small"][0] + 8
+    size_h = c.theme.data["sizes"]["heading"]
     style = c.theme.style("body")
     box = Box(c.mx, c.top + c.line_h(size_h) + 12, c.content_w, 0)
     box = replace(box, h=c.content_bottom - box.y - 8)
