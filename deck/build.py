@@ -27,6 +27,7 @@ class BuildRequest:
     cache: Path
     pdf: bool
     mock: MockOptions
+    force: bool = False  # overwrite outputs that are not unchanged outputs of ours
 
 
 def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
@@ -34,7 +35,7 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
     so bad content or a failing diagram leaves every existing output untouched."""
     from deck import handout, profiles
     from deck.content import load_bank
-    from deck.files import check_target, write_atomic
+    from deck.files import check_target, write_output
     from deck.render import render
     from deck.theme import load_theme
 
@@ -61,12 +62,13 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
         path = req.target or req.out_dir / f"{profile}.pptx"
         outputs.append((path, render(plan, theme, rendered), profile == "handout"))
 
-    for path, _, _ in outputs:
-        check_target(path)  # all targets before the first write: all or nothing
-    for path, data, _ in outputs:
-        write_atomic(path, data)
-    written = [path for path, _, _ in outputs]
     pdf_inputs = [path for path, _, paper in outputs if paper or req.pdf]
+    # Every target, PDFs included, before the first write: all or nothing.
+    for path in [path for path, _, _ in outputs] + [p.with_suffix(".pdf") for p in pdf_inputs]:
+        check_target(path, req.force)
+    for path, data, _ in outputs:
+        write_output(path, data)
+    written = [path for path, _, _ in outputs]
     if pdf_inputs:
         from deck.export import ExportError, to_pdf
 

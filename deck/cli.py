@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--cache", type=Path, help="diagram render cache (default: assets/diagrams "
                    "for the bundled bank, else <output folder>/.diagram-cache)")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    b.add_argument("--force", action="store_true",
+                   help="overwrite outputs that interview-deck did not write or that were changed since")
     m = b.add_argument_group("mock interview")
     m.add_argument("--shuffle", action="store_true", help="draw questions in random order")
     m.add_argument("--seed", type=int, help="random seed (same seed, same questions and order)")
@@ -50,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("deck", type=Path)
     v.add_argument("-o", "--output", type=Path, help="contact sheet PNG (default: DECK-contact.png)")
     v.add_argument("--limit", type=int, help="only the first N slides")
+    v.add_argument("--force", action="store_true", help="overwrite a contact sheet not written by interview-deck")
     return p
 
 
@@ -144,7 +147,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
             raise DeckError(f"output '{out_dir}' is a file; with all profiles -o names a folder")
         out_dir.mkdir(parents=True, exist_ok=True)
     request = BuildRequest(content=args.content, profiles=profiles, out_dir=out_dir, target=target,
-                           theme=args.theme, cache=_cache_dir(args, out_dir), pdf=args.pdf, mock=mock)
+                           theme=args.theme, cache=_cache_dir(args, out_dir), pdf=args.pdf, mock=mock,
+                           force=args.force)
     written = build(request, progress=_progress(args.quiet))
     for path in written:
         print(path)
@@ -164,7 +168,7 @@ def _cmd_preview(args: argparse.Namespace) -> int:
     from deck.export import contact_sheet
 
     out = args.output or args.deck.with_name(args.deck.stem + "-contact.png")
-    print(contact_sheet(args.deck, out, limit=args.limit))
+    print(contact_sheet(args.deck, out, limit=args.limit, force=args.force))
     return 0
 
 

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from deck.errors import DeckError, ExportError
-from deck.files import write_atomic
+from deck.files import check_target, write_output
 
 TIMEOUT = 600  # seconds for one LibreOffice run (a 400-slide deck takes ~10 s here)
 
@@ -42,12 +42,13 @@ def to_pdf(decks: list[Path]) -> list[Path]:
             if not made.is_file():
                 raise ExportError(f"LibreOffice did not convert {deck}: {run.stderr.strip() or run.stdout.strip()}")
             target = deck.with_suffix(".pdf")
-            write_atomic(target, made.read_bytes())
+            write_output(target, made.read_bytes())
             out.append(target)
     return out
 
 
-def contact_sheet(deck: Path, out: Path, columns: int = 6, limit: int | None = None) -> Path:
+def contact_sheet(deck: Path, out: Path, columns: int = 6, limit: int | None = None,
+                  force: bool = False) -> Path:
     """A grid image of every slide, numbered, made from LibreOffice's PDF."""
     from PIL import Image, ImageDraw, ImageFont
 
@@ -55,6 +56,7 @@ def contact_sheet(deck: Path, out: Path, columns: int = 6, limit: int | None = N
 
     if not deck.is_file():
         raise DeckError(f"no such deck: {deck}")
+    check_target(out, force)
     if not shutil.which("pdftoppm"):
         raise ExportError("pdftoppm is missing: apt-get install poppler-utils")
     with tempfile.TemporaryDirectory(prefix="deck-preview-") as tmp:
@@ -83,5 +85,5 @@ def contact_sheet(deck: Path, out: Path, columns: int = 6, limit: int | None = N
             sheet.paste(thumb, (x, y + label))
         png = Path(tmp, "sheet.png")
         sheet.quantize(colors=128).save(png, optimize=True)
-        write_atomic(out, png.read_bytes())
+        write_output(out, png.read_bytes())
     return out

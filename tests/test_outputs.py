@@ -1,0 +1,62 @@
+"""A build replaces only its own, unchanged outputs: a deck edited in PowerPoint or a
+user's file at the output path is kept unless --force is given, and nothing is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from deck.cli import main
+from deck.files import MANIFEST
+
+
+@pytest.fixture
+def bank(tmp_path: Path) -> Path:
+    root = tmp_path / "content"
+    root.mkdir()
+    (root / "deck.yaml").write_text("title: 小题库\n", encoding="utf-8")
+    (root / "01-a.yaml").write_text(
+        "section: {id: a, number: 1, title: 注意力}\nquestions:\n"
+        "  - {id: q1, question: 为什么用 GQA？, answer: 减少 KV 头数以缩小 KV cache。, follow_up: 几组？,"
+        " pitfall: 与 MQA 混为一谈。, level: 1}\n", encoding="utf-8")
+    return root
+
+
+def build(bank: Path, out: Path, *extra: str) -> int:
+    return main(["build", "-q", "--content", str(bank), "--profile", "study", "-o", str(out), *extra])
+
+
+def test_own_output_is_rebuilt_an_edited_one_is_kept(bank: Path, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "study.pptx"
+    assert build(bank, out) == 0
+    ours = out.read_bytes()
+    assert build(bank, out) == 0, "an unchanged output of ours is replaced without asking"
+    edited = ours + b"edited in PowerPoint"
+    out.write_bytes(edited)
+    capsys.readouterr()
+    assert build(bank, out) == 2
+    err = capsys.readouterr().err
+    assert str(out) in err and "--force" in err and "nothing was written" in err
+    assert out.read_bytes() == edited
+    assert build(bank, out, "--force") == 0
+    assert out.read_bytes() == ours
+
+
+def test_a_file_we_did_not_write_is_kept(bank: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "talk.pptx"
+    out.write_bytes(b"somebody's own slides")
+    assert build(bank, out) == 2
+    assert "was not written by interview-deck" in capsys.readouterr().err
+    assert out.read_bytes() == b"somebody's own slides"
+    assert not (tmp_path / MANIFEST).exists()
+
+
+def test_one_kept_file_stops_the_whole_build(bank: Path, tmp_path: Path) -> None:
+    """All targets, PDFs included, are checked before the first write."""
+    out = tmp_path / "all"
+    out.mkdir()
+    (out / "handout.pdf").write_bytes(b"%PDF- annotated by hand")
+    assert main(["build", "-q", "--content", str(bank), "-o", str(out)]) == 2
+    assert sorted(p.name for p in out.iterdir()) == ["handout.pdf"]
