@@ -57,8 +57,9 @@ class FontWidths:
 
     def __init__(self, family: str) -> None:
         path, index = font_file(family)
-        # Single characters need no shaping: the basic engine gives the same advances
-        # as raqm, five times faster.
+        # Single characters need no shaping: the basic engine gives raqm's advances to
+        # within pixel rounding at 1000 px (0.05 % of an em), five times faster, and
+        # combining marks measure 0, as they render.
         basic = ImageFont.Layout.BASIC
         self._font = ImageFont.truetype(str(path), size=UNITS, index=index, layout_engine=basic)
         self._probe = ImageFont.truetype(str(path), size=24, index=index, layout_engine=basic)

@@ -122,11 +122,16 @@ def _metrics(text: str, measure: Measure) -> _Metrics:
     offset = 0
     for atom in _atoms(text):
         n = len(atom)
-        starts.append(lefts[offset])
+        start = lefts[offset]
         if not atom.isspace():
-            end = max(end, rights[offset + len(atom.rstrip()) - 1])
+            core = atom.rstrip()
+            lead = len(core) - len(core.lstrip())
+            if lead:  # spaces glued to closing punctuation: a line starting here has no gap after them
+                start += lefts[offset + lead] - rights[offset + lead - 1]
+            end = max(end, rights[offset + len(core) - 1])
             if n > 12:
                 long.append(rights[offset + n - 1] - lefts[offset])
+        starts.append(start)
         ends.append(end)
         offset += n
         after.append(rights[offset - 1])
@@ -148,7 +153,9 @@ def break_lines(text: str, width: float, size: float, measure: Measure) -> tuple
         if j == n:
             lines.append(line)
             break
-        if ends[j] - starts[j] <= limit:  # atom j starts the next line
+        # Atom j starts the next line if it fits there: the same comparison as the
+        # bisection's, so the next pass takes it (and a line is never empty).
+        if ends[j] <= starts[j] + limit and (j > i or head):
             lines.append(line)
             head, i, base = "", j, starts[j]
             continue
@@ -157,9 +164,12 @@ def break_lines(text: str, width: float, size: float, measure: Measure) -> tuple
         if line.strip():
             lines.append(line)
             line = ""
-        line = _break_long(atoms[j], line, width, size, measure, lines)
-        head, i = line, j + 1
-        base = m.after[j] - measure.em(line)
+        head = _break_long(atoms[j], line, width, size, measure, lines)
+        i = j + 1
+        if i < n and atoms[i].isspace():  # spaces stay at the end of the line, as always
+            head += atoms[i]
+            i += 1
+        base = m.after[i - 1] - measure.em(head)
     else:  # the text ended with an over-long atom (or is empty)
         lines.append(head)
     return tuple(ln for ln in lines if ln) or ("",)

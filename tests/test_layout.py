@@ -37,7 +37,9 @@ def test_lines_fit_and_rejoin(text: str, width: float, size: float) -> None:
         if line[0] in CLOSING:
             run = line[: len(line) - len(line.lstrip("".join(CLOSING)))]
             assert MEASURE(prev.rstrip()[-1:] + run, size) > width
-        assert not prev.rstrip() or prev.rstrip()[-1] not in OPENING or prev.rstrip()[-1] in "([{"
+        end = prev.rstrip()[-1:]
+        if end in OPENING and end not in "([{":  # ASCII brackets stay inside words instead
+            assert MEASURE(end + line.lstrip()[:1], size) > width  # only if it cannot fit with what follows
 
 
 def test_cjk_breaks_anywhere_latin_words_stay_whole() -> None:
@@ -77,7 +79,7 @@ def _reference_breaks(text: str, width: float, size: float) -> list[str]:
     string, still fits. break_lines must agree with it (it bisects over positions)."""
     lines, line = [], ""
     for atom in layout._atoms(text):
-        if atom.isspace() or not line.strip() or MEASURE((line + atom).rstrip(), size) <= width:
+        if atom.isspace() or not line or MEASURE((line + atom).rstrip(), size) <= width:
             line += atom
         else:
             lines.append(line)
@@ -98,3 +100,16 @@ short_pieces = st.one_of(
 def test_breaker_matches_the_obvious_greedy(text: str, width: float, size: float) -> None:
     assume(all(MEASURE(atom.rstrip(), size) <= width for atom in layout._atoms(text)))  # no over-long atom
     assert list(layout.break_lines(text, width, size, MEASURE)) == _reference_breaks(text, width, size)
+
+
+def test_breaker_edge_cases_found_in_review() -> None:
+    """Inputs where the bisecting breaker once differed from the whole-line greedy one."""
+    # Same comparison for "fits alone" and the bisection: this once looped forever.
+    assert layout.break_lines("i KV", 11.648340000011649, 9.0, MEASURE) == ("i ", "KV")
+    # Spaces glued to closing punctuation at a line start carry no Chinese/Latin gap.
+    width = MEASURE(" ，模型", 20) + 0.5
+    assert list(layout.break_lines("Word ，模型", width, 20, MEASURE)) == _reference_breaks("Word ，模型", width, 20)
+    # After an atom as wide as the box, its trailing spaces stay on its line.
+    assert layout.break_lines("存 型", MEASURE("存", 24), 24, MEASURE) == ("存 ", "型")
+    assert layout.break_lines("模 ", MEASURE("模", 24), 24, MEASURE) == ("模 ",)
+    assert layout.break_lines("LoRA rank", MEASURE("LoRA", 18), 18, MEASURE) == ("LoRA ", "rank")
