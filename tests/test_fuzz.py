@@ -18,10 +18,11 @@ words = st.one_of(
     st.text(alphabet="模型训练显存注意力缓存推理量化数据对齐梯度并行", min_size=1, max_size=30),
     st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCXYZ_0123456789", min_size=1, max_size=25),
     st.sampled_from(["，", "。", "、", "；", "：", "？", "（", "）", "“", "”", " ", "-", "/", "=", "√", "ᵀ"]),
-    # Tokens longer than a line, set off by spaces as people write them. (Glued to Chinese
-    # on both sides, LibreOffice breaks them in ways we do not model: see the closing note.)
+    # Tokens longer than a line, set off by spaces or glued to the Chinese around them.
     st.sampled_from([" https://example.com/some/very/long/path/that/keeps/going/on/and/on ",
-                     " a_really_long_identifier_name_that_will_not_fit_on_one_line_of_a_narrow_box "]),
+                     " a_really_long_identifier_name_that_will_not_fit_on_one_line_of_a_narrow_box ",
+                     "https://example.com/glued/to/chinese/on/both/sides/without/any/spaces/at/all",
+                     "torch.distributed.fsdp.fully_sharded_data_parallel.FullyShardedDataParallel"]),
 )
 texts = st.lists(words, min_size=1, max_size=80).map(lambda ws: "".join(ws).strip() or "空")
 multiline = st.lists(texts, min_size=1, max_size=6).map(lambda ps: "\n".join(
