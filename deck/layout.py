@@ -79,24 +79,22 @@ def paragraphs(text: str) -> list[Paragraph]:
 # Raw pieces: a run of spaces, one East Asian character, an opening or closing mark
 # that does not continue a word, or a word. ASCII punctuation stays inside its word:
 # renderers do not break "f(x)" or "a,b", and our break opportunities must be a
-# subset of theirs.
-_MARKS = "".join(sorted(ch for ch in CLOSING | OPENING if not is_east_asian(ch)))
-_PIECE = re.compile(rf"\s+|[{EAST_ASIAN}]|[{re.escape(_MARKS)}]|[^\s{EAST_ASIAN}]+")
+# subset of theirs. An atom is: pieces ending in an opening bracket (each with the
+# spaces after it), one piece, then the closing marks right after it. One regex
+# does this in C (tests/test_layout.py checks it against the plain loop).
+_MARKS = re.escape("".join(sorted(ch for ch in CLOSING | OPENING if not is_east_asian(ch))))
+_WORD = rf"[^\s{EAST_ASIAN}{_MARKS}][^\s{EAST_ASIAN}]*+"
+_OPEN = re.escape("".join(sorted(OPENING)))
+_PIECE = rf"\s+|[{EAST_ASIAN}]|[{_MARKS}]|{_WORD}"
+_CLOSE = re.escape("".join(sorted(CLOSING)))
+_ATOM = re.compile(rf"(?:(?:[{_OPEN}]|{_WORD}(?<=[{_OPEN}]))\s*+)*+(?:{_PIECE})?[{_CLOSE}]*+")
 
 
 @functools.lru_cache(maxsize=20_000)
 def _atoms(text: str) -> tuple[str, ...]:
     """Unbreakable pieces: one CJK char, one Latin word, or a run of spaces,
     with closing punctuation glued to what precedes it and opening to what follows."""
-    atoms: list[str] = []
-    glue_next = False
-    for piece in _PIECE.findall(text):
-        if atoms and (glue_next or piece[0] in CLOSING):
-            atoms[-1] += piece
-        else:
-            atoms.append(piece)
-        glue_next = atoms[-1].rstrip()[-1:] in OPENING
-    return tuple(atoms)
+    return tuple(filter(None, _ATOM.findall(text)))
 
 
 @dataclass(frozen=True)
@@ -117,25 +115,32 @@ class _Metrics:
 @functools.lru_cache(maxsize=50_000)
 def _metrics(text: str, measure: Measure) -> _Metrics:
     lefts, rights = measure.edges(text)
-    starts, ends, after, long = [], [], [], []
-    end = 0.0
+    atoms = _atoms(text)
+    starts: list[float] = []
+    ends: list[float] = []
+    after: list[float] = []
+    long: list[float] = []
+    end = 0.0  # edges only grow, so ends are non-decreasing without a max()
     offset = 0
-    for atom in _atoms(text):
+    for atom in atoms:
         n = len(atom)
         start = lefts[offset]
-        if not atom.isspace():
+        if n == 1:  # most atoms: one Chinese character
+            if not atom.isspace():
+                end = rights[offset]
+        elif not atom.isspace():
             core = atom.rstrip()
             lead = len(core) - len(core.lstrip())
             if lead:  # spaces glued to closing punctuation: a line starting here has no gap after them
                 start += lefts[offset + lead] - rights[offset + lead - 1]
-            end = max(end, rights[offset + len(core) - 1])
+            end = rights[offset + len(core) - 1]
             if n > 12:
                 long.append(rights[offset + n - 1] - lefts[offset])
         starts.append(start)
         ends.append(end)
         offset += n
         after.append(rights[offset - 1])
-    return _Metrics(_atoms(text), tuple(starts), tuple(ends), tuple(after), tuple(long))
+    return _Metrics(atoms, tuple(starts), tuple(ends), tuple(after), tuple(long))
 
 
 @functools.lru_cache(maxsize=20_000)

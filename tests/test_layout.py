@@ -6,6 +6,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from deck import layout
+from deck.fonts import is_east_asian
 from deck.layout import CLOSING, OPENING, Paragraph, Style
 from deck.theme import load_theme
 
@@ -113,3 +114,38 @@ def test_breaker_edge_cases_found_in_review() -> None:
     assert layout.break_lines("存 型", MEASURE("存", 24), 24, MEASURE) == ("存 ", "型")
     assert layout.break_lines("模 ", MEASURE("模", 24), 24, MEASURE) == ("模 ",)
     assert layout.break_lines("LoRA rank", MEASURE("LoRA", 18), 18, MEASURE) == ("LoRA ", "rank")
+
+
+def _reference_atoms(text: str) -> list[str]:
+    """The plain loop the atom regex replaces: split into pieces, glue closing marks to
+    what precedes them and anything after an opening bracket to it."""
+    raw: list[str] = []
+    word = ""
+    for ch in text:
+        if ch.isspace() or is_east_asian(ch) or (not word and (ch in CLOSING or ch in OPENING)):
+            if word:
+                raw.append(word)
+                word = ""
+            if ch.isspace() and raw and raw[-1].isspace():
+                raw[-1] += ch
+            else:
+                raw.append(ch)
+        else:
+            word += ch
+    raw += [word] if word else []
+    atoms: list[str] = []
+    glue_next = False
+    for piece in raw:
+        if atoms and (glue_next or piece[0] in CLOSING):
+            atoms[-1] += piece
+        else:
+            atoms.append(piece)
+        glue_next = atoms[-1].rstrip()[-1:] in OPENING
+    return atoms
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(sorted(CLOSING | OPENING) + list("模型ab_.=/0 \t\u3000\u00a0") + ["  ", "xy"]),
+                max_size=30).map("".join))
+def test_atoms_match_the_plain_loop(text: str) -> None:
+    assert list(layout._atoms(text)) == _reference_atoms(text)
