@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from checks import placement_problems, schema_errors
-from conftest import CONTENT
+from conftest import CONTENT, STRESS
 from pptx import Presentation
 from pptx.enum.shapes import PP_PLACEHOLDER
 
@@ -113,6 +113,18 @@ def test_study_renders_in_libreoffice_with_nothing_outside_its_box(built: Path, 
         text = "".join(doc[i].get_text() for i in range(3, 8))
         assert "\ufffd" not in text and CJK.search(text)
     assert placement_problems(deck, pdf) == []
+
+
+def test_stress_bank_is_as_big_as_promised() -> None:
+    """1,500-character answer, 80-line code, 200-character question, 120-character
+    identifier in mixed text, 25 bullets, long tokens glued to Chinese."""
+    qs = {q.id: q for q in load_bank(STRESS).questions}
+    assert len(qs["long-answer"].answer) >= 1500
+    assert qs["long-code"].code is not None and len(qs["long-code"].code.source.splitlines()) >= 80
+    assert len(qs["long-question"].question) >= 200
+    assert max(map(len, re.findall(r"[A-Za-z_]+", qs["mixed-identifier"].answer))) >= 120
+    assert qs["bullets-25"].answer.count("- ") >= 25
+    assert re.search(r"[\u4e00-\u9fff][a-z][\w./:-]{60,}[\u4e00-\u9fff]", qs["glued-tokens"].answer)
 
 
 def test_stress_bank_continues_and_stays_in_its_boxes(stress_deck: Path, pdf_of) -> None:  # noqa: ANN001
