@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -32,15 +34,27 @@ def test_lines_fit_and_rejoin(text: str, width: float, size: float) -> None:
     for line in lines:
         # A single character wider than the box is the only thing allowed through.
         assert MEASURE(line.rstrip(), size) <= width or len(line.rstrip()) == 1
+    atoms = layout._atoms(text)
+    spans = dict(zip(itertools.accumulate(map(len, atoms)), atoms, strict=True))  # end offset -> atom
+    offset = 0
     for prev, line in zip(lines, lines[1:], strict=False):
-        # Kinsoku: closing punctuation never starts a line (unless it cannot fit together
-        # with the character before it) and opening brackets never end one.
-        if line[0] in CLOSING:
+        offset += len(prev)
+        end = prev.rstrip()[-1:]
+        if offset in spans:
+            # Between atoms, kinsoku holds: closing punctuation never starts a line and
+            # opening brackets never end one (they are glued to their neighbours).
+            assert line[0] not in CLOSING and end not in OPENING
+            continue
+        # Inside an atom: only one wider than the line (URL, identifier, or a kinsoku
+        # group in a tiny box) is broken, and kinsoku still holds where it can.
+        atom = next(a for stop, a in spans.items() if stop > offset)
+        assert MEASURE(atom.rstrip(), size) > width
+        if line[0] in CLOSING:  # only if it cannot fit together with the character before it
             run = line[: len(line) - len(line.lstrip("".join(CLOSING)))]
             assert MEASURE(prev.rstrip()[-1:] + run, size) > width
-        end = prev.rstrip()[-1:]
         if end in OPENING and end not in "([{":  # ASCII brackets stay inside words instead
-            assert MEASURE(end + line.lstrip()[:1], size) > width  # only if it cannot fit with what follows
+            # only if carrying it down would empty its line, or it cannot fit with what follows
+            assert prev.strip() == end or MEASURE(end + line.lstrip()[:1], size) > width
 
 
 def test_cjk_breaks_anywhere_latin_words_stay_whole() -> None:
