@@ -35,7 +35,7 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
     so bad content or a failing diagram leaves every existing output untouched."""
     from deck import handout, profiles
     from deck.content import load_bank
-    from deck.files import check_target, write_output
+    from deck.files import check_targets, write_output
     from deck.render import render
     from deck.theme import load_theme
 
@@ -64,8 +64,7 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
 
     pdf_inputs = [path for path, _, paper in outputs if paper or req.pdf]
     # Every target, PDFs included, before the first write: all or nothing.
-    for path in [path for path, _, _ in outputs] + [p.with_suffix(".pdf") for p in pdf_inputs]:
-        check_target(path, req.force)
+    check_targets([path for path, _, _ in outputs] + [p.with_suffix(".pdf") for p in pdf_inputs], req.force)
     for path, data, _ in outputs:
         write_output(path, data)
     written = [path for path, _, _ in outputs]

@@ -69,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("interrupted; no output was changed", file=sys.stderr)
+        print("interrupted; every output is either its old or its new version, never a partial file",
+              file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - a bug: say so, point at --debug
         if args.debug:

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from deck.errors import DeckError, ExportError
-from deck.files import check_target, write_output
+from deck.files import check_targets, write_output
 
 TIMEOUT = 600  # seconds for one LibreOffice run (a 400-slide deck takes ~10 s here)
 
@@ -56,7 +56,7 @@ def contact_sheet(deck: Path, out: Path, columns: int = 6, limit: int | None = N
 
     if not deck.is_file():
         raise DeckError(f"no such deck: {deck}")
-    check_target(out, force)
+    check_targets([out], force)
     if not shutil.which("pdftoppm"):
         raise ExportError("pdftoppm is missing: apt-get install poppler-utils")
     with tempfile.TemporaryDirectory(prefix="deck-preview-") as tmp:

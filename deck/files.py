@@ -2,16 +2,19 @@
 
 A build never overwrites a file it did not write, or one changed since it wrote it
 (a deck edited in PowerPoint, a user's own file at the -o path), unless told to with
---force. What we wrote is recorded in a small manifest beside the outputs: file name
--> SHA-256 of the bytes written.
+--force. What we wrote is recorded in a manifest beside the outputs: file name ->
+SHA-256 of the bytes written.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from deck.errors import DeckError
@@ -21,50 +24,93 @@ MANIFEST = ".interview-deck.json"
 
 def check_place(path: Path) -> None:
     """Fail before anything is written if an output cannot go where it is asked to."""
+    if path.name == MANIFEST:
+        raise DeckError(f"'{path}': {MANIFEST} is where interview-deck records its outputs; choose another name")
+    _check_folder(path)
+    if os.path.lexists(path) and not path.is_symlink() and not path.is_file():
+        raise DeckError(f"output '{path}' is not a regular file (a device or pipe); give a file name")
+
+
+def _check_folder(path: Path) -> None:
     if path.is_dir():
         raise DeckError(f"output '{path}' is a directory; give a file name like {path / 'deck.pptx'}")
     if not path.parent.is_dir():
         raise DeckError(f"output folder '{path.parent}' does not exist; create it first")
 
 
-def check_target(path: Path, force: bool = False) -> None:
-    """check_place, and refuse to replace a file that is not an unchanged output of ours."""
-    check_place(path)
-    if path.exists() and not force and not _unchanged_output(path):
-        raise DeckError(f"'{path}' was not written by interview-deck, or was changed since (e.g. edited "
-                        "in PowerPoint); nothing was written. Move it away, choose another output with -o, "
-                        "or pass --force to overwrite it")
+def check_targets(paths: Sequence[Path], force: bool = False) -> None:
+    """check_place for each, and refuse to replace any file that is not an unchanged
+    output of ours; every conflict is named in one message."""
+    conflicts = []
+    for path in paths:
+        check_place(path)
+        manifest_path = path.parent / MANIFEST
+        if os.path.lexists(manifest_path) and not manifest_path.is_file():
+            raise DeckError(f"'{manifest_path}' should be interview-deck's record of its outputs but is not a file")
+        if force or not os.path.lexists(path):
+            continue
+        hashes = _manifest(path.parent).get(path.name)
+        if not hashes:
+            conflicts.append(f"  {path}: not recorded in {manifest_path} as written by interview-deck")
+        elif _sha256(path) not in hashes:
+            conflicts.append(f"  {path}: changed since interview-deck wrote it (e.g. edited in PowerPoint)")
+    if conflicts:
+        raise DeckError("these files would be overwritten, so no output was written:\n" + "\n".join(conflicts)
+                        + "\nMove them away, choose another output with -o, or pass --force to overwrite them "
+                        "(outputs of versions before the record was kept need --force once)")
 
 
-def _manifest(folder: Path) -> dict[str, str]:
+def _sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _manifest(folder: Path) -> dict[str, list[str]]:
     try:
         data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: [v] if isinstance(v, str) else v for k, v in data.items() if isinstance(v, str | list)}
 
 
-def _unchanged_output(path: Path) -> bool:
-    recorded = _manifest(path.parent).get(path.name)
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Builds writing into one folder at the same time take turns with its manifest."""
+    fd = os.open(folder, os.O_RDONLY)
     try:
-        return recorded == hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return False
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _record(path: Path, hashes: list[str]) -> None:
+    manifest = _manifest(path.parent)
+    manifest[path.name] = hashes
+    text = json.dumps(dict(sorted(manifest.items())), indent=1) + "\n"
+    write_atomic(path.parent / MANIFEST, text.encode("utf-8"))
 
 
 def write_output(path: Path, data: bytes) -> None:
-    """Write a user-facing output and record it in the folder's manifest."""
-    write_atomic(path, data)
-    manifest = _manifest(path.parent)
-    manifest[path.name] = hashlib.sha256(data).hexdigest()
-    text = json.dumps(dict(sorted(manifest.items())), indent=1) + "\n"
-    write_atomic(path.parent / MANIFEST, text.encode("utf-8"))
+    """Write a user-facing output and record it. The new hash is recorded next to the
+    old one before the file is replaced, so a failure at any point leaves a file the
+    record still accepts."""
+    new = hashlib.sha256(data).hexdigest()
+    with _locked(path.parent):
+        old = [h for h in _manifest(path.parent).get(path.name, []) if h == _sha256(path)]
+        _record(path, [*old, new])
+        write_atomic(path, data)
+        _record(path, [new])
 
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write next to the target and rename: a failure never leaves a partial file."""
     path = Path(path)
-    check_place(path)
+    _check_folder(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
