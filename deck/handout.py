@@ -190,10 +190,9 @@ def handout(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]])
         a4.new_page(label)
         starts[s.id] = len(a4.pages)
         a4.place(_section_header(a4, s), label)
-        for did in s.diagrams:
-            a4.new_page(label)
+        for did in s.diagrams:  # the first shares the section band's page, so the band is never alone
             a4.place(_diagram_piece(a4, bank, did, diagram_sizes[did]), label)
-            a4.y = a4.bottom  # the diagram has its page to itself
+            a4.y = a4.bottom  # otherwise a diagram has its page to itself
         for i, q in enumerate(s.questions, 1):
             for piece in _qa_pieces(a4, s, i, q):
                 a4.place(piece, label)

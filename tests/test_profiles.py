@@ -78,6 +78,13 @@ def test_handout_every_question_once_and_a4(built: Path) -> None:
     assert (round(prs.slide_width / 36000), round(prs.slide_height / 36000)) == (210, 297)
 
 
+def test_handout_never_leaves_a_section_band_alone_on_a_page() -> None:
+    plan = handout(BANK, THEME, {d: (1600, 900) for d in BANK.diagrams})
+    for page in plan.slides:
+        roles = {getattr(el, "role", "") for el in page.elements} - {"footer", ""}
+        assert roles != {"section"}, f"{page.key} holds only a section band"
+
+
 def test_handout_pdf_pages_and_placement(built: Path) -> None:
     import pymupdf
 
