@@ -22,7 +22,7 @@ from deck.errors import DeckError
 MANIFEST = ".interview-deck.json"
 
 
-def check_place(path: Path) -> None:
+def _check_place(path: Path) -> None:
     """Fail before anything is written if an output cannot go where it is asked to."""
     if path.name == MANIFEST:
         raise DeckError(f"'{path}': {MANIFEST} is where interview-deck records its outputs; choose another name")
@@ -39,11 +39,11 @@ def _check_folder(path: Path) -> None:
 
 
 def check_targets(paths: Sequence[Path], force: bool = False) -> None:
-    """check_place for each, and refuse to replace any file that is not an unchanged
+    """_check_place for each, and refuse to replace any file that is not an unchanged
     output of ours; every conflict is named in one message."""
     conflicts = []
     for path in paths:
-        check_place(path)
+        _check_place(path)
         manifest_path = path.parent / MANIFEST
         if os.path.lexists(manifest_path) and not manifest_path.is_file():
             raise DeckError(f"'{manifest_path}' should be interview-deck's record of its outputs but is not a file")
@@ -74,7 +74,7 @@ def _manifest(folder: Path) -> dict[str, list[str]]:
         return {}
     if not isinstance(data, dict):
         return {}
-    return {k: [v] if isinstance(v, str) else v for k, v in data.items() if isinstance(v, str | list)}
+    return {k: v for k, v in data.items() if isinstance(v, list)}
 
 
 @contextlib.contextmanager
@@ -101,7 +101,8 @@ def write_output(path: Path, data: bytes) -> None:
     record still accepts."""
     new = hashlib.sha256(data).hexdigest()
     with _locked(path.parent):
-        old = [h for h in _manifest(path.parent).get(path.name, []) if h == _sha256(path)]
+        current = _sha256(path)
+        old = [h for h in _manifest(path.parent).get(path.name, []) if h == current]
         _record(path, [*old, new])
         write_atomic(path, data)
         _record(path, [new])
