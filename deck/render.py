@@ -61,8 +61,12 @@ def render(plan: DeckPlan, theme: Theme, diagrams: dict[str, RenderedDiagram] | 
         part.rels._add_relationship(RT.SLIDE_LAYOUT, layout_part)
         slide_ids._add_sldId(id=255 + number, rId=prs.part.rels._add_relationship(RT.SLIDE, part))
         links = {key: part.relate_to(by_key[key], RT.SLIDE) for key in _link_keys(spec)}
+        links |= {url: part.relate_to(url, RT.HYPERLINK, is_external=True) for url in _urls(spec)}
         shapes = [ooxml.text_shape(spec.title, 2, fonts, INSET, links, title=True)]
+        steps: dict[int, list[int]] = {}
         for i, el in enumerate(spec.elements, start=3):
+            if el.step:
+                steps.setdefault(el.step, []).append(i)
             if isinstance(el, Text):
                 shapes.append(ooxml.text_shape(el, i, fonts, INSET, links))
             elif isinstance(el, Rect):
@@ -70,7 +74,9 @@ def render(plan: DeckPlan, theme: Theme, diagrams: dict[str, RenderedDiagram] | 
             elif isinstance(el, Picture):
                 png_rid, svg_rid = _media_rids(package, part, el, diagrams or {}, media)
                 shapes.append(ooxml.picture_shape(el, i, png_rid, svg_rid))
-        part._blob = ooxml.slide_xml(shapes, spec.background)
+        text_ids = {i for i, el in enumerate(spec.elements, start=3) if isinstance(el, Text)}
+        timing = ooxml.timing_xml([ooxml.ClickStep(tuple(steps[n]), spec.effect) for n in sorted(steps)], text_ids)
+        part._blob = ooxml.slide_xml(shapes, spec.background, timing)
         if spec.notes:
             notes = Text(Box(0, 0, 0, 0), tuple(Para((Run(line),)) for line in spec.notes.split("\n")),
                          notes_size, theme.color("text"), "notes", line_spacing=theme.fonts["line_spacing"],
@@ -84,10 +90,17 @@ def render(plan: DeckPlan, theme: Theme, diagrams: dict[str, RenderedDiagram] | 
     return ooxml.package_bytes(package, build_epoch())
 
 
+def _runs(spec: Slide) -> list[Run]:
+    return [r for el in (spec.title, *spec.elements) if isinstance(el, Text) for p in el.paras for r in p.runs]
+
+
 def _link_keys(spec: Slide) -> list[str]:
-    keys = [r.link for el in (spec.title, *spec.elements) if isinstance(el, Text) for p in el.paras
-            for r in p.runs if r.link]
-    return list(dict.fromkeys(keys))
+    return list(dict.fromkeys(r.link for r in _runs(spec) if r.link))
+
+
+def _urls(spec: Slide) -> list[str]:
+    """External link targets (a link dict key; slide keys never contain ':', URLs do)."""
+    return list(dict.fromkeys(r.url for r in _runs(spec) if r.url and not r.link))
 
 
 def _media_rids(package: OpcPackage, part: Part, pic: Picture, diagrams: dict[str, RenderedDiagram],
