@@ -239,6 +239,18 @@ def theme_fonts(theme_xml: bytes, fonts: Fonts) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+def theme_link_colors(theme_xml: bytes, color: str) -> bytes:
+    """Hyperlinks (visited or not) in our link colour: PowerPoint and LibreOffice draw
+    link text in the theme's hlink/folHlink colours, not the run's own."""
+    root = etree.fromstring(theme_xml)
+    for kind in ("hlink", "folHlink"):
+        slot = root.find(f".//a:clrScheme/a:{kind}", NS)
+        for child in list(slot):
+            slot.remove(child)
+        etree.SubElement(slot, f"{{{NS['a']}}}srgbClr", val=color)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 class _FixedTimeZip:
     """python-pptx's physical writer interface, with a fixed timestamp on every entry
     so equal input gives equal bytes (python-pptx stamps the current time)."""

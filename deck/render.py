@@ -43,7 +43,7 @@ def render(plan: DeckPlan, theme: Theme, diagrams: dict[str, RenderedDiagram] | 
     ooxml.scale_layouts([master._element, *(lay._element for lay in prs.slide_layouts)],
                         prs.slide_width / old_w, prs.slide_height / old_h)
     theme_part = master.part.part_related_by(RT.THEME)
-    theme_part._blob = ooxml.theme_fonts(theme_part.blob, fonts)
+    theme_part._blob = ooxml.theme_link_colors(ooxml.theme_fonts(theme_part.blob, fonts), theme.color("primary"))
     layout_part = prs.slide_layouts[TITLE_ONLY_LAYOUT].part
     notes_master_part = prs.part.notes_master_part
     package = prs.part.package

@@ -10,8 +10,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from checks import schema_errors
-from conftest import CONTENT, need_soffice
+from checks import placement_problems, schema_errors
+from conftest import CONTENT, STRESS, need_soffice
 from lxml import etree
 
 from deck import ooxml
@@ -19,7 +19,7 @@ from deck.cli import main
 from deck.content import load_bank
 from deck.errors import ContentError
 from deck.plan import Effect
-from deck.profiles import MockOptions, mock
+from deck.profiles import MockOptions, mock, study
 from deck.slides import BLOCKS
 from deck.theme import load_theme
 
@@ -190,6 +190,27 @@ def test_pdf_of_a_click_deck_shows_the_final_state(click_deck: Path, tmp_path: P
                 for el in spec.elements:
                     if el.step and getattr(el, "role", "") == "label":
                         assert el.paras[0].text in text, spec.key
+    assert placement_problems(click_deck, pdf) == []
+
+
+def plan_questions(plan):  # noqa: ANN001, ANN201
+    """(first click slide, question text) per question."""
+    by_id = {q.id: q for q in load_bank(STRESS).questions}
+    firsts = {s.question_id: s for s in reversed(plan.slides) if s.kind == "qa"}
+    return [(s, by_id[qid].question) for qid, s in firsts.items()]
+
+
+def test_stress_bank_in_click_mode_stays_in_its_boxes(tmp_path: Path) -> None:
+    """213-character question atop its slide, answers continued over slides, 80-line code."""
+    deck = tmp_path / "study.pptx"
+    assert main(["build", "-q", "--content", str(STRESS), "--profile", "study", "--reveal", "click",
+                 "-o", str(deck)]) == 0
+    plan = study(load_bank(STRESS), THEME, {}, "click")
+    long_q = next(q for q in plan_questions(plan) if len(q[1]) >= 200)
+    assert long_q[0].title.paras[0].text == long_q[1]  # the whole question, not cut
+    assert any("（续 2/" in el.paras[0].text for s in plan.slides for el in s.elements
+               if getattr(el, "role", "") == "marker")
+    assert placement_problems(deck, _soffice(deck, "pdf", tmp_path)) == []
 
 
 def _bank(tmp_path: Path, deck_yaml: str) -> Path:
@@ -246,6 +267,10 @@ def test_reference_urls_are_external_hyperlinks_in_slides_handout_and_pdf(tmp_pa
                         rel = slide.part.rels[click.get(f"{{{ooxml.NS['r']}}}id")]
                         linked.append((rel.is_external, rel.target_ref, click.get("action")))
         assert linked == [(True, URL, None)], name
+        with zipfile.ZipFile(out / name) as z:  # links drawn in the theme's link colour, ours
+            scheme = etree.fromstring(z.read("ppt/theme/theme1.xml")).find(f".//{A}clrScheme")
+        assert [scheme.find(f"{A}{k}/{A}srgbClr").get("val") for k in ("hlink", "folHlink")] == \
+            [THEME.color("primary")] * 2
     if shutil.which("soffice"):  # the handout is exported to PDF whenever LibreOffice is there
         with pymupdf.open(out / "handout.pdf") as doc:
             uris = [link.get("uri") for page in doc for link in page.get_links()]
