@@ -223,6 +223,21 @@ def _bank(tmp_path: Path, deck_yaml: str) -> Path:
     return bank
 
 
+def test_code_beside_the_blocks_enters_with_the_answer(tmp_path: Path) -> None:
+    bank = _bank(tmp_path, "title: t\n")
+    text = (bank / "01-a.yaml").read_text(encoding="utf-8").replace(
+        "level: 1}", "level: 1, code: {language: python, source: 'x = 1'}}")
+    (bank / "01-a.yaml").write_text(text, encoding="utf-8")
+    plan = study(load_bank(bank), THEME, {}, "click")
+    (qa,) = [s for s in plan.slides if s.kind == "qa"]
+    code = [el for el in qa.elements if getattr(el, "role", "") == "code"]
+    answer = next(el for el in qa.elements if getattr(el, "role", "") == "answer")
+    assert code and code[0].step == answer.step == 1
+    panel = next(el for el in qa.elements if getattr(el, "fill", None) == THEME.color("code_bg"))
+    assert panel.step == 1
+    assert not [s for s in plan.slides if s.kind == "code"]  # it fitted beside, no code slide
+
+
 def test_deck_yaml_sets_reveal_per_profile_and_the_flag_wins(tmp_path: Path) -> None:
     bank = _bank(tmp_path, "title: t\nprofiles:\n  mock: {reveal: click}\n")
     assert load_bank(bank).profiles["mock"].reveal == "click"
