@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from deck import REPO
-from deck.model import Bank
+from deck.model import Bank, Reveal
 from deck.profiles import MockOptions
 from deck.theme import Theme
 
@@ -28,6 +28,7 @@ class BuildRequest:
     pdf: bool
     mock: MockOptions
     force: bool = False  # overwrite outputs that are not unchanged outputs of ours
+    reveal: Reveal | None = None  # None: deck.yaml's profiles.<name>.reveal, else slides
 
 
 def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
@@ -49,10 +50,12 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
     outputs: list[tuple[Path, bytes, bool]] = []  # (path, data, always exported to PDF: meant for paper)
     for profile in req.profiles:
         progress(f"planning and rendering {profile}")
+        settings = bank.profiles.get(profile)
+        reveal = req.reveal or (settings and settings.reveal) or "slides"
         if profile == "study":
-            plan = profiles.study(bank, theme, sizes)
+            plan = profiles.study(bank, theme, sizes, reveal)
         elif profile == "mock":
-            plan = profiles.mock(bank, theme, req.mock)
+            plan = profiles.mock(bank, theme, replace(req.mock, reveal=reveal))
             card = handout.scorecard(bank, theme, req.mock)
             card_path = req.target.with_name(req.target.stem + "-scorecard.pptx") if req.target else \
                 req.out_dir / "mock-scorecard.pptx"

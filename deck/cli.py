@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     b.add_argument("--force", action="store_true",
                    help="overwrite outputs that interview-deck did not write or that were changed since")
+    b.add_argument("--reveal", choices=("slides", "click"),
+                   help="study and mock: the answer on the next slide (default), or behind clicks on the "
+                        "question's own slide; default from deck.yaml profiles.<name>.reveal")
     m = b.add_argument_group("mock interview")
     m.add_argument("--shuffle", action="store_true", help="draw questions in random order")
     m.add_argument("--seed", type=int, help="random seed (same seed, same questions and order)")
@@ -149,7 +152,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         out_dir.mkdir(parents=True, exist_ok=True)
     request = BuildRequest(content=args.content, profiles=profiles, out_dir=out_dir, target=target,
                            theme=args.theme, cache=_cache_dir(args, out_dir), pdf=args.pdf, mock=mock,
-                           force=args.force)
+                           force=args.force, reveal=args.reveal)
     written = build(request, progress=_progress(args.quiet))
     for path in written:
         print(path)

@@ -15,7 +15,7 @@ import yaml
 
 from deck.errors import ContentError
 from deck.highlight import is_known
-from deck.model import Bank, Code, Diagram, Question, Reference, Section
+from deck.model import REVEALS, Bank, Code, Diagram, ProfileSettings, Question, Reference, Section
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Characters XML 1.0 cannot hold (python-pptx would crash deep inside lxml).
@@ -31,7 +31,9 @@ QUESTION_FIELDS = {
 REQUIRED_QUESTION = ("id", "question", "answer", "follow_up", "pitfall")
 SECTION_FIELDS = {"id": "slug", "number": "number", "title": "text", "diagrams": "slugs"}
 DECK_FIELDS = {"title": "text", "subtitle": "text", "author": "text",
-               "overview_diagram": "slug", "references": "references"}
+               "overview_diagram": "slug", "references": "references", "profiles": "profiles"}
+PROFILE_FIELDS = {"reveal": "reveal"}
+PROFILE_NAMES = ("study", "mock")  # the profiles that take settings
 REFERENCE_FIELDS = {"title": "text", "authors": "text", "year": "year", "url": "text", "note": "text"}
 DIAGRAM_FIELDS = {"title": "text", "caption": "text", "notes": "text"}
 
@@ -245,6 +247,19 @@ def _reference(node: yaml.Node, ctx: _Ctx) -> Reference:
     return Reference(**{k: _field(REFERENCE_FIELDS[k], v, ctx, f"references.{k}") for k, (_, v) in pairs.items()})
 
 
+def _profiles(node: yaml.Node, ctx: _Ctx) -> dict[str, ProfileSettings]:
+    out = {}
+    for name, (_key, value) in _pairs(node, ctx, dict.fromkeys(PROFILE_NAMES, ""), "profiles", "profiles").items():
+        settings = {}
+        for field, (_k, v) in _pairs(value, ctx, PROFILE_FIELDS, f"profiles.{name}", f"profiles.{name}").items():
+            settings[field] = _text(v, ctx, f"profiles.{name}.{field}")
+            if settings[field] not in REVEALS:
+                raise ctx.error(v, f"unknown reveal '{settings[field]}'", f"profiles.{name}.{field}",
+                                "use " + " or ".join(REVEALS))
+        out[name] = ProfileSettings(**settings)
+    return out
+
+
 def load_bank(root: Path) -> Bank:
     """Read content/deck.yaml and every section file; raise ContentError on the first problem."""
     root = Path(root)
@@ -262,6 +277,8 @@ def load_bank(root: Path) -> Bank:
     for name, (_key, value) in pairs.items():
         if name == "references":
             meta[name] = _list(value, ctx, name, lambda n: _reference(n, ctx))
+        elif name == "profiles":
+            meta[name] = _profiles(value, ctx)
         else:
             meta[name] = _field(DECK_FIELDS[name], value, ctx, name)
     diagrams = _diagrams(root)
@@ -279,7 +296,8 @@ def load_bank(root: Path) -> Bank:
     sections.sort(key=lambda s: s.number)
     return Bank(title=meta["title"], subtitle=meta.get("subtitle", ""), author=meta.get("author", ""),
                 sections=tuple(sections), references=meta.get("references", ()),
-                overview_diagram=overview, diagrams=diagrams, warnings=tuple(warnings))
+                overview_diagram=overview, diagrams=diagrams, warnings=tuple(warnings),
+                profiles=meta.get("profiles", {}))
 
 
 def _check_unique(sections: list[Section]) -> None:

@@ -13,7 +13,7 @@ from deck import layout
 from deck.layout import Paragraph, Style
 from deck.model import Bank, Question, Section
 from deck.plan import Box, DeckPlan, Element, Para, Picture, Rect, Run, Slide, Text
-from deck.profiles import MockOptions, draw, key_points
+from deck.profiles import MockOptions, draw, key_points, references
 from deck.slides import BLOCKS, INSET, Canvas, code_panel, section_label
 from deck.theme import Theme
 
@@ -196,9 +196,28 @@ def handout(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]])
         for i, q in enumerate(s.questions, 1):
             for piece in _qa_pieces(a4, s, i, q):
                 a4.place(piece, label)
+    if bank.references:
+        a4.new_page("参考文献")
+        for piece in _references_pieces(a4, bank):
+            a4.place(piece, "参考文献")
     for page, rows in enumerate(contents, start=1):
         a4.pages[page] += _contents(a4, rows, starts, first=page == 1)
     return a4.plan("handout", bank.title)
+
+
+def _references_pieces(a4: A4, bank: Bank) -> list[Piece]:
+    """参考文献 after the last section: a band like a section's, then one entry per
+    reference with its URL as a link (clickable in the PDF)."""
+    t = a4.theme
+    size, bsize = a4.size("section"), a4.size("body")
+    h = a4.canvas.line_h(size) + 8
+    pieces = [Piece(h, (Rect(Box(a4.m, 0, a4.content_w, h - 4), t.color("divider_bg")),
+                        a4.text(Box(a4.m + 8, 2, a4.content_w - 16, h - 8), [Para((Run("参考文献"),))], size,
+                                "section", t.color("divider_text"), bold=True, anchor="ctr")))]
+    for para in references(bank, t.color("primary")):
+        eh = a4.measure([Paragraph(para.text, para.bullet)], bsize)
+        pieces.append(Piece(eh - GAP / 2, (a4.text(Box(a4.m, 0, a4.content_w, eh), [para], bsize, "reference"),)))
+    return pieces
 
 
 def _section_header(a4: A4, s: Section) -> Piece:

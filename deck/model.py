@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
+
+Reveal = Literal["slides", "click"]  # answer on the next slide, or behind clicks on the question's own
+REVEALS: tuple[Reveal, ...] = ("slides", "click")
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,13 @@ class Diagram:
 
 
 @dataclass(frozen=True)
+class ProfileSettings:
+    """A profile's defaults from deck.yaml `profiles:`; the command line overrides them."""
+
+    reveal: Reveal | None = None
+
+
+@dataclass(frozen=True)
 class Bank:
     title: str
     subtitle: str
@@ -65,6 +76,7 @@ class Bank:
     overview_diagram: str | None = None
     diagrams: dict[str, Diagram] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    profiles: dict[str, ProfileSettings] = field(default_factory=dict)  # study, mock
 
     @property
     def questions(self) -> list[Question]:

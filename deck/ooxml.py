@@ -1,5 +1,6 @@
 """The one module that writes raw OOXML: shapes, text bodies with East Asian fonts,
-SVG blips, slide jumps, theme fonts, 16:9/A4 layouts and deterministic zips.
+SVG blips, slide jumps and external links, click builds, theme fonts, 16:9/A4 layouts
+and deterministic zips.
 
 Shapes are built as XML text and parsed once per slide: faster than python-pptx's
 proxy objects, and the exact element order the schemas demand is visible here.
@@ -11,13 +12,14 @@ import datetime as dt
 import io
 import time
 import zipfile
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from deck.plan import Box, Para, Picture, Rect, Run, Text
+from deck.plan import Box, Effect, Para, Picture, Rect, Run, Text
 
 NS = {
     "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
@@ -54,8 +56,12 @@ def _run(run: Run, text: Text, fonts: Fonts, links: dict[str, str]) -> str:
     size = run.size or text.size
     bold = run.bold or text.bold
     latin = fonts.mono if text.mono else fonts.latin
-    link = (f'<a:hlinkClick r:id="{links[run.link]}" action="ppaction://hlinksldjump"/>'
-            if run.link else "")
+    if run.link:
+        link = f'<a:hlinkClick r:id="{links[run.link]}" action="ppaction://hlinksldjump"/>'
+    elif run.url:  # an external relationship: no action, the target is the URL itself
+        link = f'<a:hlinkClick r:id="{links[run.url]}"/>'
+    else:
+        link = ""
     # lang zh-CN makes PowerPoint apply Chinese line-breaking rules; a:ea names the CJK face.
     return (f'<a:r><a:rPr lang="zh-CN" altLang="en-US" sz="{round(size * 100)}" b="{int(bold)}" '
             f'i="{int(run.italic)}" dirty="0">{_fill(run.color or text.color)}'
@@ -125,11 +131,71 @@ _GROUP = ('<p:nvGrpSpPr><p:cNvPr id="1" name=""/><p:cNvGrpSpPr/><p:nvPr/></p:nvG
 XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
-def slide_xml(shapes_xml: list[str], background: str | None) -> bytes:
+def slide_xml(shapes_xml: list[str], background: str | None, timing: str = "") -> bytes:
     """A whole p:sld with our shapes (no placeholders cloned from the layout)."""
     bg = f"<p:bg><p:bgPr>{_fill(background)}<a:effectLst/></p:bgPr></p:bg>" if background else ""
     return (f'{XML_HEAD}<p:sld {NSDECL}><p:cSld>{bg}<p:spTree>{_GROUP}{"".join(shapes_xml)}</p:spTree>'
-            '</p:cSld><p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr></p:sld>').encode()
+            f'</p:cSld><p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr>{timing}</p:sld>').encode()
+
+
+@dataclass(frozen=True)
+class ClickStep:
+    """One click of a slide's build: these shapes enter together, in this order."""
+
+    shape_ids: tuple[int, ...]
+    effect: Effect
+
+
+PRESET = {"appear": 1, "fade": 10}  # PowerPoint's entrance preset ids
+
+
+def timing_xml(steps: Sequence[ClickStep], text_ids: Collection[int]) -> str:
+    """p:timing for click builds, shaped as PowerPoint writes them: the main sequence
+    holds one click group per step; its first shape is the clickEffect, the others
+    enter withEffect. Time node ids count up in document order, so equal plans give
+    equal XML. `text_ids` are the shapes with a text body: only those get a p:bldP
+    (a paragraph build entry; pictures, groups and text-less shapes have none)."""
+    if not steps:
+        return ""
+    ids = iter(range(3, 1 << 31))
+    built = [i for step in steps for i in step.shape_ids if i in text_ids]
+    groups = "".join(_click_group(step, ids, text_ids) for step in steps)
+    seq_cond = '<p:cond evt="{}" delay="0"><p:tgtEl><p:sldTgt/></p:tgtEl></p:cond>'
+    bld = "".join(f'<p:bldP spid="{i}" grpId="0" animBg="1"/>' for i in dict.fromkeys(built))
+    return ('<p:timing><p:tnLst><p:par><p:cTn id="1" dur="indefinite" restart="never" nodeType="tmRoot">'
+            '<p:childTnLst><p:seq concurrent="1" nextAc="seek"><p:cTn id="2" dur="indefinite" '
+            f'nodeType="mainSeq"><p:childTnLst>{groups}</p:childTnLst></p:cTn>'
+            f'<p:prevCondLst>{seq_cond.format("onPrev")}</p:prevCondLst>'
+            f'<p:nextCondLst>{seq_cond.format("onNext")}</p:nextCondLst></p:seq></p:childTnLst>'
+            f'</p:cTn></p:par></p:tnLst>{f"<p:bldLst>{bld}</p:bldLst>" if bld else ""}</p:timing>')
+
+
+_NOW = '<p:stCondLst><p:cond delay="0"/></p:stCondLst>'
+
+
+def _click_group(step: ClickStep, ids: Iterator[int], text_ids: Collection[int]) -> str:
+    outer, inner = next(ids), next(ids)
+    effects = "".join(_entrance(spid, step.effect, ids, "withEffect" if k else "clickEffect", spid in text_ids)
+                      for k, spid in enumerate(step.shape_ids))
+    return (f'<p:par><p:cTn id="{outer}" fill="hold"><p:stCondLst><p:cond delay="indefinite"/></p:stCondLst>'
+            f'<p:childTnLst><p:par><p:cTn id="{inner}" fill="hold">{_NOW}<p:childTnLst>{effects}'
+            '</p:childTnLst></p:cTn></p:par></p:childTnLst></p:cTn></p:par>')
+
+
+def _entrance(spid: int, effect: Effect, ids: Iterator[int], node_type: str, built: bool) -> str:
+    """One shape's entrance: visibility set at once, plus a fade filter for 'fade'."""
+    node, show = next(ids), next(ids)
+    target = f'<p:tgtEl><p:spTgt spid="{spid}"/></p:tgtEl>'
+    fade = ""
+    if effect.kind == "fade":
+        fade = (f'<p:animEffect transition="in" filter="fade"><p:cBhvr><p:cTn id="{next(ids)}" '
+                f'dur="{effect.duration_ms}"/>{target}</p:cBhvr></p:animEffect>')
+    group = ' grpId="0"' if built else ""  # ties the effect to its p:bldP entry
+    return (f'<p:par><p:cTn id="{node}" presetID="{PRESET[effect.kind]}" presetClass="entr" presetSubtype="0" '
+            f'fill="hold"{group} nodeType="{node_type}">{_NOW}<p:childTnLst><p:set><p:cBhvr>'
+            f'<p:cTn id="{show}" dur="1" fill="hold">{_NOW}</p:cTn>{target}<p:attrNameLst>'
+            '<p:attrName>style.visibility</p:attrName></p:attrNameLst></p:cBhvr><p:to><p:strVal val="visible"/>'
+            f'</p:to></p:set>{fade}</p:childTnLst></p:cTn></p:par>')
 
 
 def notes_xml(text: Text, fonts: Fonts) -> bytes:
@@ -169,6 +235,18 @@ def theme_fonts(theme_xml: bytes, fonts: Fonts) -> bytes:
         for script in el.findall("a:font", NS):
             if script.get("script") == "Hans":
                 script.set("typeface", fonts.east_asian)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def theme_link_colors(theme_xml: bytes, color: str) -> bytes:
+    """Hyperlinks (visited or not) in our link colour: PowerPoint and LibreOffice draw
+    link text in the theme's hlink/folHlink colours, not the run's own."""
+    root = etree.fromstring(theme_xml)
+    for kind in ("hlink", "folHlink"):
+        slot = root.find(f".//a:clrScheme/a:{kind}", NS)
+        for child in list(slot):
+            slot.remove(child)
+        etree.SubElement(slot, f"{{{NS['a']}}}srgbClr", val=color)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -241,9 +319,9 @@ def _content_type(name: str) -> str | None:
     return CONTENT_TYPES.get(name) or CONTENT_TYPES.get(name.rpartition("/")[0])
 
 
-def skeleton(width: float, height: float, fonts: Fonts) -> list[PackagePart]:
+def skeleton(width: float, height: float, fonts: Fonts, link_color: str) -> list[PackagePart]:
     """Master, layouts, themes, notes master and properties (with their own .rels files,
-    kept as they are), scaled to the page and naming our fonts."""
+    kept as they are), scaled to the page, naming our fonts and link colour."""
     sx, sy = emu(width) / BASE_SIZE[0], emu(height) / BASE_SIZE[1]
     parts = []
     for path in sorted(BASE.rglob("*.xml")):
@@ -256,7 +334,7 @@ def skeleton(width: float, height: float, fonts: Fonts) -> list[PackagePart]:
             scale_layouts([root], sx, sy)
             data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
         elif name.startswith("theme/"):
-            data = theme_fonts(data, fonts)
+            data = theme_link_colors(theme_fonts(data, fonts), link_color)
         parts.append(PackagePart("ppt/" + name, data))
         rels = BASE / _rels_name(name)
         if rels.is_file():

@@ -30,6 +30,7 @@ class Run:
     italic: bool = False
     size: float | None = None  # None = the element's size
     link: str | None = None  # key of a slide to jump to
+    url: str | None = None  # external hyperlink (a references entry)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Text:
     line_spacing: float = 1.3
     paragraph_gap: float = 0.35
     bullet_indent: float = 1.1  # em
+    step: int = 0  # click step that reveals it (0 = visible from the start)
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class Rect:
     box: Box
     fill: str
     line: str | None = None
+    step: int = 0
 
 
 @dataclass(frozen=True)
@@ -72,9 +75,18 @@ class Picture:
     box: Box
     diagram: str  # diagram id; the renderer looks up its SVG and PNG
     alt: str
+    step: int = 0
 
 
 Element = Text | Rect | Picture
+
+
+@dataclass(frozen=True)
+class Effect:
+    """How the elements of a click step enter: at once, or fading in over duration_ms."""
+
+    kind: Literal["appear", "fade"] = "appear"
+    duration_ms: int = 0
 
 
 @dataclass(frozen=True)
@@ -86,6 +98,7 @@ class Slide:
     notes: str = ""
     background: str | None = None
     question_id: str | None = None
+    effect: Effect = Effect()  # entrance of its click steps (elements with step > 0), in step order
 
 
 @dataclass(frozen=True)

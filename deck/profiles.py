@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from deck.errors import DeckError
-from deck.model import Bank, Question, Section
+from deck.model import Bank, Question, Reveal, Section
 from deck.plan import DeckPlan, Para, Run, Slide
 from deck.slides import (
     Canvas,
@@ -27,9 +27,10 @@ ANSWER_MINUTES = {1: 2, 2: 3, 3: 5}
 class _Builder:
     """Appends slides and keeps slide numbers for footers."""
 
-    def __init__(self, theme: Theme, footer: str) -> None:
+    def __init__(self, theme: Theme, footer: str, reveal: Reveal = "slides") -> None:
         self.c = Canvas(theme)
         self.footer = footer
+        self.reveal = reveal
         self.slides: list[Slide] = []
 
     @property
@@ -48,26 +49,32 @@ class _Builder:
 
     def qa(self, q: Question, marker: str, notes: str) -> None:
         reveal_notes = self.c.theme.render("notes_reveal.j2", question=q)
+        if self.reveal == "click":  # one slide: both sets of notes, the blocks behind clicks
+            self.add(reveal_slides(self.c, q, f"q-{q.id}", f"{notes}\n\n{reveal_notes}", self.footer,
+                                   self.next_number, click_marker=marker))
+            return
         self.add(question_slides(self.c, q, f"q-{q.id}", marker, notes, self.footer, self.next_number))
         self.add(reveal_slides(self.c, q, f"a-{q.id}", reveal_notes, self.footer, self.next_number))
 
 
-def _references(bank: Bank) -> list[Para]:
+def references(bank: Bank, link_color: str) -> list[Para]:
+    """One bulleted paragraph per reference; its URL is a clickable external link."""
     out = []
     for r in bank.references:
         head = r.title + (f"（{r.authors}" + (f", {r.year}" if r.year else "") + "）" if r.authors else
                           f"（{r.year}）" if r.year else "")
         runs = [Run(head)]
         if r.url:
-            runs.append(Run("  " + r.url, color=None))
+            runs += [Run("  "), Run(r.url, color=link_color, url=r.url)]
         if r.note:
             runs.append(Run("  " + r.note))
         out.append(Para(tuple(runs), bullet=True))
     return out
 
 
-def study(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]]) -> DeckPlan:
-    b = _Builder(theme, bank.title)
+def study(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]],
+          reveal: Reveal = "slides") -> DeckPlan:
+    b = _Builder(theme, bank.title, reveal)
     total = len(bank.questions)
     b.add(dark_slide(b.c, "title", "title", bank.title,
                      [x for x in (bank.subtitle, bank.author, f"{len(bank.sections)} 个专题 · {total} 题") if x]))
@@ -86,8 +93,8 @@ def study(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]]) -
             notes = theme.render("notes_question.j2", question=q, section=section_label(s), number=i, total=n)
             b.qa(q, f"{section_label(s)} · Q {i} / {n}", notes)
     if bank.references:
-        b.add(list_slides(b.c, "references", "references", "参考文献", _references(bank), b.footer,
-                          b.next_number))
+        b.add(list_slides(b.c, "references", "references", "参考文献", references(bank, theme.color("primary")),
+                          b.footer, b.next_number))
     b.add(dark_slide(b.c, "closing", "closing", "谢谢 · Q&A",
                      [bank.title, "讨论：哪道题你的答案和标准答不同？为什么？"]))
     return b.plan("study", bank.title)
@@ -100,6 +107,7 @@ class MockOptions:
     limit: int | None = None
     sections: tuple[str, ...] = ()  # numbers or ids
     levels: tuple[int, int] | None = None
+    reveal: Reveal = "slides"
 
 
 def parse_levels(text: str) -> tuple[int, int]:
@@ -137,10 +145,11 @@ def draw(bank: Bank, opts: MockOptions) -> list[tuple[Section, Question]]:
 def mock(bank: Bank, theme: Theme, opts: MockOptions) -> DeckPlan:
     drawn = draw(bank, opts)
     total = len(drawn)
-    b = _Builder(theme, f"{bank.title} · 模拟面试")
+    b = _Builder(theme, f"{bank.title} · 模拟面试", opts.reveal)
     seed_line = f"随机种子 {opts.seed}（用 --shuffle --seed {opts.seed} 可重现）" if opts.shuffle else "按题库顺序"
     b.add(dark_slide(b.c, "title", "title", "模拟面试", [bank.title, f"{total} 题 · {seed_line}"]))
     howto = ["每题先只展示题目，请候选人作答；建议作答时间见左上角。",
+             "每单击一次依次显示标准答、反问点、坑位。" if opts.reveal == "click" else
              "按一次翻页显示参考答案：标准答、反问点、坑位。",
              "演讲者备注里是要点、追问和坑位，只给面试官看（演示者视图）。",
              "用评分表（mock-scorecard.pdf）给每题打 1–5 分，并记下追问的表现。"]

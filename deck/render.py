@@ -29,7 +29,7 @@ def build_epoch() -> int:
 def render(plan: DeckPlan, theme: Theme, diagrams: dict[str, RenderedDiagram] | None = None) -> bytes:
     fonts = ooxml.Fonts(theme.fonts["latin"], theme.fonts["east_asian"], theme.fonts["mono"])
     epoch = build_epoch()
-    parts = ooxml.skeleton(plan.width, plan.height, fonts)
+    parts = ooxml.skeleton(plan.width, plan.height, fonts, theme.color("primary"))
     numbers = {spec.key: n for n, spec in enumerate(plan.slides, 1)}
     media: dict[str, tuple[str, str]] = {}  # diagram id -> (png, svg) media names, each stored once
     notes_size = theme.data["sizes"]["notes"]
@@ -38,8 +38,12 @@ def render(plan: DeckPlan, theme: Theme, diagrams: dict[str, RenderedDiagram] | 
         rels = ooxml.Rels()
         rels.add("layout", "../" + ooxml.TITLE_ONLY_LAYOUT)
         links = {key: rels.add("slide", f"slide{numbers[key]}.xml") for key in _link_keys(spec)}
+        links |= {url: rels.add("hyperlink", url, external=True) for url in _urls(spec)}
         shapes = [ooxml.text_shape(spec.title, 2, fonts, INSET, links, title=True)]
+        steps: dict[int, list[int]] = {}
         for i, el in enumerate(spec.elements, start=3):
+            if el.step:
+                steps.setdefault(el.step, []).append(i)
             if isinstance(el, Text):
                 shapes.append(ooxml.text_shape(el, i, fonts, INSET, links))
             elif isinstance(el, Rect):
@@ -48,6 +52,8 @@ def render(plan: DeckPlan, theme: Theme, diagrams: dict[str, RenderedDiagram] | 
                 png, svg = _media(el, diagrams or {}, media, parts)
                 shapes.append(ooxml.picture_shape(el, i, rels.add("image", f"../media/{png}"),
                                                   rels.add("image", f"../media/{svg}")))
+        text_ids = {i for i, el in enumerate(spec.elements, start=3) if isinstance(el, Text)}
+        timing = ooxml.timing_xml([ooxml.ClickStep(tuple(steps[n]), spec.effect) for n in sorted(steps)], text_ids)
         if spec.notes:
             notes_count += 1
             notes = Text(Box(0, 0, 0, 0), tuple(Para((Run(line),)) for line in spec.notes.split("\n")),
@@ -59,18 +65,25 @@ def render(plan: DeckPlan, theme: Theme, diagrams: dict[str, RenderedDiagram] | 
             parts.append(ooxml.PackagePart(f"ppt/notesSlides/notesSlide{number}.xml",
                                            ooxml.notes_xml(notes, fonts), notes_rels))
             rels.add("notes", f"../notesSlides/notesSlide{number}.xml")
-        parts.append(ooxml.PackagePart(f"ppt/slides/slide{number}.xml", ooxml.slide_xml(shapes, spec.background),
-                                       rels))
+        slide = ooxml.slide_xml(shapes, spec.background, timing)
+        parts.append(ooxml.PackagePart(f"ppt/slides/slide{number}.xml", slide, rels))
     parts.append(ooxml.presentation_part(len(plan.slides), plan.width, plan.height))
     parts += ooxml.doc_props(plan.title, f"interview-deck {plan.profile}", plan.profile, epoch,
                              len(plan.slides), notes_count)
     return ooxml.package_bytes(parts, epoch)
 
 
+def _runs(spec: Slide) -> list[Run]:
+    return [r for el in (spec.title, *spec.elements) if isinstance(el, Text) for p in el.paras for r in p.runs]
+
+
 def _link_keys(spec: Slide) -> list[str]:
-    keys = [r.link for el in (spec.title, *spec.elements) if isinstance(el, Text) for p in el.paras
-            for r in p.runs if r.link]
-    return list(dict.fromkeys(keys))
+    return list(dict.fromkeys(r.link for r in _runs(spec) if r.link))
+
+
+def _urls(spec: Slide) -> list[str]:
+    """External link targets (a link dict key; slide keys never contain ':', URLs do)."""
+    return list(dict.fromkeys(r.url for r in _runs(spec) if r.url and not r.link))
 
 
 def _media(pic: Picture, diagrams: dict[str, RenderedDiagram], media: dict[str, tuple[str, str]],

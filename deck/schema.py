@@ -7,12 +7,14 @@ from typing import Any
 from deck.content import (
     DECK_FIELDS,
     DIAGRAM_FIELDS,
+    PROFILE_NAMES,
     QUESTION_FIELDS,
     REFERENCE_FIELDS,
     REQUIRED_QUESTION,
     SECTION_FIELDS,
     SLUG,
 )
+from deck.model import REVEALS
 
 DESCRIPTIONS = {
     "answer": "标准答: the standard answer (plain text; '- ' lines are bullets)",
@@ -37,6 +39,9 @@ def _kind(kind: str) -> dict[str, Any]:
         "code": {"type": "object", "additionalProperties": False, "required": ["source"],
                  "properties": {"language": {"type": "string"}, "source": {"type": "string"}}},
         "references": {"type": "array", "items": {"$ref": "#/$defs/reference"}},
+        "profiles": {"type": "object", "additionalProperties": False, "properties": {
+            name: {"type": "object", "additionalProperties": False,
+                   "properties": {"reveal": {"enum": list(REVEALS)}}} for name in PROFILE_NAMES}},
     }[kind]
 
 

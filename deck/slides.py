@@ -14,7 +14,7 @@ from deck.fonts import Face
 from deck.highlight import code_lines
 from deck.layout import Paragraph, Style
 from deck.model import Bank, Diagram, Question, Section
-from deck.plan import Box, Element, Para, Picture, Rect, Run, Slide, Text
+from deck.plan import Box, Effect, Element, Para, Picture, Rect, Run, Slide, Text
 from deck.theme import Theme
 
 PT = 72.0
@@ -49,6 +49,12 @@ class Canvas:
         self.bottom_margin = s["margin_bottom"] * PT
         self.footer_h = s["footer_height"] * PT
         self.content_w = self.w - 2 * self.mx
+
+    @property
+    def click_effect(self) -> Effect:
+        """How revealed blocks enter on a click (theme: reveal.effect, reveal.duration_ms)."""
+        r = self.theme.data["reveal"]
+        return Effect(r["effect"], r.get("duration_ms", 0))
 
     @property
     def content_bottom(self) -> float:
@@ -115,6 +121,20 @@ class Canvas:
         box = Box(self.mx, self.top, self.content_w, h)
         return self.title_text(text, size, box, self.theme.color("text")), box.bottom
 
+    def headline(self, question: str, y: float) -> tuple[Text, float]:
+        """The whole question at the top of a click-reveal slide: it is the question's own
+        slide, so larger than a restated one (up to 3 lines at the largest size that
+        allows it, more lines at the minimum; cut only past 6)."""
+        style = self.theme.style("question_click")
+        width = self.content_w - 2 * INSET
+        bold = self.theme.sans_bold
+        size = layout.largest(style.min_size, style.max_size, 1.0, lambda s: len(
+            layout.break_lines(question, width, s, bold)) <= 3) or style.min_size
+        text = layout.truncate(question, width, 6, size, bold)
+        h = layout.layout([Paragraph(text)], width, size, style, bold)[1] + 2 * INSET
+        box = Box(self.mx, y, self.content_w, h)
+        return self.title_text(text, size, box, self.theme.color("text")), box.bottom
+
 
 def marker(canvas: Canvas, text: str, y: float) -> Text:
     size = canvas.theme.data["sizes"]["marker"]
@@ -137,12 +157,15 @@ def question_slides(c: Canvas, q: Question, key: str, marker_text: str, notes: s
         f = c.fit(chunk, box, style)
         title = c.text(box, chunk, f.size, "question", anchor="ctr" if fit.fits else "t")
         suffix = f"（续 {i + 1}/{len(chunks)}）" if len(chunks) > 1 else ""
-        accent = Rect(Box(c.mx, c.top + 6, 6, 22), c.theme.color("primary"))
         slides.append(Slide(kind="question", key=f"{key}-{i}" if i else key, title=title,
-                            elements=(accent, marker(c, marker_text + suffix, c.top),
-                                      *c.footer(footer, number + i)),
+                            elements=(*_marked(c, marker_text + suffix), *c.footer(footer, number + i)),
                             notes=notes, question_id=q.id))
     return slides
+
+
+def _marked(c: Canvas, text: str) -> tuple[Element, ...]:
+    """The accent bar and the section/number marker at the top of a question's slide."""
+    return Rect(Box(c.mx, c.top + 6, 6, 22), c.theme.color("primary")), marker(c, text, c.top)
 
 
 @dataclass(frozen=True)
@@ -152,21 +175,22 @@ class Block:
     paras: tuple[Paragraph, ...]
 
 
-def _block_elements(c: Canvas, block: Block, box: Box, size: float) -> list[Element]:
+def _block_elements(c: Canvas, block: Block, box: Box, size: float, step: int = 0) -> list[Element]:
     role = next(b for b in BLOCKS if b[0] == block.role)
     accent, tint = c.theme.color(role[2]), c.theme.color(role[3])
     label_size = c.theme.data["sizes"]["block_label"]
     label_h = c.line_h(label_size)
-    return [Rect(box, tint), Rect(Box(box.x, box.y, 5, box.h), accent),
+    return [Rect(box, tint, step=step), Rect(Box(box.x, box.y, 5, box.h), accent, step=step),
             c.text(Box(box.x + 10, box.y + 2, box.w - 14, label_h),
-                   [Para((Run(block.label),))], label_size, "label", accent, bold=True),
+                   [Para((Run(block.label),))], label_size, "label", accent, bold=True, step=step),
             c.text(Box(box.x + 10, box.y + label_h - 4, box.w - 14, box.h - label_h + 2),
-                   block.paras, size, block.role)]
+                   block.paras, size, block.role, step=step)]
 
 
-def _stack(c: Canvas, blocks: Sequence[Block], area: Box) -> list[Element] | None:
+def _stack(c: Canvas, blocks: Sequence[Block], area: Box, click: bool = False) -> list[Element] | None:
     """Place blocks top to bottom, sized from their measured text, at the largest
-    common size that fits; None if they do not fit at the minimum sizes."""
+    common size that fits; None if they do not fit at the minimum sizes. With click,
+    block n enters on click n."""
     label_h = c.line_h(c.theme.data["sizes"]["block_label"])
     gap = 10.0
     styles = {b.role: c.theme.style(b.role) for b in blocks}
@@ -184,42 +208,53 @@ def _stack(c: Canvas, blocks: Sequence[Block], area: Box) -> list[Element] | Non
     extra = min(spare / len(blocks), 40.0)  # breathing room, not stretched panels
     out: list[Element] = []
     y = area.y
-    for b, h in zip(blocks, hs, strict=True):
-        out += _block_elements(c, b, Box(area.x, y, area.w, h + extra), min(size, styles[b.role].max_size))
+    for n, (b, h) in enumerate(zip(blocks, hs, strict=True), 1):
+        out += _block_elements(c, b, Box(area.x, y, area.w, h + extra), min(size, styles[b.role].max_size),
+                               n if click else 0)
         y += h + extra + gap
     return out
 
 
-def reveal_slides(c: Canvas, q: Question, key: str, notes: str, footer: str, number: int) -> list[Slide]:
+def reveal_slides(c: Canvas, q: Question, key: str, notes: str, footer: str, number: int,
+                  click_marker: str | None = None) -> list[Slide]:
     """标准答 / 反问点 / 坑位 blocks; code beside them when it fits, else on code slides;
-    an answer too long for one slide continues on (续) slides."""
-    title, title_bottom = c.restated(q.question)
+    an answer too long for one slide continues on (续) slides. With click_marker (click
+    reveal) the slide is the question's own: marker, the whole question at the top, and
+    the blocks enter one click each (code beside them with the answer)."""
+    click = click_marker is not None
+    if click:
+        title, title_bottom = c.headline(q.question, c.top + 24)
+    else:
+        title, title_bottom = c.restated(q.question)
     area = Box(c.mx, title_bottom + 10, c.content_w, c.content_bottom - title_bottom - 18)
     blocks = [Block(role, label, tuple(layout.paragraphs(getattr(q, role)))) for role, label, *_ in BLOCKS]
 
-    def slide(i: int, elements: Sequence[Element], suffix_title: Text = title) -> Slide:
-        return Slide(kind="reveal", key=f"{key}-{i}" if i else key, title=suffix_title,
-                     elements=(*elements, *c.footer(footer, number + i)), notes=notes, question_id=q.id)
+    def slide(i: int, elements: Sequence[Element], total: int = 1) -> Slide:
+        lead = _marked(c, click_marker + (f"（续 {i + 1}/{total}）" if total > 1 else "")) if click else ()
+        return Slide(kind="qa" if click else "reveal", key=f"{key}-{i}" if i else key, title=title,
+                     elements=(*lead, *elements, *c.footer(footer, number + i)), notes=notes, question_id=q.id,
+                     effect=c.click_effect if click else Effect())
 
     if q.code:
         left = Box(area.x, area.y, area.w * 0.5 - 8, area.h)
         right = Box(area.x + area.w * 0.5 + 8, area.y, area.w * 0.5 - 8, area.h)
         panel = code_panel(c, q.code.language, q.code.source, right, first_line=1)
-        placed = _stack(c, blocks, left) if panel else None
+        placed = _stack(c, blocks, left, click) if panel else None
         if panel and placed:
-            return [slide(0, [*placed, *panel[0]])]
-    placed = _stack(c, blocks, area)
+            code = [replace(el, step=1) for el in panel[0]] if click else panel[0]
+            return [slide(0, [*placed, *code])]
+    placed = _stack(c, blocks, area, click)
     slides: list[Slide] = []
     if placed:
         slides.append(slide(0, placed))
     else:
-        slides += _continued(c, blocks, area, slide)
+        slides += _continued(c, blocks, area, slide, click)
     if q.code:
         slides += code_slides(c, q, key, notes, footer, number + len(slides))
     return slides
 
 
-def _continued(c: Canvas, blocks: list[Block], area: Box, slide) -> list[Slide]:  # noqa: ANN001
+def _continued(c: Canvas, blocks: list[Block], area: Box, slide, click: bool) -> list[Slide]:  # noqa: ANN001
     """Blocks too long for one slide: each is split at paragraphs/sentences into parts
     labelled like 标准答（续 2/3）, and parts are packed onto as few slides as fit."""
     label_h = c.theme.data["sizes"]["block_label"] * c.theme.fonts["line_spacing"] + 2 * INSET
@@ -237,9 +272,9 @@ def _continued(c: Canvas, blocks: list[Block], area: Box, slide) -> list[Slide]:
         pages[-1].append(part)
     out = []
     for i, page in enumerate(pages):
-        placed = _stack(c, page, area)
+        placed = _stack(c, page, area, click)
         assert placed is not None, "a part produced by layout.split always fits alone"
-        out.append(slide(i, placed))
+        out.append(slide(i, placed, len(pages)))
     return out
 
 
