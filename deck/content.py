@@ -100,7 +100,7 @@ def _check_plain_yaml(text: str, rel: str) -> None:
         where = {"file": rel, "line": mark.line + 1, "column": mark.column + 1}
         if isinstance(event, yaml.AliasEvent):
             raise ContentError(f"YAML aliases are not allowed (found *{event.anchor})", **where,
-                               hint="write the text out where it is needed")
+                               hint="write the text out where it is needed (aliases can blow a small file up to GBs)")
         tag = getattr(event, "tag", None)
         if tag is not None and tag != "!" and tag not in PLAIN_TAGS:
             shown = tag.replace("tag:yaml.org,2002:", "!!", 1)
@@ -279,7 +279,10 @@ def _diagrams(root: Path, warnings: list[str]) -> dict[str, Diagram]:
             raise ctx.error(value, "a diagram needs a title", f"{did}.title")
         source = (folder / f"{did}.mmd").resolve()
         mmd = f"{root.name}/diagrams/{did}.mmd"
-        problem = not_regular(source) if source.is_relative_to(folder.resolve()) else "outside the content folder"
+        if not source.is_relative_to(folder.resolve()):
+            raise ctx.error(key, f"the Mermaid source {mmd} is a link to outside the content folder", did,
+                            f"copy the file into {root.name}/diagrams/")
+        problem = not_regular(source)
         if problem == "missing":
             raise ctx.error(key, f"no Mermaid source {mmd}", did, f"add {mmd}, or remove the entry '{did}'")
         if problem:

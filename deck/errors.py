@@ -27,15 +27,15 @@ class ContentError(DeckError):
     ) -> None:
         self.file, self.line, self.question, self.field, self.hint = file, line, question, field, hint
         self.column = column
-        where = file or "<content>"
+        where = file or ""
         if line is not None:
             where += f":{line}" + (f":{column}" if column is not None else "")
-        parts = [where]
+        parts = [where] if where else []
         if question:
             parts.append(f"question '{question}'")
         if field:
             parts.append(f"field '{field}'")
-        text = ": ".join([", ".join(parts), message])
+        text = ": ".join([", ".join(parts), message]) if parts else message
         if hint:  # same line: one error is one line, whatever reads stderr
             text += f"; hint: {hint}"
         super().__init__(text)

@@ -20,6 +20,9 @@ MAX_FILE_BYTES = 4_000_000  # a 30-question section is ~40 KB; beyond this it is
 # What YAML lets a file hold raw (its printable set); anything else is named here with its
 # position, before the parser, which gives only a byte offset into "<unicode string>".
 UNPRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Raw NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR are line breaks to YAML: pasted inside a value they
+# split it, and the parser's complaint would point elsewhere. (Written as escapes they are newlines.)
+RAW_BREAKS = re.compile("[\x85\u2028\u2029]")
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
           (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
 
@@ -81,9 +84,17 @@ def decode(data: bytes, rel: str) -> str:
                            ) from None
     bad = UNPRINTABLE.search(text)
     if bad:
-        at = bad.start()
         what = "control character" if unicodedata.category(bad.group()) == "Cc" else "character"
-        raise ContentError(f"contains the {what} U+{ord(bad.group()):04X}, which a content file cannot hold",
-                           file=rel, line=text.count("\n", 0, at) + 1, column=at - text.rfind("\n", 0, at),
-                           hint="delete it (often pasted from a terminal or a binary file)")
+        raise _at(text, bad.start(), rel, f"contains the {what} U+{ord(bad.group()):04X}, which a content "
+                  "file cannot hold", "delete it (often pasted from a terminal or a binary file)")
+    bad = RAW_BREAKS.search(text)
+    if bad:
+        name = unicodedata.name(bad.group(), "NEXT LINE")
+        raise _at(text, bad.start(), rel, f"contains U+{ord(bad.group()):04X} ({name}), which YAML reads as a "
+                  "line break in the middle of the text", "replace it with a normal line break or a space")
     return text
+
+
+def _at(text: str, at: int, rel: str, message: str, hint: str) -> ContentError:
+    return ContentError(message, file=rel, line=text.count("\n", 0, at) + 1, column=at - text.rfind("\n", 0, at),
+                        hint=hint)
