@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from deck import REPO
-from deck.errors import DeckError, os_error
+from deck.errors import DeckError, os_error, printable
 from deck.model import Bank
 from deck.profiles import MockOptions
 from deck.theme import Theme
@@ -45,7 +45,7 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
     progress(f"loading {req.content}")
     bank = load_bank(req.content)
     for warning in bank.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {printable(warning)}", file=sys.stderr)
     theme = load_theme(req.theme)
     progress(f"{len(bank.sections)} sections, {len(bank.questions)} questions; diagrams")
     rendered = bank_diagrams(bank, theme, req.cache)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from deck import REPO, __version__
-from deck.errors import DeckError, os_error
+from deck.errors import DeckError, os_error, printable
 
 BUNDLED = REPO / "content"
 PROFILES = ("study", "mock", "handout")
@@ -73,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a Chinese title must not crash an ASCII-only terminal
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         args = _parser().parse_args(argv)
     except UsageError as exc:
@@ -91,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     except DeckError as exc:
         if args.debug:
             raise
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(str(exc), newlines=True)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted; every output is its old or its new version (a deck with its PDF), never a partial file",
@@ -133,7 +136,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
               f"levels {levels[1]}/{levels[2]}/{levels[3]}, diagrams: {', '.join(s.diagrams) or '-'}")
     warnings = bank.warnings
     for w in warnings:
-        print(f"warning: {w}")
+        print(f"warning: {printable(w)}")
     print("ok" if not warnings else f"ok, {len(warnings)} warning(s)")
     return 0
 

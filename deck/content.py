@@ -39,7 +39,8 @@ PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int",
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_TEXT = 20_000  # characters per field: far beyond any slide, catches pasted files
 # Items per list field. With aliases refused, a file expands to no more than its own size.
-MAX_ITEMS = {"key_points": 12, "tags": 20, "diagrams": 20, "references": 500}
+MAX_ITEMS = {"key_points": 12, "tags": 20, "diagrams": 20, "references": 500, "questions": 1000}
+MAX_BANK_QUESTIONS = 10_000  # a 20,000-slide deck: beyond what PowerPoint opens
 YAML_SUFFIXES = (".yaml", ".yml")
 
 QUESTION_FIELDS = {
@@ -117,7 +118,9 @@ def _pairs(node: yaml.Node, ctx: _Ctx, allowed: dict[str, str], what: str,
         raise ctx.error(node, f"{what} must be a mapping (key: value)", field)
     out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
     for key, value in node.value:
-        name = key.value if isinstance(key, yaml.ScalarNode) else str(key.value)
+        if not isinstance(key, yaml.ScalarNode):
+            raise ctx.error(key, f"a key in {what} must be a plain name, not a list or mapping", field)
+        name = key.value
         if name not in allowed:
             close = [k for k in allowed if k.replace("_", "") == name.replace("_", "").lower()]
             hint = f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(allowed)
@@ -260,6 +263,9 @@ def _section(path: Path, root: Path, diagrams: dict[str, Diagram], warnings: lis
     if not qnode.value:
         raise ctx.error(qnode, "the section has no questions", "questions",
                         "add at least one question, or remove the file")
+    if len(qnode.value) > MAX_ITEMS["questions"]:
+        raise ctx.error(qnode, f"has {len(qnode.value):,} questions (limit {MAX_ITEMS['questions']:,})",
+                        "questions", "split it into several sections")
     questions = tuple(_question(q, ctx, warnings) for q in qnode.value)
     return Section(**meta, questions=questions, file=ctx.file)
 
@@ -375,6 +381,10 @@ def load_bank(root: Path) -> Bank:
     if not files:
         raise ContentError(f"no section files (*.yaml besides deck.yaml) in '{root}'")
     sections = [_section(p, root, diagrams, warnings) for p in files]
+    total = sum(len(s.questions) for s in sections)
+    if total > MAX_BANK_QUESTIONS:
+        raise ContentError(f"the bank has {total:,} questions (limit {MAX_BANK_QUESTIONS:,})", file=str(root),
+                           hint="build it as several banks")
     _check_unique(sections)
     sections.sort(key=lambda s: s.number)
     return Bank(title=meta["title"], subtitle=meta.get("subtitle", ""), author=meta.get("author", ""),

@@ -3,6 +3,17 @@
 from __future__ import annotations
 
 import errno
+import re
+
+# Controls and bidi overrides that a file name or a YAML key can carry into a message: escaped, so
+# a message stays on its line and cannot recolour or reorder the terminal.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, newlines: bool = False) -> str:
+    """text with control characters written as escapes (newlines kept if asked)."""
+    return _UNPRINTABLE.sub(lambda m: m.group() if newlines and m.group() == "\n" else
+                            m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class DeckError(Exception):
@@ -38,7 +49,7 @@ class ContentError(DeckError):
         text = ": ".join([", ".join(parts), message]) if parts else message
         if hint:  # same line: one error is one line, whatever reads stderr
             text += f"; hint: {hint}"
-        super().__init__(text)
+        super().__init__(printable(text))
 
 
 class DiagramError(DeckError):
@@ -77,4 +88,4 @@ def os_error(exc: OSError, path: object = None, doing: str = "cannot use") -> De
     reason = exc.strerror or str(exc) or type(exc).__name__
     advice = os_advice(exc)
     where = f" '{target}'" if target is not None else ""
-    return DeckError(f"{doing}{where}: {reason}; {advice}")
+    return DeckError(printable(f"{doing}{where}: {reason}; {advice}"))

@@ -693,3 +693,38 @@ def test_pdf_write_failure_removes_the_old_pdf(bank: Path, tmp_path: Path, capsy
     monkeypatch.setattr(files, "write_output", disk_full_on_pdf)
     assert "No space left on device" in fails(capsys, build(bank, out, "--pdf"))
     assert not out.with_suffix(".pdf").exists()
+
+
+# --- messages stay one line and inert ---------------------------------------------------------
+
+def test_control_characters_in_keys_and_file_names_are_escaped(bank: Path, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    text = SECTION.replace("    pitfall:", '    "\\e[31mred\\nline": x\n    pitfall:')
+    (bank / "01-demo.yaml").write_text(text, encoding="utf-8")
+    line = check_fails(capsys, bank)
+    assert "unknown key '\\x1b[31mred\\nline'" in line and "\x1b" not in line
+    (bank / "01-demo.yaml").write_text(SECTION, encoding="utf-8")
+    os.mkfifo(bank / "02-\x1b[2Jevil\nerror: fake.yaml")
+    assert main(build(bank, tmp_path / "s.pptx")) == 0
+    assert capsys.readouterr().err == ("warning: content/02-\\x1b[2Jevil\\nerror: fake.yaml: skipped, it is a named "
+                                       "pipe (FIFO), not a section file\n")
+
+
+def test_a_list_as_a_key_is_named(bank: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (bank / "01-demo.yaml").write_text(SECTION.replace("    pitfall:", "    ? [a, b]\n    : x\n    pitfall:"),
+                                       encoding="utf-8")
+    assert "01-demo.yaml:10, question 'first-q': a key in a question must be a plain name" in check_fails(capsys, bank)
+
+
+def test_too_many_questions_in_a_section(bank: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    head = SECTION.split("  - id: first-q")[0]
+    items = "".join(f"  - {{id: q{i}, question: q, answer: a, follow_up: f, pitfall: p}}\n" for i in range(1001))
+    (bank / "01-demo.yaml").write_text(head + items, encoding="utf-8")
+    assert "01-demo.yaml:6, field 'questions': has 1,001 questions (limit 1,000)" in check_fails(capsys, bank)
+
+
+def test_an_ascii_only_terminal_gets_escapes_not_a_crash(bank: Path) -> None:
+    run = subprocess.run([sys.executable, "-m", "deck", "check", "--content", str(bank)], capture_output=True,
+                         text=True, env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONIOENCODING": "ascii"},
+                         timeout=60, check=False)
+    assert run.returncode == 0 and "\\u6f14\\u793a" in run.stdout and run.stderr == ""
