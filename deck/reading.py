@@ -16,7 +16,7 @@ from pathlib import Path
 
 from deck.errors import ContentError, os_advice
 
-MAX_FILE_BYTES = 4_000_000  # a 30-question section is ~40 KB; beyond this it is not a section file
+MAX_FILE_BYTES = 16_000_000  # a 30-question section is ~40 KB; beyond this it is not a section file
 # What YAML lets a file hold raw (its printable set); anything else is named here with its
 # position, before the parser, which gives only a byte offset into "<unicode string>".
 UNPRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

@@ -133,8 +133,8 @@ def test_too_many_key_points(bank: Path, capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_a_huge_file_is_refused_before_parsing(bank: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (bank / "02-big.yaml").write_bytes(b"# " + b"x" * 4_100_000 + b"\n")
-    assert "02-big.yaml: is larger than 4 MB" in check_fails(capsys, bank)
+    (bank / "02-big.yaml").write_bytes(b"# " + b"x" * 16_100_000 + b"\n")
+    assert "02-big.yaml: is larger than 16 MB" in check_fails(capsys, bank)
 
 
 # --- files that are not regular files, editor files ------------------------------------------
