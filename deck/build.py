@@ -123,7 +123,7 @@ def _write_pairs(outputs: list[tuple[Path, bytes, bool]], pdfs: dict[Path, bytes
 
 def bank_diagrams(bank: Bank, theme: Theme, cache: Path, force: bool = False) -> dict[str, RenderedDiagram]:
     """Render (or take from the cache) every diagram the bank shows."""
-    from deck.diagrams import render_diagrams
+    from deck.diagrams import render_diagrams, stale_diagrams
 
     needed = {d for s in bank.sections for d in s.diagrams} | (
         {bank.overview_diagram} if bank.overview_diagram else set())
@@ -134,4 +134,9 @@ def bank_diagrams(bank: Bank, theme: Theme, cache: Path, force: bool = False) ->
         cache.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise os_error(exc, cache, "cannot create the diagram cache") from None
-    return render_diagrams(sources, theme.data["diagrams"], repo_root=REPO, cache_dir=cache, force=force)
+    settings = theme.data["diagrams"]
+    stale = list(sources) if force else stale_diagrams(sources, settings, repo_root=REPO, cache_dir=cache)
+    if stale and not os.access(cache, os.W_OK | os.X_OK):  # say so before the browser starts
+        raise DeckError(f"diagram cache '{cache}' is not writable, and {', '.join(stale)} must be rendered into "
+                        "it; pass --cache DIR to use another folder")
+    return render_diagrams(sources, settings, repo_root=REPO, cache_dir=cache, force=force)

@@ -412,10 +412,16 @@ def test_closed_stdout_ends_quietly(capsys: pytest.CaptureFixture[str], monkeypa
     assert capsys.readouterr().err == ""
 
 
-def test_closed_pipe_from_a_real_shell(tmp_path: Path) -> None:
-    run = subprocess.run(f"{sys.executable} -m deck schema | head -1", shell=True, capture_output=True, text=True,
+@pytest.mark.parametrize("reader", ["head -1", "true"])
+def test_closed_pipe_from_a_real_shell(reader: str) -> None:
+    """`true` exits before deck writes anything: the write always meets a closed pipe."""
+    script = f'{sys.executable} -m deck schema | {reader}; echo "deck exit ${{PIPESTATUS[0]}}" >&2'
+    run = subprocess.run(["bash", "-c", script], capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60, check=False)
-    assert run.stdout == "{\n" and run.stderr == ""
+    assert run.stderr in ("deck exit 141\n", "deck exit 0\n"), run.stderr  # 0: head read it all in time
+    assert run.stdout == ("{\n" if reader == "head -1" else "")
+    if reader == "true":
+        assert run.stderr == "deck exit 141\n"
 
 
 # --- misleading messages and bad option values ------------------------------------------------
@@ -728,3 +734,21 @@ def test_an_ascii_only_terminal_gets_escapes_not_a_crash(bank: Path) -> None:
                          text=True, env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONIOENCODING": "ascii"},
                          timeout=60, check=False)
     assert run.returncode == 0 and "\\u6f14\\u793a" in run.stdout and run.stderr == ""
+
+
+def test_read_only_diagram_cache(bank: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stale diagram and a cache that cannot take it: named before the browser starts. A warm
+    read-only cache (an installed package) builds as usual."""
+    _with_diagram(bank, "flow:\n  title: 流程\n", mmd=True)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    _read_only(monkeypatch, cache)
+    for argv in (["diagrams", "--content", str(bank), "--cache", str(cache)],
+                 build(bank, tmp_path / "s.pptx", "--cache", str(cache))):
+        assert fails(capsys, argv) == (f"error: diagram cache '{cache}' is not writable, and flow must be rendered "
+                                       "into it; pass --cache DIR to use another folder")
+    bundled_cache = REPO / "assets" / "diagrams"
+    _read_only(monkeypatch, bundled_cache)
+    out = tmp_path / "study.pptx"
+    assert main(["build", "-q", "--profile", "study", "-o", str(out)]) == 0 and out.is_file()
