@@ -14,6 +14,7 @@ from typing import NoReturn
 
 from deck import REPO, __version__
 from deck.errors import DeckError, os_error, printable
+from deck.reading import not_regular
 
 BUNDLED = REPO / "content"
 PROFILES = ("study", "mock", "handout")
@@ -86,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         code = COMMANDS[args.command](args)
-        sys.stdout.flush()  # here, not at exit, so a closed pipe is seen below
+        if sys.stdout:  # None when started with stdout closed (deck check >&-)
+            sys.stdout.flush()  # here, not at exit, so a closed pipe is seen below
         return code
     except BrokenPipeError:  # deck check | head -1: the reader has all it wanted
         _silence_stdout()
@@ -194,8 +196,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
         out_dir = target.parent
     else:
         out_dir, target = args.output or Path("build"), None
-        if out_dir.exists() and not out_dir.is_dir():
-            raise DeckError(f"output '{out_dir}' is a file; with all profiles -o names a folder")
+        if os.path.lexists(out_dir) and not out_dir.is_dir():
+            kind = not_regular(out_dir) or "a file"
+            raise DeckError(f"output '{out_dir}' is {kind}; with all profiles -o names a folder")
         if not out_dir.exists() and out_dir.suffix.lower() in (".pptx", ".pdf"):
             raise DeckError(f"-o '{out_dir}' names a file, but with all profiles -o names a folder; "
                             "add --profile study, mock or handout to build one deck")

@@ -80,6 +80,7 @@ def _read_yaml(path: Path, root: Path) -> tuple[yaml.Node, _Ctx]:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "YAML syntax error"
         hint = "indent with spaces, not tabs" if "\\t" in problem or "tab" in problem else \
+            "a content file is one YAML document: remove this '---'" if "another document" in problem else \
             "check indentation and quoting near this line"
         raise ContentError(f"YAML syntax error: {problem}", file=rel, line=mark.line + 1 if mark else None,
                            column=mark.column + 1 if mark else None, hint=hint) from None

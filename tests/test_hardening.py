@@ -761,3 +761,36 @@ def test_read_only_diagram_cache(bank: Path, tmp_path: Path, capsys: pytest.Capt
     _read_only(monkeypatch, bundled_cache)
     out = tmp_path / "study.pptx"
     assert main(["build", "-q", "--profile", "study", "-o", str(out)]) == 0 and out.is_file()
+
+
+def test_started_with_stdout_closed(bank: Path) -> None:
+    run = subprocess.run(["bash", "-c", f"{sys.executable} -m deck check --content {bank} >&-"], capture_output=True,
+                         text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60, check=False)
+    assert (run.returncode, run.stderr) == (0, "")
+
+
+def test_all_profiles_output_that_is_a_pipe_or_dangling_link(bank: Path, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "link").symlink_to(tmp_path / "gone")
+    for name, kind in (("pipe", "a named pipe (FIFO)"), ("link", "a symlink to a missing file")):
+        line = fails(capsys, ["build", "-q", "--content", str(bank), "-o", str(tmp_path / name)])
+        assert line == f"error: output '{tmp_path / name}' is {kind}; with all profiles -o names a folder"
+
+
+def test_a_name_too_long_is_one_line(bank: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / ("a" * 300 + ".pptx")
+    assert fails(capsys, build(bank, out)).endswith("': File name too long; the name is too long; choose a shorter one")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("title: x\n---\ntitle: y\n", "deck.yaml:2:1: YAML syntax error: but found another document; hint: a content "
+                                  "file is one YAML document: remove this '---'"),
+    ("%TAG !e! tag:evil.example,2000:\n---\ntitle: !e!x y\n",
+     "deck.yaml:3:8: YAML tags are not allowed (found tag:evil.example,2000:x)"),
+    ("title: !!merge x\n", "deck.yaml:1:8: YAML tags are not allowed (found !!merge)"),
+])
+def test_deck_yaml_documents_and_directives(bank: Path, capsys: pytest.CaptureFixture[str], text: str,
+                                            expected: str) -> None:
+    (bank / "deck.yaml").write_text(text, encoding="utf-8")
+    assert expected in check_fails(capsys, bank)
