@@ -297,20 +297,19 @@ def _diagrams(root: Path, warnings: list[str]) -> dict[str, Diagram]:
                             f"replace it with a plain .mmd file, or remove the entry '{did}'")
         out[did] = Diagram(id=did, title=meta["title"], caption=meta.get("caption", ""),
                            notes=meta.get("notes", ""), source_path=source)
-    for orphan in sorted(set(_listing(folder, ".mmd")) - set(out)):
+    for orphan in sorted({p.stem for p in _listing(folder, ".mmd")} - set(out)):
         warnings.append(f"{root.name}/diagrams/{orphan}.mmd has no entry in {ctx.file}, so nothing can show it; "
                         f"add an entry '{orphan}:' with a 'title:' there")
     return out
 
 
-def _listing(folder: Path, *suffixes: str) -> dict[str, Path]:
-    """Stem -> path of the files in folder with these suffixes, editor files left out."""
+def _listing(folder: Path, *suffixes: str) -> list[Path]:
+    """The files in folder with these suffixes, editor files left out."""
     try:
         names = sorted(os.listdir(folder))
     except OSError as exc:
         raise ContentError(f"cannot list the folder: {exc.strerror}", file=str(folder), hint=os_advice(exc)) from None
-    return {Path(n).stem: folder / n for n in names
-            if not is_editor_file(n) and Path(n).suffix.lower() in suffixes}
+    return [folder / n for n in names if not is_editor_file(n) and Path(n).suffix.lower() in suffixes]
 
 
 def _one_file(folder: Path, stem: str) -> Path | None:
@@ -325,7 +324,7 @@ def _section_files(root: Path, warnings: list[str]) -> list[Path]:
     """*.yaml and *.yml besides deck.yaml; what is not a regular file is skipped with a warning
     (a FIFO would block, a dangling symlink is an editor's lock file, a folder is not a section)."""
     files = []
-    for path in _listing(root, *YAML_SUFFIXES).values():
+    for path in _listing(root, *YAML_SUFFIXES):
         if path.name in ("deck.yaml", "deck.yml"):
             continue
         problem = not_regular(path)

@@ -597,6 +597,10 @@ def test_yml_files_are_read(bank: Path, capsys: pytest.CaptureFixture[str]) -> N
     (bank / "03-upper.YAML").write_text(other.replace("other", "upper").replace("number: 2", "number: 3")
                                         .replace("x-q", "y-q"), encoding="utf-8")
     assert [s.id for s in load_bank(bank).sections] == ["demo", "other", "upper"]
+    (bank / "02-other.yaml").write_text(other.replace("number: 2", "number: 4"), encoding="utf-8")
+    assert "section id 'other' is also used by content/02-other.yaml" in check_fails(capsys, bank), \
+        "02-other.yaml and 02-other.yml are both read"
+    (bank / "02-other.yaml").unlink()
     (bank / "deck.yaml").rename(bank / "deck.yml")
     assert load_bank(bank).title == "演示题库"
     (bank / "deck.yaml").write_text("title: 二\n", encoding="utf-8")
