@@ -379,7 +379,7 @@ def load_bank(root: Path) -> Bank:
 
     files = _section_files(root, warnings)
     if not files:
-        raise ContentError(f"no section files (*.yaml besides deck.yaml) in '{root}'")
+        raise ContentError(f"no section files (*.yaml or *.yml besides deck.yaml) in '{root}'")
     sections = [_section(p, root, diagrams, warnings) for p in files]
     total = sum(len(s.questions) for s in sections)
     if total > MAX_BANK_QUESTIONS:

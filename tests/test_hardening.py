@@ -798,3 +798,45 @@ def test_deck_yaml_documents_and_directives(bank: Path, capsys: pytest.CaptureFi
                                             expected: str) -> None:
     (bank / "deck.yaml").write_text(text, encoding="utf-8")
     assert expected in check_fails(capsys, bank)
+
+
+def test_unlistable_content_folder(bank: Path, capsys: pytest.CaptureFixture[str],
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    real = os.listdir
+
+    def denied(path: object = ".") -> list[str]:
+        if Path(str(path)) == bank:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "listdir", denied)
+    assert check_fails(capsys, bank) == (f"error: {bank}: cannot list the folder: Permission denied; "
+                                         "hint: check its permissions, or choose another place")
+
+
+def test_preview_into_a_read_only_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    deck = tmp_path / "d.pptx"
+    deck.write_bytes(b"PK")
+    out = tmp_path / "ro"
+    out.mkdir()
+    _read_only(monkeypatch, out)
+    assert fails(capsys, ["preview", str(deck), "-o", str(out / "sheet.png")]) == (
+        f"error: output folder '{out}' is on a read-only file system, so no output was written; "
+        "choose another with -o, or fix its permissions")
+
+
+def test_unreadable_deck_for_preview(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    deck = tmp_path / "d.pptx"
+    deck.write_bytes(b"PK")
+
+    def denied(src: object, _dst: object, **_kw: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied", str(src))
+
+    monkeypatch.setattr(shutil, "copy", denied)
+    monkeypatch.setattr(shutil, "which", lambda name: f"/usr/bin/{name}")
+    assert fails(capsys, ["preview", str(deck)]) == (f"error: cannot use '{deck}': Permission denied; "
+                                                     "check its permissions, or choose another place")
