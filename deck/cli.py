@@ -182,7 +182,6 @@ def _cmd_build(args: argparse.Namespace) -> int:
     seed = args.seed
     if args.shuffle and seed is None:
         seed = random.SystemRandom().randrange(1, 100_000)
-        print(f"mock: shuffled with seed {seed} (rerun with --seed {seed} to replay)", file=sys.stderr)
     sections = tuple(x.strip() for x in args.sections.split(",") if x.strip()) if args.sections else ()
     if args.sections is not None and not sections:
         raise DeckError(f"--sections '{args.sections}': no section given; list numbers or ids, e.g. 1,3,lora")
@@ -210,6 +209,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
                            theme=args.theme, cache=_cache_dir(args, out_dir), pdf=args.pdf, mock=mock,
                            force=args.force)
     written = build(request, progress=_progress(args.quiet))
+    if args.shuffle and args.seed is None and "mock" in profiles:  # after the build: a failed one has nothing to replay
+        print(f"mock: shuffled with seed {seed} (rerun with --seed {seed} to replay)", file=sys.stderr)
     for path in written:
         print(path)
     return 0

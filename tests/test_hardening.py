@@ -840,3 +840,15 @@ def test_unreadable_deck_for_preview(tmp_path: Path, capsys: pytest.CaptureFixtu
     monkeypatch.setattr(shutil, "which", lambda name: f"/usr/bin/{name}")
     assert fails(capsys, ["preview", str(deck)]) == (f"error: cannot use '{deck}': Permission denied; "
                                                      "check its permissions, or choose another place")
+
+
+def test_shuffle_with_a_bad_value_or_bad_content_is_still_one_line(bank: Path, tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "m.pptx"
+    mock = ["build", "-q", "--content", str(bank), "--profile", "mock", "-o", str(out), "--shuffle"]
+    assert fails(capsys, [*mock, "--limit", "0"]) == "error: --limit must be at least 1"
+    with_answer(bank, "*x")
+    assert "YAML aliases are not allowed" in fails(capsys, mock)
+    with_answer(bank, "好")
+    assert main(mock) == 0
+    assert "mock: shuffled with seed" in capsys.readouterr().err
