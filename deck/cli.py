@@ -47,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--theme", default="default")
     b.add_argument("--cache", type=Path, help="diagram render cache (default: assets/diagrams "
                    "for the bundled bank, else <output folder>/.diagram-cache)")
-    b.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress display (shown only on a terminal)")
     b.add_argument("--force", action="store_true",
                    help="overwrite outputs that interview-deck did not write or that were changed since")
     m = b.add_argument_group("mock interview")
@@ -235,7 +235,7 @@ def _check_theme(name: str) -> None:
 
 
 def _progress(quiet: bool) -> Callable[[str], None]:
-    if quiet:
+    if quiet or not (sys.stderr and sys.stderr.isatty()):  # progress is for a person; logs get results and errors
         return lambda _msg: None
     from rich.console import Console
 

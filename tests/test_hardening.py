@@ -852,3 +852,11 @@ def test_shuffle_with_a_bad_value_or_bad_content_is_still_one_line(bank: Path, t
     with_answer(bank, "好")
     assert main(mock) == 0
     assert "mock: shuffled with seed" in capsys.readouterr().err
+
+
+def test_without_quiet_an_error_is_still_one_line(bank: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """Progress is drawn only on a terminal; in a log or a pipe, stderr holds just the error."""
+    with_answer(bank, "!!binary aGk=")
+    assert "YAML tags are not allowed" in fails(capsys, ["build", "--content", str(bank), "--profile", "study",
+                                                         "-o", str(tmp_path / "s.pptx")])
