@@ -40,6 +40,7 @@ SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_TEXT = 20_000  # characters per field: far beyond any slide, catches pasted files
 # Items per list field. With aliases refused, a file expands to no more than its own size.
 MAX_ITEMS = {"key_points": 12, "tags": 20, "diagrams": 20, "references": 500, "questions": 1000}
+MAX_EVENTS = 200_000  # YAML values per file (a 30-question section has ~500); bounds memory before compose
 MAX_BANK_QUESTIONS = 10_000  # a 20,000-slide deck: beyond what PowerPoint opens
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -97,8 +98,11 @@ def _check_plain_yaml(text: str, rel: str) -> None:
     """Refuse aliases and tags, from the event stream (where each has its own line and column).
     An alias lets a 30 KB file expand to gigabytes; a tag names a Python object or a type
     (binary, set, ...) the content model does not have."""
-    for event in yaml.parse(text, Loader=SAFE_LOADER):
+    for count, event in enumerate(yaml.parse(text, Loader=SAFE_LOADER)):
         mark = event.start_mark
+        if count > MAX_EVENTS:  # before compose, which would build a Python object for each
+            raise ContentError(f"holds more than {MAX_EVENTS:,} YAML values; a content file is far smaller",
+                               file=rel, line=mark.line + 1, hint="split it, or look for a list pasted by mistake")
         where = {"file": rel, "line": mark.line + 1, "column": mark.column + 1}
         if isinstance(event, yaml.AliasEvent):
             raise ContentError(f"YAML aliases are not allowed (found *{event.anchor})", **where,

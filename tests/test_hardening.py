@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import errno
 import os
-import resource
 import signal
 import socket
 import subprocess
@@ -77,20 +76,31 @@ def _alias_bomb(root: Path, repeats: int = 5000) -> None:
     (root / "01-demo.yaml").write_text("\n".join(lines + ["      - *big"] * repeats) + "\n", encoding="utf-8")
 
 
-def test_alias_bomb_is_refused_fast_and_small(bank: Path, tmp_path: Path) -> None:
+def _list_bomb(root: Path) -> None:
+    """No alias, 6 MB: three million list items would be three million Python nodes."""
+    head = SECTION.replace("    pitfall: 说“缓存注意力分数”。\n", "    pitfall: p\n    tags: [")
+    (root / "01-demo.yaml").write_text(head + "a," * 3_000_000 + "a]\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(("bomb", "expected"), [
+    (_alias_bomb, "01-demo.yaml:9:9: YAML aliases are not allowed (found *big)"),
+    (_list_bomb, "01-demo.yaml:11: holds more than 200,000 YAML values"),
+])
+def test_bombs_are_refused_fast_and_small(bank: Path, tmp_path: Path, bomb, expected: str) -> None:  # noqa: ANN001
     """Measured in a child process: wall time and peak RSS of the whole CLI run."""
-    _alias_bomb(bank)
+    bomb(bank)
     out = tmp_path / "bomb.pptx"
-    code = ("import sys; from deck.cli import main; "
-            f"sys.exit(main(['build', '-q', '--content', {str(bank)!r}, '--profile', 'study', '-o', {str(out)!r}]))")
+    code = ("import resource, sys; from deck.cli import main; "
+            f"rc = main(['build', '-q', '--content', {str(bank)!r}, '--profile', 'study', '-o', {str(out)!r}]); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(rc)")
     start = time.monotonic()
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                          env={**os.environ, "PYTHONPATH": str(REPO)}, check=False)
     elapsed = time.monotonic() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    peak_mb = int(run.stdout) / 1024  # this child's own peak (RUSAGE_CHILDREN would include LibreOffice runs)
     assert run.returncode == 2
     assert run.stderr.splitlines() == [run.stderr.strip()]
-    assert "01-demo.yaml:9:9: YAML aliases are not allowed (found *big)" in run.stderr
+    assert expected in run.stderr
     assert elapsed < 5 and peak_mb < 300, (elapsed, peak_mb)
     assert not out.exists()
 
