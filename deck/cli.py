@@ -249,6 +249,8 @@ def _cmd_preview(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise DeckError("--limit must be at least 1")
     out = args.output or args.deck.with_name(args.deck.stem + "-contact.png")
+    if out.is_dir():
+        raise DeckError(f"-o '{out}' is a folder; give a file name like {out / 'contact.png'}")
     if out.suffix.lower() != ".png":
         if out.suffix:
             raise DeckError(f"-o '{out}': the contact sheet is a PNG image; give a name ending in .png")

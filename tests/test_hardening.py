@@ -315,6 +315,8 @@ def test_preview_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     os.mkfifo(fifo)
     assert "is a named pipe (FIFO), not a deck" in fails(capsys, ["preview", str(fifo)])
     assert "--limit must be at least 1" in fails(capsys, ["preview", str(deck), "--limit", "0"])
+    for folder in (".", ""):
+        assert "is a folder; give a file name like" in fails(capsys, ["preview", str(deck), "-o", folder])
 
 
 # --- OS errors -------------------------------------------------------------------------------
