@@ -872,3 +872,37 @@ def test_without_quiet_an_error_is_still_one_line(bank: Path, tmp_path: Path,
     with_answer(bank, "!!binary aGk=")
     assert "YAML tags are not allowed" in fails(capsys, ["build", "--content", str(bank), "--profile", "study",
                                                          "-o", str(tmp_path / "s.pptx")])
+
+
+# --- one case of each class after a good build: the earlier outputs stay byte-identical -------
+
+BREAKAGES = {
+    "alias": lambda b: with_answer(b, "&a x\n    extra: *a"),
+    "tag": lambda b: with_answer(b, "!!python/object/apply:os.system [ls]"),
+    "invisible": lambda b: with_answer(b, '"\\u200b\\u3000"'),
+    "C1 control": lambda b: with_answer(b, '"\\x9b"'),
+    "raw line separator": lambda b: with_answer(b, "a\u2028b"),
+    "NUL byte": lambda b: (b / "01-demo.yaml").write_bytes(SECTION.encode().replace(b"KV", b"K\x00V", 1)),
+    "special deck.yaml": lambda b: ((b / "deck.yaml").unlink(), os.mkfifo(b / "deck.yaml")),
+    "unknown diagram": lambda b: (b / "01-demo.yaml").write_text(
+        SECTION.replace("  title: 演示\n", "  title: 演示\n  diagrams: [flow]\n"), encoding="utf-8"),
+    "too many key points": lambda b: (b / "01-demo.yaml").write_text(
+        SECTION + "    key_points: [" + ", ".join(f"p{i}" for i in range(13)) + "]\n", encoding="utf-8"),
+}
+
+
+@pytest.mark.parametrize("breakage", BREAKAGES)
+def test_a_failed_rebuild_leaves_every_output_byte_identical(bank: Path, tmp_path: Path, no_hang: None,
+                                                             capsys: pytest.CaptureFixture[str],
+                                                             monkeypatch: pytest.MonkeyPatch,
+                                                             breakage: str) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    _fake_libreoffice(monkeypatch)
+    argv = ["build", "-q", "--content", str(bank), "-o", str(out), "--pdf"]
+    assert main(argv) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    capsys.readouterr()
+    BREAKAGES[breakage](bank)
+    fails(capsys, argv)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
