@@ -855,7 +855,9 @@ def test_unreadable_deck_for_preview(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_shuffle_with_a_bad_value_or_bad_content_is_still_one_line(bank: Path, tmp_path: Path,
-                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+                                                                   capsys: pytest.CaptureFixture[str],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_libreoffice(monkeypatch)  # the scorecard always gets a PDF
     out = tmp_path / "m.pptx"
     mock = ["build", "-q", "--content", str(bank), "--profile", "mock", "-o", str(out), "--shuffle"]
     assert fails(capsys, [*mock, "--limit", "0"]) == "error: --limit must be at least 1"
