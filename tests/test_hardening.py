@@ -247,6 +247,12 @@ def test_unreadable_file_is_named(bank: Path, capsys: pytest.CaptureFixture[str]
                                          "hint: check its permissions, or choose another place")
 
 
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a chmod 000 file; the simulated case above covers it")
+def test_unreadable_file_for_real(bank: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (bank / "01-demo.yaml").chmod(0)
+    assert "content/01-demo.yaml: cannot read: Permission denied" in check_fails(capsys, bank)
+
+
 EDITOR_FILES = [".#01-demo.yaml", "01-demo.yaml~", ".01-demo.yaml.swp", "#01-demo.yaml#", "~$01-demo.yaml",
                 ".hidden.yaml", "._01-demo.yaml", "01-demo.yaml.bak"]
 
