@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -9,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from deck import REPO
+from deck.errors import DeckError, os_error, printable
 from deck.model import Bank, Reveal
 from deck.profiles import MockOptions
 from deck.theme import Theme
@@ -36,12 +39,14 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
     so bad content or a failing diagram leaves every existing output untouched."""
     from deck import handout, profiles
     from deck.content import load_bank
-    from deck.files import check_targets, write_output
+    from deck.files import check_targets
     from deck.render import render
     from deck.theme import load_theme
 
     progress(f"loading {req.content}")
     bank = load_bank(req.content)
+    for warning in bank.warnings:
+        print(f"warning: {printable(warning)}", file=sys.stderr)
     theme = load_theme(req.theme)
     progress(f"{len(bank.sections)} sections, {len(bank.questions)} questions; diagrams")
     rendered = bank_diagrams(bank, theme, req.cache)
@@ -68,30 +73,73 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
     pdf_inputs = [path for path, _, paper in outputs if paper or req.pdf]
     # Every target, PDFs included, before the first write: all or nothing.
     check_targets([path for path, _, _ in outputs] + [p.with_suffix(".pdf") for p in pdf_inputs], req.force)
-    for path, data, _ in outputs:
-        write_output(path, data)
-    written = [path for path, _, _ in outputs]
-    if pdf_inputs:
-        from deck.export import ExportError, to_pdf
+    pdfs, failure = _pdfs([(path, data) for path, data, _ in outputs if path in pdf_inputs], progress)
+    written = _write_pairs(outputs, pdfs, pdf_inputs)
+    if failure:
+        if req.pdf:
+            raise failure
+        print(f"warning: {failure}", file=sys.stderr)
+    return written
 
-        progress(f"exporting {len(pdf_inputs)} PDF(s) with LibreOffice")
-        try:
-            written += to_pdf(pdf_inputs)
-        except ExportError as exc:
-            if req.pdf:
-                raise
-            print(f"warning: {exc}", file=sys.stderr)
+
+def _pdfs(decks: list[tuple[Path, bytes]],
+          progress: Callable[[str], None]) -> tuple[dict[Path, bytes], DeckError | None]:
+    """PDFs of the decks, made before anything is written: an interrupt or a failure during the
+    slow LibreOffice run leaves every old deck and PDF as it was."""
+    if not decks:
+        return {}, None
+    from deck.export import ExportError, pdf_bytes
+
+    progress(f"exporting {len(decks)} PDF(s) with LibreOffice")
+    try:
+        made = pdf_bytes({path.name: data for path, data in decks})
+    except ExportError as exc:
+        return {}, exc
+    return {path: made[path.name] for path, _ in decks}, None
+
+
+def _write_pairs(outputs: list[tuple[Path, bytes, bool]], pdfs: dict[Path, bytes],
+                 pdf_inputs: list[Path]) -> list[Path]:
+    """Each deck with its PDF, as a pair that an interrupt does not split; a deck whose PDF could
+    not be made loses its old PDF (which would show another version), and we say so."""
+    from deck.files import interrupts_deferred, remove_output, write_output
+
+    written = []
+    for path, data, _ in outputs:
+        pdf = path.with_suffix(".pdf")
+        with interrupts_deferred():
+            write_output(path, data)
+            written.append(path)
+            if path in pdfs:
+                try:
+                    write_output(pdf, pdfs[path])
+                except DeckError:  # e.g. disk full: no PDF of the old deck may stay beside the new one
+                    with contextlib.suppress(DeckError, OSError):
+                        remove_output(pdf)
+                    raise
+                written.append(pdf)
+            elif path in pdf_inputs and os.path.lexists(pdf):
+                remove_output(pdf)
+                print(f"warning: removed {pdf}: it was made from the previous {path.name}", file=sys.stderr)
     return written
 
 
 def bank_diagrams(bank: Bank, theme: Theme, cache: Path, force: bool = False) -> dict[str, RenderedDiagram]:
     """Render (or take from the cache) every diagram the bank shows."""
-    from deck.diagrams import render_diagrams
+    from deck.diagrams import render_diagrams, stale_diagrams
 
     needed = {d for s in bank.sections for d in s.diagrams} | (
         {bank.overview_diagram} if bank.overview_diagram else set())
     if not needed:
         return {}
     sources = {d: bank.diagrams[d].source_path for d in sorted(needed)}
-    cache.mkdir(parents=True, exist_ok=True)
-    return render_diagrams(sources, theme.data["diagrams"], repo_root=REPO, cache_dir=cache, force=force)
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise os_error(exc, cache, "cannot create the diagram cache") from None
+    settings = theme.data["diagrams"]
+    stale = list(sources) if force else stale_diagrams(sources, settings, repo_root=REPO, cache_dir=cache)
+    if stale and not os.access(cache, os.W_OK | os.X_OK):  # say so before the browser starts
+        raise DeckError(f"diagram cache '{cache}' is not writable, and {', '.join(stale)} must be rendered into "
+                        "it; pass --cache DIR to use another folder")
+    return render_diagrams(sources, settings, repo_root=REPO, cache_dir=cache, force=force)

@@ -4,20 +4,37 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 from deck import REPO, __version__
-from deck.errors import DeckError
+from deck.errors import DeckError, os_error, printable
+from deck.reading import not_regular
 
 BUNDLED = REPO / "content"
 PROFILES = ("study", "mock", "handout")
+THEME_NAME = re.compile(r"^[A-Za-z0-9_-]+$")  # a folder under templates/, never a path
+SIGPIPE_EXIT = 141  # what a shell reports for a program stopped by a closed pipe (128 + SIGPIPE)
+
+
+class UsageError(DeckError):
+    """A bad option or value on the command line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse prints the whole usage before a bad option's message; we print one line."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="deck", description="Compile a YAML question bank into PPTX decks.")
+    p = _Parser(prog="deck", description="Compile a YAML question bank into PPTX decks.")
     p.add_argument("--version", action="version", version=f"interview-deck {__version__}")
     p.add_argument("--debug", action="store_true", help="show Python tracebacks")
     sub = p.add_subparsers(dest="command")
@@ -30,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--theme", default="default")
     b.add_argument("--cache", type=Path, help="diagram render cache (default: assets/diagrams "
                    "for the bundled bank, else <output folder>/.diagram-cache)")
-    b.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress display (shown only on a terminal)")
     b.add_argument("--force", action="store_true",
                    help="overwrite outputs that interview-deck did not write or that were changed since")
     b.add_argument("--reveal", choices=("slides", "click"),
@@ -60,27 +77,55 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    for stream in (sys.stdout, sys.stderr):  # a Chinese title must not crash an ASCII-only terminal
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    try:
+        args = _parser().parse_args(argv)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
     if not args.command:
         _parser().print_help()
         return 2
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        if sys.stdout:  # None when started with stdout closed (deck check >&-)
+            sys.stdout.flush()  # here, not at exit, so a closed pipe is seen below
+        return code
+    except BrokenPipeError:  # deck check | head -1: the reader has all it wanted
+        _silence_stdout()
+        return SIGPIPE_EXIT
     except DeckError as exc:
         if args.debug:
             raise
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(str(exc), newlines=True)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("interrupted; every output is either its old or its new version, never a partial file",
+        print("interrupted; every output is its old or its new version (a deck with its PDF), never a partial file",
               file=sys.stderr)
         return 130
+    except OSError as exc:  # a file or folder the user can fix: name it, say what to do
+        if args.debug:
+            raise
+        print(f"error: {os_error(exc)}", file=sys.stderr)
+        return DeckError.exit_code
     except Exception as exc:  # noqa: BLE001 - a bug: say so, point at --debug
         if args.debug:
             raise
         print(f"internal error: {type(exc).__name__}: {exc}\n  rerun with --debug for a traceback",
               file=sys.stderr)
         return 1
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail on the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout is not a real file (captured in tests)
+        pass
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -96,7 +141,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
               f"levels {levels[1]}/{levels[2]}/{levels[3]}, diagrams: {', '.join(s.diagrams) or '-'}")
     warnings = bank.warnings
     for w in warnings:
-        print(f"warning: {w}")
+        print(f"warning: {printable(w)}")
     print("ok" if not warnings else f"ok, {len(warnings)} warning(s)")
     return 0
 
@@ -110,6 +155,8 @@ def _cmd_schema(_args: argparse.Namespace) -> int:
 
 def _cache_dir(args: argparse.Namespace, out_dir: Path) -> Path:
     if args.cache:
+        if args.cache.exists() and not args.cache.is_dir():
+            raise DeckError(f"--cache '{args.cache}' is not a folder; give a folder for the diagram renders")
         return args.cache
     if args.content.resolve() == BUNDLED.resolve():
         return REPO / "assets" / "diagrams"
@@ -121,6 +168,7 @@ def _cmd_diagrams(args: argparse.Namespace) -> int:
     from deck.content import load_bank
     from deck.theme import load_theme
 
+    _check_theme(args.theme)
     bank = load_bank(args.content)
     cache = _cache_dir(args, Path("build"))
     rendered = bank_diagrams(bank, load_theme(args.theme), cache, force=args.force)
@@ -133,34 +181,64 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from deck.build import BuildRequest, build
     from deck.profiles import MockOptions, parse_levels
 
+    _check_theme(args.theme)
     seed = args.seed
     if args.shuffle and seed is None:
         seed = random.SystemRandom().randrange(1, 100_000)
-        print(f"mock: shuffled with seed {seed} (rerun with --seed {seed} to replay)", file=sys.stderr)
     sections = tuple(x.strip() for x in args.sections.split(",") if x.strip()) if args.sections else ()
+    if args.sections is not None and not sections:
+        raise DeckError(f"--sections '{args.sections}': no section given; list numbers or ids, e.g. 1,3,lora")
     if args.limit is not None and args.limit < 1:
         raise DeckError("--limit must be at least 1")
     mock = MockOptions(shuffle=args.shuffle, seed=seed, limit=args.limit, sections=sections,
                        levels=parse_levels(args.level) if args.level else None)
     profiles = PROFILES if args.profile == "all" else (args.profile,)
     if args.output and args.profile != "all":
-        out_dir, target = args.output.parent, args.output
+        target = _deck_path(args.output)
+        out_dir = target.parent
     else:
         out_dir, target = args.output or Path("build"), None
-        if out_dir.exists() and not out_dir.is_dir():
-            raise DeckError(f"output '{out_dir}' is a file; with all profiles -o names a folder")
-        out_dir.mkdir(parents=True, exist_ok=True)
+        if os.path.lexists(out_dir) and not out_dir.is_dir():
+            kind = not_regular(out_dir) or "a file"
+            raise DeckError(f"output '{out_dir}' is {kind}; with all profiles -o names a folder")
+        if not out_dir.exists() and out_dir.suffix.lower() in (".pptx", ".pdf"):
+            raise DeckError(f"-o '{out_dir}' names a file, but with all profiles -o names a folder; "
+                            "add --profile study, mock or handout to build one deck")
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise os_error(exc, out_dir, "cannot create the output folder") from None
     request = BuildRequest(content=args.content, profiles=profiles, out_dir=out_dir, target=target,
                            theme=args.theme, cache=_cache_dir(args, out_dir), pdf=args.pdf, mock=mock,
                            force=args.force, reveal=args.reveal)
     written = build(request, progress=_progress(args.quiet))
+    if args.shuffle and args.seed is None and "mock" in profiles:  # after the build: a failed one has nothing to replay
+        print(f"mock: shuffled with seed {seed} (rerun with --seed {seed} to replay)", file=sys.stderr)
     for path in written:
         print(path)
     return 0
 
 
+def _deck_path(path: Path) -> Path:
+    """A deck is a .pptx. A name without an extension gets one, and we say so; another extension
+    is refused (-o talk.pdf --pdf would write the deck, then its PDF over it)."""
+    if path.suffix.lower() == ".pptx" or path.is_dir():  # a folder: refused by name when checked
+        return path
+    if path.suffix:
+        raise DeckError(f"-o '{path}': a deck is a .pptx file; give a name ending in .pptx"
+                        + (" (--pdf writes the PDF beside it)" if path.suffix.lower() == ".pdf" else ""))
+    named = path.with_name(path.name + ".pptx")
+    print(f"note: -o '{path}' has no extension; writing the deck to {named}", file=sys.stderr)
+    return named
+
+
+def _check_theme(name: str) -> None:
+    if not THEME_NAME.match(name):
+        raise DeckError(f"--theme '{name}': give the name of a theme folder under templates/, e.g. default")
+
+
 def _progress(quiet: bool) -> Callable[[str], None]:
-    if quiet:
+    if quiet or not (sys.stderr and sys.stderr.isatty()):  # progress is for a person; logs get results and errors
         return lambda _msg: None
     from rich.console import Console
 
@@ -171,7 +249,16 @@ def _progress(quiet: bool) -> Callable[[str], None]:
 def _cmd_preview(args: argparse.Namespace) -> int:
     from deck.export import contact_sheet
 
+    if args.limit is not None and args.limit < 1:
+        raise DeckError("--limit must be at least 1")
     out = args.output or args.deck.with_name(args.deck.stem + "-contact.png")
+    if out.is_dir():
+        raise DeckError(f"-o '{out}' is a folder; give a file name like {out / 'contact.png'}")
+    if out.suffix.lower() != ".png":
+        if out.suffix:
+            raise DeckError(f"-o '{out}': the contact sheet is a PNG image; give a name ending in .png")
+        out = out.with_name(out.name + ".png")
+        print(f"note: -o '{args.output}' has no extension; writing the contact sheet to {out}", file=sys.stderr)
     print(contact_sheet(args.deck, out, limit=args.limit, force=args.force))
     return 0
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from deck.errors import DeckError, ExportError
 from deck.files import check_targets, write_output
+from deck.reading import not_regular
 
 TIMEOUT = 600  # seconds for one LibreOffice run (a 400-slide deck takes ~10 s here)
 
@@ -23,27 +24,46 @@ def soffice() -> str:
                       "install it: apt-get install --no-install-recommends libreoffice-impress")
 
 
-def to_pdf(decks: list[Path]) -> list[Path]:
-    """Convert decks to PDFs beside them, in one LibreOffice run with a private profile."""
+def _convert(decks: list[Path], tmp: Path) -> list[bytes]:
+    """The PDF of each deck, in one LibreOffice run with a private profile under tmp."""
     exe = soffice()
+    outdir = tmp / "out"
+    cmd = [exe, f"-env:UserInstallation={(tmp / 'profile').as_uri()}", "--headless", "--norestore",
+           "--convert-to", "pdf", "--outdir", str(outdir), *map(str, decks)]
+    try:
+        run = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT,
+                             env={**os.environ, "HOME": str(tmp)}, check=False)
+    except subprocess.TimeoutExpired:
+        raise ExportError(f"LibreOffice took longer than {TIMEOUT} s; no PDF was made") from None
+    out = []
+    for deck in decks:
+        made = outdir / (deck.stem + ".pdf")
+        if not made.is_file():
+            detail = " ".join((run.stderr.strip() or run.stdout.strip()).split())
+            raise ExportError(f"LibreOffice did not convert {deck}: {detail}")
+        out.append(made.read_bytes())
+    return out
+
+
+def pdf_bytes(decks: dict[str, bytes]) -> dict[str, bytes]:
+    """PDFs of decks not written yet (file name -> PPTX bytes), made in a private folder, so a
+    deck and its PDF can then be written together."""
     with tempfile.TemporaryDirectory(prefix="deck-lo-") as tmp:
-        profile = Path(tmp, "profile").as_uri()
-        outdir = Path(tmp, "out")
-        cmd = [exe, f"-env:UserInstallation={profile}", "--headless", "--norestore",
-               "--convert-to", "pdf", "--outdir", str(outdir), *map(str, decks)]
-        try:
-            run = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT,
-                                 env={**os.environ, "HOME": tmp}, check=False)
-        except subprocess.TimeoutExpired:
-            raise ExportError(f"LibreOffice took longer than {TIMEOUT} s; no PDF was made") from None
-        out = []
-        for deck in decks:
-            made = outdir / (deck.stem + ".pdf")
-            if not made.is_file():
-                raise ExportError(f"LibreOffice did not convert {deck}: {run.stderr.strip() or run.stdout.strip()}")
-            target = deck.with_suffix(".pdf")
-            write_output(target, made.read_bytes())
-            out.append(target)
+        folder = Path(tmp, "in")
+        folder.mkdir()
+        for name, data in decks.items():
+            (folder / name).write_bytes(data)
+        return dict(zip(decks, _convert([folder / name for name in decks], Path(tmp)), strict=True))
+
+
+def to_pdf(decks: list[Path]) -> list[Path]:
+    """Convert existing decks to PDFs beside them."""
+    with tempfile.TemporaryDirectory(prefix="deck-lo-") as tmp:
+        pdfs = _convert(decks, Path(tmp))
+    out = []
+    for deck, data in zip(decks, pdfs, strict=True):
+        write_output(deck.with_suffix(".pdf"), data)
+        out.append(deck.with_suffix(".pdf"))
     return out
 
 
@@ -54,8 +74,12 @@ def contact_sheet(deck: Path, out: Path, columns: int = 6, limit: int | None = N
 
     from deck.fonts import font_file
 
-    if not deck.is_file():
-        raise DeckError(f"no such deck: {deck}")
+    problem = not_regular(deck)
+    if problem:
+        raise DeckError(f"no such deck: {deck}" if problem == "missing" else
+                        f"'{deck}' is {problem}, not a deck; give a .pptx file")
+    if deck.suffix.lower() not in (".pptx", ".pdf"):
+        raise DeckError(f"'{deck}' is not a .pptx deck (or its .pdf); give the deck to preview")
     check_targets([out], force)
     if not shutil.which("pdftoppm"):
         raise ExportError("pdftoppm is missing: apt-get install poppler-utils")

@@ -13,11 +13,13 @@ import fcntl
 import hashlib
 import json
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from deck.errors import DeckError
+from deck.errors import DeckError, os_error
 
 MANIFEST = ".interview-deck.json"
 
@@ -38,12 +40,22 @@ def _check_folder(path: Path) -> None:
         raise DeckError(f"output folder '{path.parent}' does not exist; create it first")
 
 
+def _check_writable(folder: Path) -> None:
+    """Before the first write, so a read-only folder stops the build with nothing half done."""
+    if not os.access(folder, os.W_OK | os.X_OK):
+        read_only = os.statvfs(folder).f_flag & os.ST_RDONLY
+        why = "is on a read-only file system" if read_only else "is not writable (permissions)"
+        raise DeckError(f"output folder '{folder}' {why}, so no output was written; "
+                        "choose another with -o, or fix its permissions")
+
+
 def check_targets(paths: Sequence[Path], force: bool = False) -> None:
     """_check_place for each, and refuse to replace any file that is not an unchanged
     output of ours; every conflict is named in one message."""
     conflicts = []
     for path in paths:
         _check_place(path)
+        _check_writable(path.parent)
         manifest_path = path.parent / MANIFEST
         if os.path.lexists(manifest_path) and not manifest_path.is_file():
             raise DeckError(f"'{manifest_path}' should be interview-deck's record of its outputs but is not a file")
@@ -108,6 +120,37 @@ def write_output(path: Path, data: bytes) -> None:
         _record(path, [new])
 
 
+def remove_output(path: Path) -> None:
+    """Delete an output of ours (a PDF older than its new deck) and its record."""
+    with _locked(path.parent):
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise os_error(exc, path, "cannot remove the stale") from None
+        manifest = _manifest(path.parent)
+        if manifest.pop(path.name, None) is not None:
+            write_atomic(path.parent / MANIFEST, (json.dumps(manifest, indent=1) + "\n").encode("utf-8"))
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Ctrl-C or SIGTERM during the block takes effect after it: a deck and its PDF are replaced
+    together, never one without the other."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    signals = (signal.SIGINT, signal.SIGTERM)
+    old = {sig: signal.signal(sig, lambda signum, _frame: caught.append(signum)) for sig in signals}
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+    if caught:
+        signal.raise_signal(caught[0])
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write next to the target and rename: a failure never leaves a partial file."""
     path = Path(path)
@@ -115,7 +158,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise DeckError(f"cannot write in '{path.parent}': {exc.strerror}") from None
+        raise os_error(exc, path.parent, "cannot write in") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -123,7 +166,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise DeckError(f"cannot write '{path}': {exc.strerror}") from None
+        raise os_error(exc, path, "cannot write") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

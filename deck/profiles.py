@@ -116,8 +116,10 @@ def parse_levels(text: str) -> tuple[int, int]:
         pair = (int(lo), int(hi or lo))
     except ValueError:
         raise DeckError(f"--level '{text}': expected N or N-M, e.g. 2-3") from None
-    if not 1 <= pair[0] <= pair[1] <= 3:
-        raise DeckError(f"--level '{text}': levels run from 1 to 3")
+    if not 1 <= min(pair) <= max(pair) <= 3:
+        raise DeckError(f"--level '{text}': levels run from 1 (basic) to 3 (hard)")
+    if pair[0] > pair[1]:
+        raise DeckError(f"--level '{text}': give the range low-high, e.g. {pair[1]}-{pair[0]}")
     return pair
 
 
