@@ -28,9 +28,11 @@ QUESTION_FIELDS = {
     "id": "slug", "question": "text", "answer": "text", "follow_up": "text",
     "pitfall": "text", "key_points": "texts", "code": "code", "tags": "slugs", "level": "level",
 }
-REQUIRED_QUESTION = ("id", "question", "answer", "follow_up", "pitfall")
+REQUIRED_QUESTION = ("id", "question", "answer")
+# Optional in the model (imported and third-party banks lack them); `deck check --strict` requires them.
+STRICT_QUESTION = ("follow_up", "pitfall")
 SECTION_FIELDS = {"id": "slug", "number": "number", "title": "text", "diagrams": "slugs"}
-DECK_FIELDS = {"title": "text", "subtitle": "text", "author": "text",
+DECK_FIELDS = {"title": "text", "subtitle": "text", "author": "text", "language": "text", "theme": "text",
                "overview_diagram": "slug", "references": "references"}
 REFERENCE_FIELDS = {"title": "text", "authors": "text", "year": "year", "url": "text", "note": "text"}
 DIAGRAM_FIELDS = {"title": "text", "caption": "text", "notes": "text"}
@@ -173,14 +175,14 @@ def _code(node: yaml.Node, ctx: _Ctx, warnings: list[str]) -> Code:
     return Code(language=language, source=text.replace("\t", "    ").rstrip())
 
 
-def _question(node: yaml.Node, ctx: _Ctx, warnings: list[str]) -> Question:
+def _question(node: yaml.Node, ctx: _Ctx, warnings: list[str], strict: bool) -> Question:
     ctx.question = None
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if getattr(key, "value", None) == "id" and isinstance(value, yaml.ScalarNode):
                 ctx.question = value.value
     pairs = _pairs(node, ctx, QUESTION_FIELDS, "a question")
-    for name in REQUIRED_QUESTION:
+    for name in REQUIRED_QUESTION + (STRICT_QUESTION if strict else ()):
         if name not in pairs:
             raise ctx.error(node, f"required field '{name}' is missing", name,
                             f"add '{name}:' to this question")
@@ -191,7 +193,8 @@ def _question(node: yaml.Node, ctx: _Ctx, warnings: list[str]) -> Question:
     return Question(**values, file=ctx.file, line=node.start_mark.line + 1)
 
 
-def _section(path: Path, root: Path, diagrams: dict[str, Diagram], warnings: list[str]) -> Section:
+def _section(path: Path, root: Path, diagrams: dict[str, Diagram], warnings: list[str],
+             strict: bool) -> Section:
     node, ctx = _read_yaml(path, root)
     top = _pairs(node, ctx, {"section": "", "questions": ""}, "a section file")
     for name in ("section", "questions"):
@@ -205,14 +208,14 @@ def _section(path: Path, root: Path, diagrams: dict[str, Diagram], warnings: lis
     for item in head["diagrams"][1].value if "diagrams" in head else ():
         if item.value not in diagrams:
             raise ctx.error(item, f"unknown diagram '{item.value}'", "section.diagrams",
-                            f"add content/diagrams/{item.value}.mmd and an entry in content/diagrams/diagrams.yaml")
+                            f"add diagrams/{item.value}.mmd and an entry in diagrams/diagrams.yaml")
     qnode = top["questions"][1]
     if not isinstance(qnode, yaml.SequenceNode):
         raise ctx.error(qnode, "'questions' must be a list of questions", "questions")
     if not qnode.value:
         raise ctx.error(qnode, "the section has no questions", "questions",
                         "add at least one question, or remove the file")
-    questions = tuple(_question(q, ctx, warnings) for q in qnode.value)
+    questions = tuple(_question(q, ctx, warnings, strict) for q in qnode.value)
     return Section(**meta, questions=questions, file=ctx.file)
 
 
@@ -231,7 +234,7 @@ def _diagrams(root: Path) -> dict[str, Diagram]:
             raise ctx.error(value, "a diagram needs a title", f"{did}.title")
         source = (folder / f"{did}.mmd").resolve()
         if not source.is_relative_to(folder.resolve()) or not source.is_file():
-            raise ctx.error(key, f"no Mermaid source content/diagrams/{did}.mmd", did,
+            raise ctx.error(key, f"no Mermaid source diagrams/{did}.mmd", did,
                             f"create diagrams/{did}.mmd or remove the entry")
         out[did] = Diagram(id=did, title=meta["title"], caption=meta.get("caption", ""),
                            notes=meta.get("notes", ""), source_path=source)
@@ -245,8 +248,9 @@ def _reference(node: yaml.Node, ctx: _Ctx) -> Reference:
     return Reference(**{k: _field(REFERENCE_FIELDS[k], v, ctx, f"references.{k}") for k, (_, v) in pairs.items()})
 
 
-def load_bank(root: Path) -> Bank:
-    """Read content/deck.yaml and every section file; raise ContentError on the first problem."""
+def load_bank(root: Path, strict: bool = False) -> Bank:
+    """Read deck.yaml and every section file; raise ContentError on the first problem.
+    strict: every question must also have follow_up (反问点) and pitfall (坑位)."""
     root = Path(root)
     if not root.is_dir():
         raise ContentError(f"content directory '{root}' does not exist",
@@ -274,10 +278,11 @@ def load_bank(root: Path) -> Bank:
     files = sorted(p for p in root.glob("*.yaml") if p.name != "deck.yaml")
     if not files:
         raise ContentError(f"no section files (*.yaml besides deck.yaml) in '{root}'")
-    sections = [_section(p, root, diagrams, warnings) for p in files]
+    sections = [_section(p, root, diagrams, warnings, strict) for p in files]
     _check_unique(sections)
     sections.sort(key=lambda s: s.number)
     return Bank(title=meta["title"], subtitle=meta.get("subtitle", ""), author=meta.get("author", ""),
+                language=meta.get("language", "zh-CN"), theme=meta.get("theme"), root=root,
                 sections=tuple(sections), references=meta.get("references", ()),
                 overview_diagram=overview, diagrams=diagrams, warnings=tuple(warnings))
 

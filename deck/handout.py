@@ -109,6 +109,8 @@ def _qa_pieces(a4: A4, s: Section, number: int, q: Question) -> list[Piece]:
     qh = a4.measure([qpara], qsize, bold=True)
     body: list[Paragraph] = []  # each block starts with its label, e.g. "标准答｜..."
     for role, label, *_ in BLOCKS:
+        if not getattr(q, role):
+            continue  # optional block (反问点, 坑位) the bank does not have
         ps = layout.paragraphs(getattr(q, role))
         if ps[0].bullet:
             body += [Paragraph(f"{label}｜"), *ps]
@@ -294,14 +296,16 @@ def scorecard(bank: Bank, theme: Theme, opts: MockOptions) -> DeckPlan:
     text_w = a4.content_w - box_w - 8
     size = a4.size("body")
     for i, (s, q) in enumerate(drawn, 1):
+        pitfall = [Paragraph("坑位：" + q.pitfall)] if q.pitfall else []
         paras = [Paragraph(f"{i}. {q.question}"), Paragraph("要点：" + "；".join(key_points(q))),
-                 Paragraph("坑位：" + q.pitfall), Paragraph("记录：")]
+                 *pitfall, Paragraph("记录：")]
         h = max(a4.measure(paras, size, text_w, bold=True) + 14, 70)  # bold-safe for the heading
         styled = [Para((Run(f"{i}. ", color=t.color("primary"), bold=True), Run(q.question, bold=True),
                         Run(f"　{section_label(s)}", color=t.color("muted"), size=size - 1))),
                   Para((Run("要点：", color=t.color("secondary"), bold=True), Run("；".join(key_points(q)))),
                        gap_before=True),
-                  Para((Run("坑位：", color=t.color("warning"), bold=True), Run(q.pitfall)), gap_before=True),
+                  *([Para((Run("坑位：", color=t.color("warning"), bold=True), Run(q.pitfall)), gap_before=True)]
+                    if q.pitfall else []),
                   Para((Run("记录：", color=t.color("muted"), bold=True),), gap_before=True)]
         elements: list[Element] = [Rect(Box(a4.m, h - 2, a4.content_w, 0.6), t.color("rule")),
                                    a4.text(Box(a4.m, 0, text_w, h), styled, size, "score-row")]

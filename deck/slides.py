@@ -195,7 +195,8 @@ def reveal_slides(c: Canvas, q: Question, key: str, notes: str, footer: str, num
     an answer too long for one slide continues on (续) slides."""
     title, title_bottom = c.restated(q.question)
     area = Box(c.mx, title_bottom + 10, c.content_w, c.content_bottom - title_bottom - 18)
-    blocks = [Block(role, label, tuple(layout.paragraphs(getattr(q, role)))) for role, label, *_ in BLOCKS]
+    blocks = [Block(role, label, tuple(layout.paragraphs(getattr(q, role))))
+              for role, label, *_ in BLOCKS if getattr(q, role)]
 
     def slide(i: int, elements: Sequence[Element], suffix_title: Text = title) -> Slide:
         return Slide(kind="reveal", key=f"{key}-{i}" if i else key, title=suffix_title,
