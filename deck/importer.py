@@ -44,7 +44,7 @@ _LABEL_OF = {label: name for name, labels in FIELD_LABELS.items() for label in l
 _LABELS = "|".join(sorted((re.escape(x) for x in _LABEL_OF), key=len, reverse=True))
 FIELD_RE = re.compile(rf"^\s*(?:[-*+]\s+)?(?:\*\*|__)?\s*(?P<label>{_LABELS})\s*(?:\*\*|__)?\s*[:：]\s*"
                       rf"(?:\*\*|__)?\s*(?P<text>.*)$", re.IGNORECASE)
-ITEM_RE = re.compile(r"^\s{0,3}(?:#{1,6}\s+)?(?:\*\*|__)?(?:Q\s*)?(?P<n>\d{1,3})\s*(?P<sep>[)）.．、:：])\s*"
+ITEM_RE = re.compile(r"^\s{0,3}(?:#{3,6}\s+)?(?:\*\*|__)?(?:Q\s*)?(?P<n>\d{1,3})\s*(?P<sep>[)）.．、:：])\s*"
                      r"(?P<text>\S.*?)(?:\*\*|__)?\s*$", re.IGNORECASE)
 HEADING_RE = re.compile(r"^(?P<level>#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
 FENCE_RE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`\s]*)")
@@ -75,6 +75,7 @@ class _Question:
     text: str
     fields: dict[str, list[str]] = field(default_factory=dict)
     code: tuple[str, str] | None = None  # (language, source)
+    lines: list[int] = field(default_factory=list)  # line numbers of its fields, for the report if it is dropped
 
 
 @dataclass
@@ -173,6 +174,7 @@ class _Parser:
             if self.question is None:
                 self.skip(i, "a field outside any question")
             else:
+                self.question.lines.append(i + 1)
                 self.set_field(i, _LABEL_OF[found["label"].lower()], found["text"])
             return i + 1
         self.continuation(i)
@@ -226,6 +228,7 @@ class _Parser:
         text = self.lines[i].strip()
         q = self.question
         if q is not None and self.open_field and self.open_field != "code":
+            q.lines.append(i + 1)
             bullet = BULLET_RE.match(text)
             self.question.fields[self.open_field].append("- " + _plain(bullet["text"]) if bullet else _plain(text))
         elif q is not None and not q.fields and q.code is None:
@@ -253,6 +256,7 @@ class _Parser:
             self.used_headings.add(self.groups[-1].line - 1)
         elif q is not None and q.code is None and self.mode == "questions":
             q.code = (language, source)
+            q.lines += range(i + 1, after + 1)
             if self.open_field == "code":
                 self.open_field = None
         else:
@@ -385,7 +389,8 @@ class _Assembler:
         if not fields.get("answer"):
             self.notices.append(f"line {q.line}: question {q.number} '{q.text}' has no answer (标准答 / Answer); "
                                 "left out")
-            self.unplaced.append(Unplaced(q.line, self.p.lines[q.line - 1], "a question without an answer"))
+            self.unplaced += [Unplaced(n, self.p.lines[n - 1], "a question without an answer")
+                              for n in [q.line, *q.lines]]
             return None
         base = slug(q.text) or f"{sid}-q{q.number}"
         out: dict[str, Any] = {"id": self._unique(base, f"{number}-{q.number}"), "question": q.text,
