@@ -241,7 +241,7 @@ def mermaid_version(repo_root: Path | None) -> str:
         raise DiagramError(f"{manifest}: not found; it pins the Mermaid version used for diagrams") from None
     except (OSError, ValueError) as exc:
         raise DiagramError(f"{manifest}: cannot read it: {exc}") from None
-    version = (data.get("dependencies") or {}).get("mermaid")
+    version = (data.get("dependencies") or {}).get("mermaid") if repo_root is not None else data.get("version")
     if not isinstance(version, str) or not _EXACT_VERSION_RE.match(version):
         raise DiagramError(
             f"{manifest}: dependencies.mermaid must be an exact version (got {version!r}); "
@@ -265,7 +265,9 @@ def _png_size(path: Path) -> tuple[int, int]:
 
 
 def _label(path: Path, repo_root: Path | None) -> str:
-    with suppress(ValueError, TypeError):
+    if repo_root is None:
+        return str(path)
+    with suppress(ValueError):
         return path.resolve().relative_to(repo_root.resolve()).as_posix()
     return str(path)
 
