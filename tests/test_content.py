@@ -170,6 +170,16 @@ def test_follow_up_and_pitfall_are_optional_but_strict_requires_them(
     assert "01-demo.yaml:11" in err and "question 'second-q'" in err and "required field 'follow_up' is missing" in err
 
 
+def test_build_prints_the_warnings_check_prints(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = bank_dir(tmp_path, SECTION.replace("    pitfall: 与 MQA 混为一谈。\n", "    pitfall: 与 MQA 混为一谈。\n"
+                                               "    code: {language: klingon, source: x = 1}\n"))
+    assert main(["check", "--content", str(root)]) == 0
+    warning = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("warning:"))
+    assert "unknown code language 'klingon'" in warning
+    assert main(["build", "-q", "--content", str(root), "--profile", "study", "-o", str(tmp_path / "x.pptx")]) == 0
+    assert warning in capsys.readouterr().err
+
+
 def test_schema_describes_the_model(capsys: pytest.CaptureFixture[str]) -> None:
     import json
 
