@@ -237,13 +237,15 @@ class _Parser:
             self.skip(i, "text outside any question field")
 
     def fenced(self, i: int, fence: re.Match) -> int:
-        indent, mark, language = len(fence["indent"]), fence["fence"], fence["info"].lower() or "text"
+        indent, mark, language = fence["indent"], fence["fence"], fence["info"].lower() or "text"
         close = re.compile(rf"^\s*{re.escape(mark[0])}{{{len(mark)},}}\s*$")
         end = next((k for k in range(i + 1, len(self.lines)) if close.match(self.lines[k])), None)
         if end is None:
             self.notices.append(f"line {i + 1}: code fence never closed; it runs to the end of the file")
         body = self.lines[i + 1: end if end is not None else len(self.lines)]
-        source = "\n".join(line[min(indent, len(line) - len(line.lstrip(" "))):] for line in body).strip("\n")
+        # Off with the fence's own indent (a fence inside a list item), tabs as 4 spaces like the loader.
+        source = "\n".join((line[len(indent):] if line.startswith(indent) else line.lstrip()).replace("\t", "    ")
+                           for line in body).strip("\n")
         after = (end if end is not None else len(self.lines) - 1) + 1
         if not source.strip():
             for k in range(i, after):

@@ -176,3 +176,9 @@ def test_slugs() -> None:
     assert slug("如何做A/B？") == ""  # no word of two letters: the section-and-number id is clearer
     assert slug("μParam/Scaled init 的动机？") == "param-scaled-init"
     assert len(slug("one two three four five six seven eight")) <= 40
+
+
+def test_fence_inside_a_list_item_loses_its_indent() -> None:
+    md = "## Basics\n1) What is LoRA?\n- Answer: low rank.\n- Code:\n\t```python\n\tr = 8\n\tif r:\n\t\tpass\n\t```\n"
+    data = yaml.safe_load(import_markdown(md, "tab.md").files["01-basics.yaml"])
+    assert data["questions"][0]["code"] == {"language": "python", "source": "r = 8\nif r:\n    pass\n"}
