@@ -154,8 +154,7 @@ class _Parser:
         if not stripped:
             self.open_field = None
             return i + 1
-        if RULE_RE.match(raw):
-            self.question = None if self.mode != "questions" else self.question
+        if RULE_RE.match(raw):  # a horizontal rule only separates
             return i + 1
         heading = HEADING_RE.match(raw)
         item = ITEM_RE.match(raw) if self.mode == "questions" else None
@@ -221,6 +220,9 @@ class _Parser:
             self.skip(i, f"a second '{name}' for question {self.question.number}")
             self.open_field = None
             return
+        if name == "code" and text.strip():
+            self.skip(i, "text after the code label (the code is the fenced block that follows)")
+            text = ""
         self.question.fields[name] = [_plain(text)] if text.strip() else []
         self.open_field = name
 
