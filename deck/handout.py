@@ -101,6 +101,10 @@ class A4:
         return DeckPlan(profile=profile, title=title, width=self.w, height=self.h, slides=tuple(slides))
 
 
+def _blocks_every_question_has(bank: Bank) -> str:
+    return "、".join(label for role, label, *_ in BLOCKS if all(getattr(q, role) for q in bank.questions))
+
+
 def _qa_pieces(a4: A4, s: Section, number: int, q: Question) -> list[Piece]:
     """One Q&A as pieces; several only if it is longer than a page."""
     t = a4.theme
@@ -181,7 +185,8 @@ def handout(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]])
         a4.text(sub_box, [Para((Run(x),), gap_before=i > 0) for i, x in enumerate(subs)], sub_fit.size,
                 "subtitle", t.color("divider_text")),
         a4.text(Box(a4.m, a4.h * 0.42, a4.content_w, 80),
-                [Para((Run(f"{len(bank.sections)} 个专题 · {len(bank.questions)} 题 · 每题含标准答、反问点、坑位"),))],
+                [Para((Run(f"{len(bank.sections)} 个专题 · {len(bank.questions)} 题 · "
+                           f"每题含{_blocks_every_question_has(bank)}"),))],
                 a4.size("body") + 2, "subtitle", t.color("muted"))]
     contents = _contents_layout(a4, bank)
     for _ in contents:
