@@ -68,12 +68,10 @@ def test_wheel_holds_the_package_data(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as z:
         names = set(z.namelist())
         metadata = z.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
-    bank = REPO / "deck"
-    for folder in ("bank", "bank/diagrams", "templates/default", "diagram-cache", "vendor/mermaid",
-                   "starter/en", "starter/zh/diagrams"):
-        for path in (bank / folder).iterdir():
-            if path.is_file():
-                assert f"deck/{folder}/{path.name}" in names
+    package = REPO / "deck"
+    files = {p.relative_to(REPO).as_posix() for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    assert files - names == set()  # every module and data file (bank, themes, cache, Mermaid, starters)
+    assert {"deck/bank/deck.yaml", "deck/templates/default/theme.yaml", "deck/vendor/mermaid/LICENSE"} <= names
     assert f"Version: {deck.__version__}\n" in metadata  # the version has one source: deck/__init__.py
 
 
