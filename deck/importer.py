@@ -430,6 +430,9 @@ class _Assembler:
             else:
                 files[f"diagrams/{d.id}.mmd"] = d.source.rstrip() + "\n"
         placeholders = [d.id for d in self.diagram_list if d.placeholder]
+        if placeholders:
+            self.notices.append(f"{len(placeholders)} diagram placeholder(s) became stubs in diagrams/ "
+                                f"({', '.join(placeholders)}); draw them and list them in a section to show them")
         note = (f"# Placeholders (stub .mmd, shown nowhere until drawn and listed in a section): "
                 f"{', '.join(placeholders)}\n" if placeholders else "")
         files["diagrams/diagrams.yaml"] = ("# yaml-language-server: $schema=../content.schema.json\n"
