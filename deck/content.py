@@ -84,7 +84,7 @@ def _read_yaml(path: Path, root: Path) -> tuple[yaml.Node, _Ctx]:
 def _pairs(node: yaml.Node, ctx: _Ctx, allowed: dict[str, str], what: str,
            field: str | None = None) -> dict[str, tuple[yaml.Node, yaml.Node]]:
     if not isinstance(node, yaml.MappingNode):
-        raise ctx.error(node, f"{what} must be a mapping (key: value)", field)
+        raise ctx.error(node, f"{what} must be a mapping (key: value)", field, "keys: " + ", ".join(allowed))
     out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
     for key, value in node.value:
         name = key.value if isinstance(key, yaml.ScalarNode) else str(key.value)

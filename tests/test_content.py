@@ -180,6 +180,14 @@ def test_build_prints_the_warnings_check_prints(tmp_path: Path, capsys: pytest.C
     assert warning in capsys.readouterr().err
 
 
+def test_a_reference_that_is_not_a_mapping_lists_the_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = bank_dir(tmp_path, deck="title: 演示题库\nreferences:\n  - Attention Is All You Need (2017)\n")
+    assert main(["check", "--content", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "deck.yaml:3" in err and "a reference must be a mapping" in err
+    assert "keys: title, authors, year, url, note" in err
+
+
 def test_schema_describes_the_model(capsys: pytest.CaptureFixture[str]) -> None:
     import json
 
