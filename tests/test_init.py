@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from pathlib import Path
 
+import jsonschema
 import pytest
+import yaml
 from lxml import etree
 
 from deck.cli import main
@@ -52,7 +55,10 @@ def test_init_builds_every_profile(tmp_path: Path, capsys: pytest.CaptureFixture
     assert bank.language == ("en" if lang == "en" else "zh-CN")
     deck_yaml = (bank_dir / "deck.yaml").read_text(encoding="utf-8")
     assert deck_yaml.startswith("# yaml-language-server: $schema=content.schema.json\n")
-    assert (bank_dir / "content.schema.json").is_file() and (bank_dir / "README.md").is_file()
+    assert (bank_dir / "README.md").is_file()
+    schema = json.loads((bank_dir / "content.schema.json").read_text(encoding="utf-8"))
+    for path in [*bank_dir.glob("*.yaml"), bank_dir / "diagrams" / "diagrams.yaml"]:
+        jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), schema)
     capsys.readouterr()
     out = tmp_path / "decks"
     assert main(["build", "-q", "--content", str(bank_dir), "-o", str(out), "--cache", cache]) == 0
