@@ -1,5 +1,5 @@
 # The two commands in README.md: `make deck` and `make test`. Both set up what is missing first.
-.PHONY: setup deck test lint bench preview clean
+.PHONY: setup deck test lint bench preview clean vendor-mermaid
 
 setup:
 	@bash scripts/setup.sh
@@ -18,6 +18,10 @@ bench: setup
 
 preview: deck
 	.venv/bin/deck preview build/study.pptx -o build/study-contact.png
+
+# After changing the Mermaid pin in package.json: copy that build into the package (deck/vendor/mermaid).
+vendor-mermaid: setup
+	bash scripts/vendor-mermaid.sh
 
 clean:
 	rm -rf build

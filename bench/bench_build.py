@@ -65,9 +65,9 @@ def pandoc_markdown(content: Path) -> str:
 def synthetic_bank(target: Path, copies: int) -> None:
     """The bundled bank repeated `copies` times with unique ids and section numbers."""
     target.mkdir(parents=True)
-    shutil.copy(REPO / "content" / "deck.yaml", target / "deck.yaml")
-    shutil.copytree(REPO / "content" / "diagrams", target / "diagrams")
-    for path in sorted((REPO / "content").glob("[0-9]*.yaml")):
+    shutil.copy(REPO / "deck" / "bank" / "deck.yaml", target / "deck.yaml")
+    shutil.copytree(REPO / "deck" / "bank" / "diagrams", target / "diagrams")
+    for path in sorted((REPO / "deck" / "bank").glob("[0-9]*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for k in range(copies):
             copy = {"section": dict(data["section"]), "questions": []}
@@ -152,7 +152,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="deck-bench-") as tmp:
         tmp_path = Path(tmp)
         md = tmp_path / "bank.md"
-        md.write_text(pandoc_markdown(REPO / "content"), encoding="utf-8")
+        md.write_text(pandoc_markdown(REPO / "deck" / "bank"), encoding="utf-8")
         # The diagram cache is warm for the bundled bank (committed renders); no browser may start.
         env = {**os.environ, "DECK_BROWSER": "/nonexistent"}
         ours = median_of([*DECK, "build", "-q", "--profile", "study", "-o", str(tmp_path / "study.pptx")],
@@ -162,7 +162,7 @@ def main() -> None:
         big = tmp_path / "big"
         synthetic_bank(big, 10)
         large = median_of([*DECK, "build", "-q", "--content", str(big), "--profile", "study",
-                           "--cache", str(REPO / "assets" / "diagrams"), "-o", str(tmp_path / "big.pptx")],
+                           "--cache", str(REPO / "deck" / "diagram-cache"), "-o", str(tmp_path / "big.pptx")],
                           max(1, args.runs // 2), env)
         rows.append(("deck build, 10x bank (1,800 Q)", *large))
         whole, layout_s, share = layout_share(args.runs, tmp_path / "all", env)

@@ -113,12 +113,12 @@ def main() -> int:
     parser.add_argument("--skip-mmdc", action="store_true")
     args = parser.parse_args()
 
-    settings = yaml.safe_load((REPO / "templates/default/theme.yaml").read_text(encoding="utf-8"))["diagrams"]
+    settings = yaml.safe_load((REPO / "deck/templates/default/theme.yaml").read_text(encoding="utf-8"))["diagrams"]
     work = Path(tempfile.mkdtemp(prefix="bench-diagrams-"))
     try:
         src_dir = work / "src"
         src_dir.mkdir()
-        texts = {p.stem: p.read_text(encoding="utf-8") for p in sorted((REPO / "content/diagrams").glob("*.mmd"))}
+        texts = {p.stem: p.read_text(encoding="utf-8") for p in sorted((REPO / "deck/bank/diagrams").glob("*.mmd"))}
         texts.update(synthetic_sources())
         sources = {}
         for diagram_id, text in texts.items():

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from deck import REPO
+from deck import resources
 from deck.errors import DeckError, os_error, printable
 from deck.model import Bank, Reveal
 from deck.profiles import MockOptions
@@ -26,12 +26,13 @@ class BuildRequest:
     profiles: tuple[str, ...]
     out_dir: Path
     target: Path | None  # explicit output file for a single profile
-    theme: str
+    theme: str | None  # --theme; None: deck.yaml's `theme:`, else "default"
     cache: Path
     pdf: bool
     mock: MockOptions
     force: bool = False  # overwrite outputs that are not unchanged outputs of ours
     reveal: Reveal | None = None  # None: deck.yaml's profiles.<name>.reveal, else slides
+    verbose: bool = False  # say where the bank, theme and Mermaid come from
 
 
 def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
@@ -47,8 +48,10 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
     bank = load_bank(req.content)
     for warning in bank.warnings:
         print(f"warning: {printable(warning)}", file=sys.stderr)
-    theme = load_theme(req.theme)
+    theme = load_theme(req.theme) if req.theme else load_theme(bank.theme or "default", bank.root)
     progress(f"{len(bank.sections)} sections, {len(bank.questions)} questions; diagrams")
+    if req.verbose:
+        _explain(req, bank, theme)
     rendered = bank_diagrams(bank, theme, req.cache)
     sizes = {k: v.png_size for k, v in rendered.items()}
 
@@ -124,22 +127,37 @@ def _write_pairs(outputs: list[tuple[Path, bytes, bool]], pdfs: dict[Path, bytes
     return written
 
 
+def _explain(req: BuildRequest, bank: Bank, theme: Theme) -> None:
+    from deck.diagrams import mermaid_build, stale_diagrams
+
+    print(f"content: {bank.root}\ntheme: {theme.name} ({theme.folder})\ndiagram cache: {req.cache}", file=sys.stderr)
+    sources = _sources(bank)
+    stale = stale_diagrams(sources, theme.data["diagrams"], repo_root=resources.checkout_root(), cache_dir=req.cache)
+    print(f"diagrams: {len(sources)} shown, {len(sources) - len(stale)} cached, {len(stale)} to render; "
+          f"{mermaid_build(resources.checkout_root()).describe()}", file=sys.stderr)
+
+
+def _sources(bank: Bank) -> dict[str, Path]:
+    needed = {d for s in bank.sections for d in s.diagrams} | (
+        {bank.overview_diagram} if bank.overview_diagram else set())
+    return {d: bank.diagrams[d].source_path for d in sorted(needed)}
+
+
 def bank_diagrams(bank: Bank, theme: Theme, cache: Path, force: bool = False) -> dict[str, RenderedDiagram]:
     """Render (or take from the cache) every diagram the bank shows."""
     from deck.diagrams import render_diagrams, stale_diagrams
 
-    needed = {d for s in bank.sections for d in s.diagrams} | (
-        {bank.overview_diagram} if bank.overview_diagram else set())
-    if not needed:
+    sources = _sources(bank)
+    if not sources:
         return {}
-    sources = {d: bank.diagrams[d].source_path for d in sorted(needed)}
     try:
         cache.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise os_error(exc, cache, "cannot create the diagram cache") from None
     settings = theme.data["diagrams"]
-    stale = list(sources) if force else stale_diagrams(sources, settings, repo_root=REPO, cache_dir=cache)
+    root = resources.checkout_root()
+    stale = list(sources) if force else stale_diagrams(sources, settings, repo_root=root, cache_dir=cache)
     if stale and not os.access(cache, os.W_OK | os.X_OK):  # say so before the browser starts
         raise DeckError(f"diagram cache '{cache}' is not writable, and {', '.join(stale)} must be rendered into "
                         "it; pass --cache DIR to use another folder")
-    return render_diagrams(sources, settings, repo_root=REPO, cache_dir=cache, force=force)
+    return render_diagrams(sources, settings, repo_root=root, cache_dir=cache, force=force)

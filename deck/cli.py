@@ -1,4 +1,4 @@
-"""Command line: deck build | check | schema | diagrams | preview."""
+"""Command line: deck build | check | schema | diagrams | preview | init | import."""
 
 from __future__ import annotations
 
@@ -6,19 +6,17 @@ import argparse
 import json
 import os
 import random
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
-from deck import REPO, __version__
+from deck import __version__, resources
 from deck.errors import DeckError, os_error, printable
 from deck.reading import not_regular
 
-BUNDLED = REPO / "content"
+BUNDLED = resources.bundled_bank()
 PROFILES = ("study", "mock", "handout")
-THEME_NAME = re.compile(r"^[A-Za-z0-9_-]+$")  # a folder under templates/, never a path
 SIGPIPE_EXIT = 141  # what a shell reports for a program stopped by a closed pipe (128 + SIGPIPE)
 
 
@@ -44,10 +42,13 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--profile", choices=(*PROFILES, "all"), default="all")
     b.add_argument("-o", "--output", type=Path, help="output .pptx (one profile) or folder (all)")
     b.add_argument("--pdf", action="store_true", help="also export PDFs with LibreOffice")
-    b.add_argument("--theme", default="default")
-    b.add_argument("--cache", type=Path, help="diagram render cache (default: assets/diagrams "
+    b.add_argument("--theme", help="a shipped theme NAME or a PATH to a folder with theme.yaml "
+                   "(default: deck.yaml's theme:, else default)")
+    b.add_argument("--cache", type=Path, help="diagram render cache (default: the committed cache "
                    "for the bundled bank, else <output folder>/.diagram-cache)")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress display (shown only on a terminal)")
+    b.add_argument("-v", "--verbose", action="store_true",
+                   help="say where the content, theme, diagram cache and Mermaid build come from")
     b.add_argument("--force", action="store_true",
                    help="overwrite outputs that interview-deck did not write or that were changed since")
     b.add_argument("--reveal", choices=("slides", "click"),
@@ -62,17 +63,24 @@ def _parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="validate content and print a summary")
     c.add_argument("--content", type=Path, default=BUNDLED)
+    c.add_argument("--strict", action="store_true", help="every question also needs follow_up and pitfall")
     sub.add_parser("schema", help="print the JSON Schema of the content files")
     d = sub.add_parser("diagrams", help="render stale diagrams into the cache")
     d.add_argument("--content", type=Path, default=BUNDLED)
     d.add_argument("--cache", type=Path)
     d.add_argument("--force", action="store_true", help="render all, even if cached")
-    d.add_argument("--theme", default="default")
+    d.add_argument("--theme", help="theme NAME or PATH (default: deck.yaml's theme:, else default)")
     v = sub.add_parser("preview", help="PNG thumbnails and a contact sheet of a deck")
     v.add_argument("deck", type=Path)
     v.add_argument("-o", "--output", type=Path, help="contact sheet PNG (default: DECK-contact.png)")
     v.add_argument("--limit", type=int, help="only the first N slides")
     v.add_argument("--force", action="store_true", help="overwrite a contact sheet not written by interview-deck")
+    i = sub.add_parser("init", help="start a new bank in DIR that builds as it is")
+    i.add_argument("dir", type=Path)
+    i.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the example bank")
+    m = sub.add_parser("import", help="turn a Markdown question bank (seed style) into a bank folder")
+    m.add_argument("markdown", type=Path)
+    m.add_argument("-o", "--output", type=Path, required=True, help="new bank folder (must be empty or absent)")
     return p
 
 
@@ -131,7 +139,7 @@ def _silence_stdout() -> None:
 def _cmd_check(args: argparse.Namespace) -> int:
     from deck.content import load_bank
 
-    bank = load_bank(args.content)
+    bank = load_bank(args.content, strict=args.strict)
     print(f"{bank.title}: {len(bank.sections)} sections, {len(bank.questions)} questions, "
           f"{len(bank.diagrams)} diagrams")
     for s in bank.sections:
@@ -139,6 +147,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
         levels = {lvl: sum(1 for q in s.questions if q.level == lvl) for lvl in (1, 2, 3)}
         print(f"  {s.number:>2} {s.id:<14} {s.title:<24} {len(s.questions):>3} questions, {code} code, "
               f"levels {levels[1]}/{levels[2]}/{levels[3]}, diagrams: {', '.join(s.diagrams) or '-'}")
+    for name, label in (("follow_up", "反问点"), ("pitfall", "坑位")):
+        lacking = sum(1 for q in bank.questions if not getattr(q, name))
+        if lacking:
+            print(f"  {lacking} question(s) without {name} ({label}); --strict requires it")
     warnings = bank.warnings
     for w in warnings:
         print(f"warning: {printable(w)}")
@@ -159,7 +171,7 @@ def _cache_dir(args: argparse.Namespace, out_dir: Path) -> Path:
             raise DeckError(f"--cache '{args.cache}' is not a folder; give a folder for the diagram renders")
         return args.cache
     if args.content.resolve() == BUNDLED.resolve():
-        return REPO / "assets" / "diagrams"
+        return resources.diagram_cache()
     return out_dir / ".diagram-cache"
 
 
@@ -168,10 +180,10 @@ def _cmd_diagrams(args: argparse.Namespace) -> int:
     from deck.content import load_bank
     from deck.theme import load_theme
 
-    _check_theme(args.theme)
     bank = load_bank(args.content)
     cache = _cache_dir(args, Path("build"))
-    rendered = bank_diagrams(bank, load_theme(args.theme), cache, force=args.force)
+    theme = load_theme(args.theme) if args.theme else load_theme(bank.theme or "default", bank.root)
+    rendered = bank_diagrams(bank, theme, cache, force=args.force)
     for r in rendered.values():
         print(f"{r.id}: {r.svg_path} ({r.png_size[0]}x{r.png_size[1]} png)")
     return 0
@@ -181,7 +193,6 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from deck.build import BuildRequest, build
     from deck.profiles import MockOptions, parse_levels
 
-    _check_theme(args.theme)
     seed = args.seed
     if args.shuffle and seed is None:
         seed = random.SystemRandom().randrange(1, 100_000)
@@ -210,7 +221,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
             raise os_error(exc, out_dir, "cannot create the output folder") from None
     request = BuildRequest(content=args.content, profiles=profiles, out_dir=out_dir, target=target,
                            theme=args.theme, cache=_cache_dir(args, out_dir), pdf=args.pdf, mock=mock,
-                           force=args.force, reveal=args.reveal)
+                           force=args.force, reveal=args.reveal, verbose=args.verbose)
     written = build(request, progress=_progress(args.quiet))
     if args.shuffle and args.seed is None and "mock" in profiles:  # after the build: a failed one has nothing to replay
         print(f"mock: shuffled with seed {seed} (rerun with --seed {seed} to replay)", file=sys.stderr)
@@ -230,11 +241,6 @@ def _deck_path(path: Path) -> Path:
     named = path.with_name(path.name + ".pptx")
     print(f"note: -o '{path}' has no extension; writing the deck to {named}", file=sys.stderr)
     return named
-
-
-def _check_theme(name: str) -> None:
-    if not THEME_NAME.match(name):
-        raise DeckError(f"--theme '{name}': give the name of a theme folder under templates/, e.g. default")
 
 
 def _progress(quiet: bool) -> Callable[[str], None]:
@@ -263,7 +269,34 @@ def _cmd_preview(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_init(args: argparse.Namespace) -> int:
+    from deck.scaffold import starter_files, write_new_bank
+
+    write_new_bank(args.dir, starter_files(args.lang))
+    print(f"{args.dir}: new bank ({args.lang}); build it with: deck build --content {args.dir}")
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from deck.importer import import_markdown
+    from deck.scaffold import read_markdown, write_new_bank
+
+    text = read_markdown(args.markdown)
+    try:
+        result = import_markdown(text, args.markdown.name)
+    except ValueError as exc:
+        raise DeckError(f"{args.markdown}: {exc}") from None
+    write_new_bank(args.output, result.files)
+    for u in result.unplaced:
+        print(f"{args.markdown}:{u.line}: not placed ({u.reason}): {u.text.strip()}", file=sys.stderr)
+    for notice in result.notices:
+        print(f"{args.markdown}: note: {notice}", file=sys.stderr)
+    print(f"{args.output}: {result.sections} section(s), {result.questions} questions ({result.code} with code), "
+          f"{result.diagrams} diagram(s), {result.references} reference(s); {len(result.unplaced)} line(s) not placed")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "build": _cmd_build, "check": _cmd_check, "schema": _cmd_schema,
-    "diagrams": _cmd_diagrams, "preview": _cmd_preview,
+    "diagrams": _cmd_diagrams, "preview": _cmd_preview, "init": _cmd_init, "import": _cmd_import,
 }

@@ -48,9 +48,11 @@ QUESTION_FIELDS = {
     "id": "slug", "question": "text", "answer": "text", "follow_up": "text",
     "pitfall": "text", "key_points": "texts", "code": "code", "tags": "slugs", "level": "level",
 }
-REQUIRED_QUESTION = ("id", "question", "answer", "follow_up", "pitfall")
+REQUIRED_QUESTION = ("id", "question", "answer")
+# Optional in the model (imported and third-party banks lack them); `deck check --strict` requires them.
+STRICT_QUESTION = ("follow_up", "pitfall")
 SECTION_FIELDS = {"id": "slug", "number": "number", "title": "text", "diagrams": "slugs"}
-DECK_FIELDS = {"title": "text", "subtitle": "text", "author": "text",
+DECK_FIELDS = {"title": "text", "subtitle": "text", "author": "text", "language": "text", "theme": "text",
                "overview_diagram": "slug", "references": "references", "profiles": "profiles"}
 PROFILE_FIELDS = {"reveal": "reveal"}
 PROFILE_NAMES = ("study", "mock")  # the profiles that take settings
@@ -122,7 +124,7 @@ def _check_plain_yaml(text: str, rel: str) -> None:
 def _pairs(node: yaml.Node, ctx: _Ctx, allowed: dict[str, str], what: str,
            field: str | None = None) -> dict[str, tuple[yaml.Node, yaml.Node]]:
     if not isinstance(node, yaml.MappingNode):
-        raise ctx.error(node, f"{what} must be a mapping (key: value)", field)
+        raise ctx.error(node, f"{what} must be a mapping (key: value)", field, "keys: " + ", ".join(allowed))
     out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
     for key, value in node.value:
         if not isinstance(key, yaml.ScalarNode):
@@ -224,14 +226,14 @@ def _code(node: yaml.Node, ctx: _Ctx, warnings: list[str]) -> Code:
     return Code(language=language, source=text.replace("\t", "    ").rstrip())
 
 
-def _question(node: yaml.Node, ctx: _Ctx, warnings: list[str]) -> Question:
+def _question(node: yaml.Node, ctx: _Ctx, warnings: list[str], strict: bool) -> Question:
     ctx.question = None
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if getattr(key, "value", None) == "id" and isinstance(value, yaml.ScalarNode):
                 ctx.question = value.value
     pairs = _pairs(node, ctx, QUESTION_FIELDS, "a question")
-    for name in REQUIRED_QUESTION:
+    for name in REQUIRED_QUESTION + (STRICT_QUESTION if strict else ()):
         if name not in pairs:
             raise ctx.error(node, f"required field '{name}' is missing", name,
                             f"add '{name}:' to this question")
@@ -249,7 +251,8 @@ def _diagram_hint(root: Path, did: str) -> str:
     return f"add {mmd} and an entry '{did}:' with a 'title:' in {index}"
 
 
-def _section(path: Path, root: Path, diagrams: dict[str, Diagram], warnings: list[str]) -> Section:
+def _section(path: Path, root: Path, diagrams: dict[str, Diagram], warnings: list[str],
+             strict: bool) -> Section:
     node, ctx = _read_yaml(path, root)
     top = _pairs(node, ctx, {"section": "", "questions": ""}, "a section file")
     for name in ("section", "questions"):
@@ -273,7 +276,7 @@ def _section(path: Path, root: Path, diagrams: dict[str, Diagram], warnings: lis
     if len(qnode.value) > MAX_ITEMS["questions"]:
         raise ctx.error(qnode, f"has {len(qnode.value):,} questions (limit {MAX_ITEMS['questions']:,})",
                         "questions", "split it into several sections")
-    questions = tuple(_question(q, ctx, warnings) for q in qnode.value)
+    questions = tuple(_question(q, ctx, warnings, strict) for q in qnode.value)
     return Section(**meta, questions=questions, file=ctx.file)
 
 
@@ -372,8 +375,9 @@ def _profiles(node: yaml.Node, ctx: _Ctx) -> dict[str, ProfileSettings]:
     return out
 
 
-def load_bank(root: Path) -> Bank:
-    """Read content/deck.yaml and every section file; raise ContentError on the first problem."""
+def load_bank(root: Path, strict: bool = False) -> Bank:
+    """Read deck.yaml and every section file; raise ContentError on the first problem.
+    strict: every question must also have follow_up (反问点) and pitfall (坑位)."""
     root = Path(root)
     _check_root(root)
     deck_path = _one_file(root, "deck")
@@ -401,7 +405,7 @@ def load_bank(root: Path) -> Bank:
     files = _section_files(root, warnings)
     if not files:
         raise ContentError(f"no section files (*.yaml or *.yml besides deck.yaml) in '{root}'")
-    sections = [_section(p, root, diagrams, warnings) for p in files]
+    sections = [_section(p, root, diagrams, warnings, strict) for p in files]
     total = sum(len(s.questions) for s in sections)
     if total > MAX_BANK_QUESTIONS:
         raise ContentError(f"the bank has {total:,} questions (limit {MAX_BANK_QUESTIONS:,})", file=str(root),
@@ -409,6 +413,7 @@ def load_bank(root: Path) -> Bank:
     _check_unique(sections)
     sections.sort(key=lambda s: s.number)
     return Bank(title=meta["title"], subtitle=meta.get("subtitle", ""), author=meta.get("author", ""),
+                language=meta.get("language", "zh-CN"), theme=meta.get("theme"), root=root,
                 sections=tuple(sections), references=meta.get("references", ()),
                 overview_diagram=overview, diagrams=diagrams, warnings=tuple(warnings),
                 profiles=meta.get("profiles", {}))

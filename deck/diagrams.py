@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from deck import resources
 from deck.errors import DiagramError
 from deck.files import write_atomic
 
@@ -199,16 +200,48 @@ def cache_key(source: str, settings: Mapping[str, Any], mermaid_version: str) ->
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def mermaid_version(repo_root: Path) -> str:
-    """The exact Mermaid version pinned in package.json (known without node_modules)."""
-    manifest = repo_root / "package.json"
+@dataclass(frozen=True)
+class MermaidBuild:
+    """The Mermaid that would render: node_modules in a checkout, else the copy shipped in the package."""
+
+    pinned: str  # the cache key's version: package.json in a checkout, else the shipped copy's
+    script: Path | None  # None: no build at all, only cached renders can be used
+    version: str | None  # the build's own version
+    origin: str
+
+    def describe(self) -> str:
+        if self.script is None:
+            return f"no Mermaid build found; diagrams come only from the cache (pinned mermaid {self.pinned})"
+        return f"mermaid {self.version} from {self.origin} ({self.script})"
+
+
+def mermaid_build(repo_root: Path | None) -> MermaidBuild:
+    pinned = mermaid_version(repo_root)
+    vendor = resources.vendored_mermaid()
+    candidates = [(vendor / "mermaid.min.js", vendor / "package.json", "the copy shipped in the package")]
+    if repo_root is not None:
+        candidates.insert(0, (repo_root / MERMAID_JS, repo_root / "node_modules/mermaid/package.json",
+                              "node_modules"))
+    for script, manifest, origin in candidates:
+        if script.is_file():
+            version = None
+            with suppress(OSError, ValueError):
+                version = json.loads(manifest.read_text(encoding="utf-8")).get("version")
+            return MermaidBuild(pinned, script, version, origin)
+    return MermaidBuild(pinned, None, None, "")
+
+
+def mermaid_version(repo_root: Path | None) -> str:
+    """The exact Mermaid version pinned in package.json (known without node_modules); installed
+    without a checkout (repo_root None), the version of the Mermaid copy shipped in the package."""
+    manifest = repo_root / "package.json" if repo_root is not None else resources.vendored_mermaid() / "package.json"
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise DiagramError(f"{manifest}: not found; it pins the Mermaid version used for diagrams") from None
     except (OSError, ValueError) as exc:
         raise DiagramError(f"{manifest}: cannot read it: {exc}") from None
-    version = (data.get("dependencies") or {}).get("mermaid")
+    version = (data.get("dependencies") or {}).get("mermaid") if repo_root is not None else data.get("version")
     if not isinstance(version, str) or not _EXACT_VERSION_RE.match(version):
         raise DiagramError(
             f"{manifest}: dependencies.mermaid must be an exact version (got {version!r}); "
@@ -231,7 +264,9 @@ def _png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
-def _label(path: Path, repo_root: Path) -> str:
+def _label(path: Path, repo_root: Path | None) -> str:
+    if repo_root is None:
+        return str(path)
     with suppress(ValueError):
         return path.resolve().relative_to(repo_root.resolve()).as_posix()
     return str(path)
@@ -260,7 +295,7 @@ class _Job:
         return all(p.is_file() and p.stat().st_size > 0 for p in (self.svg_path(cache_dir), self.png_path(cache_dir)))
 
 
-def _jobs(sources: Mapping[str, Path], settings: Mapping[str, Any], repo_root: Path) -> list[_Job]:
+def _jobs(sources: Mapping[str, Path], settings: Mapping[str, Any], repo_root: Path | None) -> list[_Job]:
     version = mermaid_version(repo_root)
     jobs = []
     for diagram_id, path in sorted(sources.items()):
@@ -274,7 +309,7 @@ def _jobs(sources: Mapping[str, Path], settings: Mapping[str, Any], repo_root: P
 
 
 def stale_diagrams(
-    sources: Mapping[str, Path], settings: Mapping[str, Any], *, repo_root: Path, cache_dir: Path
+    sources: Mapping[str, Path], settings: Mapping[str, Any], *, repo_root: Path | None, cache_dir: Path
 ) -> list[str]:
     """Ids whose SVG/PNG for the current source, settings and Mermaid pin are not in cache_dir."""
     return [job.id for job in _jobs(sources, settings, repo_root) if not job.is_cached(cache_dir)]
@@ -298,7 +333,7 @@ def render_diagrams(
     sources: Mapping[str, Path],
     settings: Mapping[str, Any],
     *,
-    repo_root: Path,
+    repo_root: Path | None,
     cache_dir: Path,
     force: bool = False,
 ) -> dict[str, RenderedDiagram]:
@@ -351,7 +386,7 @@ class RenderSession:
     caused a request or dialog is refused.
     """
 
-    def __init__(self, settings: Mapping[str, Any], *, repo_root: Path, needed_for: list[str]) -> None:
+    def __init__(self, settings: Mapping[str, Any], *, repo_root: Path | None, needed_for: list[str]) -> None:
         self.settings = settings
         self.repo_root = repo_root
         self.needed_for = needed_for
@@ -369,22 +404,19 @@ class RenderSession:
         return ", ".join(self.needed_for) or "diagrams"
 
     def _mermaid_script(self) -> str:
-        script = self.repo_root / MERMAID_JS
-        if not script.is_file():
+        build = mermaid_build(self.repo_root)
+        if build.script is None:
             raise DiagramError(
-                f"cannot render diagram(s) {self._what()}: {script} is missing; run `npm ci` in {self.repo_root}"
+                f"cannot render diagram(s) {self._what()}: no Mermaid build (node_modules/mermaid or the copy "
+                f"shipped in the package); run `npm ci` in the checkout"
             )
-        pinned = mermaid_version(self.repo_root)
-        installed_manifest = self.repo_root / "node_modules/mermaid/package.json"
-        with suppress(OSError, ValueError):
-            installed = json.loads(installed_manifest.read_text(encoding="utf-8")).get("version")
-            if installed != pinned:
-                # The cache key names the pinned version; rendering with another would lie.
-                raise DiagramError(
-                    f"cannot render diagram(s) {self._what()}: node_modules has mermaid {installed}, "
-                    f"package.json pins {pinned}; run `npm ci`"
-                )
-        return script.read_text(encoding="utf-8")
+        if build.version is not None and build.version != build.pinned:
+            # The cache key names the pinned version; rendering with another would lie.
+            raise DiagramError(
+                f"cannot render diagram(s) {self._what()}: {build.origin} has mermaid {build.version}, "
+                f"package.json pins {build.pinned}; run `npm ci` (and scripts/vendor-mermaid.sh for the shipped copy)"
+            )
+        return build.script.read_text(encoding="utf-8")
 
     def _config(self) -> dict[str, Any]:
         family = str(_settings_value(self.settings, "font_family", "sans-serif"))

@@ -101,6 +101,10 @@ class A4:
         return DeckPlan(profile=profile, title=title, width=self.w, height=self.h, slides=tuple(slides))
 
 
+def _blocks_every_question_has(bank: Bank) -> str:
+    return "、".join(label for role, label, *_ in BLOCKS if all(getattr(q, role) for q in bank.questions))
+
+
 def _qa_pieces(a4: A4, s: Section, number: int, q: Question) -> list[Piece]:
     """One Q&A as pieces; several only if it is longer than a page."""
     t = a4.theme
@@ -109,6 +113,8 @@ def _qa_pieces(a4: A4, s: Section, number: int, q: Question) -> list[Piece]:
     qh = a4.measure([qpara], qsize, bold=True)
     body: list[Paragraph] = []  # each block starts with its label, e.g. "标准答｜..."
     for role, label, *_ in BLOCKS:
+        if not getattr(q, role):
+            continue  # optional block (反问点, 坑位) the bank does not have
         ps = layout.paragraphs(getattr(q, role))
         if ps[0].bullet:
             body += [Paragraph(f"{label}｜"), *ps]
@@ -179,7 +185,8 @@ def handout(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]])
         a4.text(sub_box, [Para((Run(x),), gap_before=i > 0) for i, x in enumerate(subs)], sub_fit.size,
                 "subtitle", t.color("divider_text")),
         a4.text(Box(a4.m, a4.h * 0.42, a4.content_w, 80),
-                [Para((Run(f"{len(bank.sections)} 个专题 · {len(bank.questions)} 题 · 每题含标准答、反问点、坑位"),))],
+                [Para((Run(f"{len(bank.sections)} 个专题 · {len(bank.questions)} 题 · "
+                           f"每题含{_blocks_every_question_has(bank)}"),))],
                 a4.size("body") + 2, "subtitle", t.color("muted"))]
     contents = _contents_layout(a4, bank)
     for _ in contents:
@@ -313,14 +320,16 @@ def scorecard(bank: Bank, theme: Theme, opts: MockOptions) -> DeckPlan:
     text_w = a4.content_w - box_w - 8
     size = a4.size("body")
     for i, (s, q) in enumerate(drawn, 1):
+        pitfall = [Paragraph("坑位：" + q.pitfall)] if q.pitfall else []
         paras = [Paragraph(f"{i}. {q.question}"), Paragraph("要点：" + "；".join(key_points(q))),
-                 Paragraph("坑位：" + q.pitfall), Paragraph("记录：")]
+                 *pitfall, Paragraph("记录：")]
         h = max(a4.measure(paras, size, text_w, bold=True) + 14, 70)  # bold-safe for the heading
         styled = [Para((Run(f"{i}. ", color=t.color("primary"), bold=True), Run(q.question, bold=True),
                         Run(f"　{section_label(s)}", color=t.color("muted"), size=size - 1))),
                   Para((Run("要点：", color=t.color("secondary"), bold=True), Run("；".join(key_points(q)))),
                        gap_before=True),
-                  Para((Run("坑位：", color=t.color("warning"), bold=True), Run(q.pitfall)), gap_before=True),
+                  *([Para((Run("坑位：", color=t.color("warning"), bold=True), Run(q.pitfall)), gap_before=True)]
+                    if q.pitfall else []),
                   Para((Run("记录：", color=t.color("muted"), bold=True),), gap_before=True)]
         elements: list[Element] = [Rect(Box(a4.m, h - 2, a4.content_w, 0.6), t.color("rule")),
                                    a4.text(Box(a4.m, 0, text_w, h), styled, size, "score-row")]

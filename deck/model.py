@@ -21,8 +21,8 @@ class Question:
     id: str
     question: str
     answer: str
-    follow_up: str
-    pitfall: str
+    follow_up: str = ""  # 反问点: optional (imported banks often lack it); --strict requires it
+    pitfall: str = ""  # 坑位: optional likewise
     key_points: tuple[str, ...] = ()
     code: Code | None = None
     tags: tuple[str, ...] = ()
@@ -72,6 +72,9 @@ class Bank:
     subtitle: str
     author: str
     sections: tuple[Section, ...]
+    language: str = "zh-CN"  # BCP 47
+    theme: str | None = None  # deck.yaml `theme:` (a shipped theme name or a folder relative to root)
+    root: Path | None = None  # the content folder it was loaded from
     references: tuple[Reference, ...] = ()
     overview_diagram: str | None = None
     diagrams: dict[str, Diagram] = field(default_factory=dict)

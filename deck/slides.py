@@ -227,7 +227,8 @@ def reveal_slides(c: Canvas, q: Question, key: str, notes: str, footer: str, num
     else:
         title, title_bottom = c.restated(q.question)
     area = Box(c.mx, title_bottom + 10, c.content_w, c.content_bottom - title_bottom - 18)
-    blocks = [Block(role, label, tuple(layout.paragraphs(getattr(q, role)))) for role, label, *_ in BLOCKS]
+    blocks = [Block(role, label, tuple(layout.paragraphs(getattr(q, role))))
+              for role, label, *_ in BLOCKS if getattr(q, role)]
 
     def slide(i: int, elements: Sequence[Element], total: int = 1) -> Slide:
         lead = _marked(c, click_marker + (f"（续 {i + 1}/{total}）" if total > 1 else "")) if click else ()

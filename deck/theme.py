@@ -1,4 +1,5 @@
-"""The theme as data: templates/<name>/theme.yaml plus its Jinja2 templates."""
+"""The theme as data: theme.yaml plus its Jinja2 templates, in a shipped theme folder
+(deck/templates/<name>/, package data) or any folder given by path."""
 
 from __future__ import annotations
 
@@ -10,12 +11,10 @@ from typing import Any
 import jinja2
 import yaml
 
-from deck import REPO
+from deck import resources
 from deck.errors import DeckError
 from deck.fonts import Face, faces
 from deck.layout import Style
-
-TEMPLATES = REPO / "templates"
 
 
 @dataclass(frozen=True)
@@ -65,12 +64,23 @@ class Theme:
         return self.jinja.get_template(template).render(**values).strip()
 
 
+def theme_folder(spec: str, base: Path | None = None) -> Path:
+    """A shipped theme's NAME, or a PATH to a folder holding theme.yaml (relative to base, e.g. the
+    content folder for deck.yaml's `theme:`). A value with a slash is always a path."""
+    shipped = resources.themes_dir()
+    if not any(sep in spec for sep in "/\\") and (shipped / spec / "theme.yaml").is_file():
+        return shipped / spec
+    folder = Path(spec).expanduser()
+    if base is not None and not folder.is_absolute():
+        folder = base / folder
+    if (folder / "theme.yaml").is_file():
+        return folder
+    known = ", ".join(sorted(p.name for p in shipped.iterdir() if (p / "theme.yaml").is_file()))
+    raise DeckError(f"theme '{spec}' not found: not a shipped theme ({known}) nor a folder with theme.yaml")
+
+
 @functools.cache
-def load_theme(name: str = "default") -> Theme:
-    folder = TEMPLATES / name
-    path = folder / "theme.yaml"
-    if not path.is_file():
-        known = ", ".join(sorted(p.name for p in TEMPLATES.iterdir() if (p / "theme.yaml").is_file()))
-        raise DeckError(f"theme '{name}' not found (known: {known})")
-    with path.open(encoding="utf-8") as fh:
-        return Theme(name=name, data=yaml.safe_load(fh), folder=folder)
+def load_theme(spec: str = "default", base: Path | None = None) -> Theme:
+    folder = theme_folder(spec, base)
+    with (folder / "theme.yaml").open(encoding="utf-8") as fh:
+        return Theme(name=spec, data=yaml.safe_load(fh), folder=folder)

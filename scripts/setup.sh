@@ -25,7 +25,7 @@ if command -v npm >/dev/null; then
     npm ci --no-audit --no-fund --loglevel=error
   fi
 else
-  echo "setup: npm not found; diagrams come from the committed cache (assets/diagrams)" >&2
+  echo "setup: npm not found; diagrams come from the committed cache (deck/diagram-cache) or the Mermaid copy in deck/vendor" >&2
 fi
 
 if [ ! -x .venv/bin/deck ] || [ pyproject.toml -nt .venv/.installed ]; then

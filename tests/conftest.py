@@ -13,7 +13,7 @@ from lxml import etree
 from deck.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
-CONTENT = REPO / "content"
+CONTENT = REPO / "deck" / "bank"
 XSD_DIR = REPO.parent / "shared" / "ooxml-xsd"
 STRESS = Path(__file__).resolve().parent / "stress"
 

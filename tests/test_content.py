@@ -47,7 +47,7 @@ def bank_dir(tmp_path: Path, section: str | bytes = SECTION, deck: str = "title:
 
 
 def test_bundled_bank_is_complete() -> None:
-    bank = load_bank(CONTENT)
+    bank = load_bank(CONTENT, strict=True)
     assert [len(s.questions) for s in bank.sections] == [30] * 6
     ids = [q.id for q in bank.questions]
     assert len(ids) == len(set(ids)) == 180
@@ -58,8 +58,8 @@ def test_bundled_bank_is_complete() -> None:
 
 # (edit to apply, expected text in the message, line, question id, field)
 BAD = [
-    ("    follow_up: 你们的 KV cache 占多少显存？\n", "", "required field 'follow_up' is missing", 6, "first-q",
-     "follow_up"),
+    ("    answer: 缓存已算过的 K 与 V，解码时只算新 token。\n", "", "required field 'answer' is missing", 6, "first-q",
+     "answer"),
     ("    pitfall: 说“缓存注意力分数”。\n", "    pitfall: 说“缓存注意力分数”。\n    pitfal: x\n",
      "unknown key 'pitfal'", 11, "first-q", "pitfal"),
     ("    answer: 缓存已算过的 K 与 V，解码时只算新 token。\n", "    answer: [a, b]\n", "expected text, found a list",
@@ -151,9 +151,41 @@ def test_failed_build_keeps_existing_output(tmp_path: Path) -> None:
     out = tmp_path / "deck.pptx"
     assert main(["build", "-q", "--content", str(root), "--profile", "study", "-o", str(out)]) == 0
     before = out.read_bytes()
-    (root / "01-demo.yaml").write_text(SECTION.replace("    pitfall: 与 MQA 混为一谈。\n", ""), encoding="utf-8")
+    (root / "01-demo.yaml").write_text(SECTION.replace("    answer: 多个 query", "    answr: 多个 query"),
+                                       encoding="utf-8")
     assert main(["build", "-q", "--content", str(root), "--profile", "study", "-o", str(out)]) == 2
     assert out.read_bytes() == before
+
+
+def test_follow_up_and_pitfall_are_optional_but_strict_requires_them(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lean = SECTION.replace("    follow_up: 组数怎么选？\n", "").replace("    pitfall: 与 MQA 混为一谈。\n", "")
+    root = bank_dir(tmp_path, lean)
+    second = load_bank(root).questions[1]
+    assert (second.follow_up, second.pitfall) == ("", "")
+    assert main(["check", "--content", str(root)]) == 0
+    assert "1 question(s) without follow_up" in capsys.readouterr().out
+    assert main(["check", "--strict", "--content", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "01-demo.yaml:11" in err and "question 'second-q'" in err and "required field 'follow_up' is missing" in err
+
+
+def test_build_prints_the_warnings_check_prints(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = bank_dir(tmp_path, SECTION.replace("    pitfall: 与 MQA 混为一谈。\n", "    pitfall: 与 MQA 混为一谈。\n"
+                                               "    code: {language: klingon, source: x = 1}\n"))
+    assert main(["check", "--content", str(root)]) == 0
+    warning = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("warning:"))
+    assert "unknown code language 'klingon'" in warning
+    assert main(["build", "-q", "--content", str(root), "--profile", "study", "-o", str(tmp_path / "x.pptx")]) == 0
+    assert warning in capsys.readouterr().err
+
+
+def test_a_reference_that_is_not_a_mapping_lists_the_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = bank_dir(tmp_path, deck="title: 演示题库\nreferences:\n  - Attention Is All You Need (2017)\n")
+    assert main(["check", "--content", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "deck.yaml:3" in err and "a reference must be a mapping" in err
+    assert "keys: title, authors, year, url, note" in err
 
 
 def test_schema_describes_the_model(capsys: pytest.CaptureFixture[str]) -> None:

@@ -21,9 +21,9 @@ from deck.diagrams import MERMAID_JS, RenderSession, cache_key, find_browser, re
 from deck.errors import DiagramError
 
 REPO = Path(__file__).resolve().parents[1]
-DIAGRAM_DIR = REPO / "content/diagrams"
-CACHE = REPO / "assets/diagrams"
-SETTINGS = yaml.safe_load((REPO / "templates/default/theme.yaml").read_text(encoding="utf-8"))["diagrams"]
+DIAGRAM_DIR = REPO / "deck/bank/diagrams"
+CACHE = REPO / "deck/diagram-cache"
+SETTINGS = yaml.safe_load((REPO / "deck/templates/default/theme.yaml").read_text(encoding="utf-8"))["diagrams"]
 SOURCES = {p.stem: p for p in sorted(DIAGRAM_DIR.glob("*.mmd"))}
 BUNDLED = {"pipeline", "transformer-block", "rope-scaling", "zero3-sharding", "speculative-decoding"}
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -91,7 +91,7 @@ def test_bundled_sources_and_metadata() -> None:
 
 def test_committed_renders_are_up_to_date() -> None:
     stale = stale_diagrams(SOURCES, SETTINGS, repo_root=REPO, cache_dir=CACHE)
-    assert stale == [], f"re-render with deck.diagrams.render_diagrams and commit assets/diagrams: {stale}"
+    assert stale == [], f"re-render with deck.diagrams.render_diagrams and commit deck/diagram-cache: {stale}"
 
 
 def test_no_orphan_renders_committed() -> None:
