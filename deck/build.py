@@ -45,12 +45,13 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
     progress(f"{len(bank.sections)} sections, {len(bank.questions)} questions; diagrams")
     rendered = bank_diagrams(bank, theme, req.cache)
     sizes = {k: v.png_size for k, v in rendered.items()}
+    scenes = {k: v.scene for k, v in rendered.items() if v.scene is not None and bank.diagrams[k].native}
 
     outputs: list[tuple[Path, bytes, bool]] = []  # (path, data, always exported to PDF: meant for paper)
     for profile in req.profiles:
         progress(f"planning and rendering {profile}")
         if profile == "study":
-            plan = profiles.study(bank, theme, sizes)
+            plan = profiles.study(bank, theme, sizes, scenes)
         elif profile == "mock":
             plan = profiles.mock(bank, theme, req.mock)
             card = handout.scorecard(bank, theme, req.mock)
@@ -58,7 +59,7 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
                 req.out_dir / "mock-scorecard.pptx"
             outputs.append((card_path, render(card, theme), True))
         else:
-            plan = handout.handout(bank, theme, sizes)
+            plan = handout.handout(bank, theme, sizes, scenes)
         path = req.target or req.out_dir / f"{profile}.pptx"
         outputs.append((path, render(plan, theme, rendered), profile == "handout"))
 
@@ -91,4 +92,8 @@ def bank_diagrams(bank: Bank, theme: Theme, cache: Path, force: bool = False) ->
         return {}
     sources = {d: bank.diagrams[d].source_path for d in sorted(needed)}
     cache.mkdir(parents=True, exist_ok=True)
-    return render_diagrams(sources, theme.data["diagrams"], repo_root=REPO, cache_dir=cache, force=force)
+    rendered = render_diagrams(sources, theme.data["diagrams"], repo_root=REPO, cache_dir=cache, force=force)
+    for r in rendered.values():
+        for warning in r.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    return rendered

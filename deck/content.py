@@ -33,7 +33,7 @@ SECTION_FIELDS = {"id": "slug", "number": "number", "title": "text", "diagrams":
 DECK_FIELDS = {"title": "text", "subtitle": "text", "author": "text",
                "overview_diagram": "slug", "references": "references"}
 REFERENCE_FIELDS = {"title": "text", "authors": "text", "year": "year", "url": "text", "note": "text"}
-DIAGRAM_FIELDS = {"title": "text", "caption": "text", "notes": "text"}
+DIAGRAM_FIELDS = {"title": "text", "caption": "text", "notes": "text", "native": "bool"}
 
 
 class _Ctx:
@@ -141,6 +141,12 @@ def _list(node: yaml.Node, ctx: _Ctx, field: str, item: Callable[[yaml.Node], An
     return tuple(item(n) for n in node.value)
 
 
+def _bool(node: yaml.Node, ctx: _Ctx, field: str) -> bool:
+    if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:bool":
+        raise ctx.error(node, "expected true or false", field)
+    return bool(yaml.safe_load(node.value))
+
+
 def _field(kind: str, node: yaml.Node, ctx: _Ctx, field: str) -> Any:
     if kind == "text":
         return _text(node, ctx, field)
@@ -226,7 +232,8 @@ def _diagrams(root: Path) -> dict[str, Diagram]:
     for key, value in node.value:
         did = _slug(key, ctx, "diagram id")
         pairs = _pairs(value, ctx, DIAGRAM_FIELDS, f"diagram '{did}'", did)
-        meta = {k: _text(v, ctx, f"{did}.{k}") for k, (_, v) in pairs.items()}
+        meta = {k: _text(v, ctx, f"{did}.{k}") for k, (_, v) in pairs.items() if k != "native"}
+        native = _bool(pairs["native"][1], ctx, f"{did}.native") if "native" in pairs else True
         if "title" not in meta:
             raise ctx.error(value, "a diagram needs a title", f"{did}.title")
         source = (folder / f"{did}.mmd").resolve()
@@ -234,7 +241,7 @@ def _diagrams(root: Path) -> dict[str, Diagram]:
             raise ctx.error(key, f"no Mermaid source content/diagrams/{did}.mmd", did,
                             f"create diagrams/{did}.mmd or remove the entry")
         out[did] = Diagram(id=did, title=meta["title"], caption=meta.get("caption", ""),
-                           notes=meta.get("notes", ""), source_path=source)
+                           notes=meta.get("notes", ""), source_path=source, native=native)
     return out
 
 

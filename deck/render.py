@@ -14,7 +14,7 @@ from pptx.opc.packuri import PackURI
 
 from deck import ooxml
 from deck.errors import DeckError
-from deck.plan import Box, DeckPlan, Para, Picture, Rect, Run, Slide, Text
+from deck.plan import Box, DeckPlan, Group, Para, Picture, Rect, Run, Shape, Slide, Text
 from deck.slides import INSET
 from deck.theme import Theme
 
@@ -62,14 +62,22 @@ def render(plan: DeckPlan, theme: Theme, diagrams: dict[str, RenderedDiagram] | 
         slide_ids._add_sldId(id=255 + number, rId=prs.part.rels._add_relationship(RT.SLIDE, part))
         links = {key: part.relate_to(by_key[key], RT.SLIDE) for key in _link_keys(spec)}
         shapes = [ooxml.text_shape(spec.title, 2, fonts, INSET, links, title=True)]
-        for i, el in enumerate(spec.elements, start=3):
+        i = 3
+        for el in spec.elements:
             if isinstance(el, Text):
                 shapes.append(ooxml.text_shape(el, i, fonts, INSET, links))
             elif isinstance(el, Rect):
                 shapes.append(ooxml.rect_shape(el, i))
+            elif isinstance(el, Shape):
+                shapes.append(ooxml.drawn_shape(el, i))
+            elif isinstance(el, Group):
+                xml, i = ooxml.group_shape(el, i, fonts, links)
+                shapes.append(xml)
+                continue
             elif isinstance(el, Picture):
                 png_rid, svg_rid = _media_rids(package, part, el, diagrams or {}, media)
                 shapes.append(ooxml.picture_shape(el, i, png_rid, svg_rid))
+            i += 1
         part._blob = ooxml.slide_xml(shapes, spec.background)
         if spec.notes:
             notes = Text(Box(0, 0, 0, 0), tuple(Para((Run(line),)) for line in spec.notes.split("\n")),
@@ -85,8 +93,8 @@ def render(plan: DeckPlan, theme: Theme, diagrams: dict[str, RenderedDiagram] | 
 
 
 def _link_keys(spec: Slide) -> list[str]:
-    keys = [r.link for el in (spec.title, *spec.elements) if isinstance(el, Text) for p in el.paras
-            for r in p.runs if r.link]
+    texts = [spec.title, *spec.elements, *(c for el in spec.elements if isinstance(el, Group) for c in el.children)]
+    keys = [r.link for el in texts if isinstance(el, Text) for p in el.paras for r in p.runs if r.link]
     return list(dict.fromkeys(keys))
 
 
