@@ -55,6 +55,7 @@ class _Plan:
         self.oy = box.y + (box.h - scene.height * self.k) / 2
         self.box = Box(self.ox, self.oy, scene.width * self.k, scene.height * self.k)
         hi, floor = self.cfg["handout_label_size" if medium == "handout" else "label_size"]
+        self.style_floor = floor
         self.style = Style(max_size=hi, min_size=min(floor, self.cfg["label_min"]), step=0.5,
                            line_spacing=self.cfg["line_spacing"], paragraph_gap=0)
         self.scene = scene
@@ -79,8 +80,20 @@ def _paras(label: Label) -> list[Paragraph]:
 
 
 def _inner(box: Box, fx: float, fy: float, pad: float) -> Box:
-    w, h = max(box.w * fx - 2 * pad, 1.0), max(box.h * fy - 2 * pad, 1.0)
+    # Horizontal padding only: line pitch already leaves room above and below the glyphs.
+    w, h = max(box.w * fx - 2 * pad, 1.0), max(box.h * fy, 1.0)
     return Box(box.x + (box.w - w) / 2, box.y + (box.h - h) / 2, w, h)
+
+
+def _grown(p: _Plan, label: Label, area: Box) -> Box:
+    """A symbol in a small circle ("+", "x"): the text box may reach past the circle so the
+    symbol is set at the floor size; its glyph still sits inside the ring."""
+    text = label.text
+    measure = p.t.sans_bold if label.bold else p.t.sans
+    size = p.style_floor
+    w = max(area.w, max(measure(line, size) for line in text.split("\n")) + 2)
+    h = max(area.h, len(label.lines) * size * p.style.line_spacing + 2)
+    return Box(area.x + (area.w - w) / 2, area.y + (area.h - h) / 2, w, h)
 
 
 def _union_centered(a: Box, b: Box, bound: Box) -> Box:
@@ -179,7 +192,7 @@ def diagram_group(scene: Scene, box: Box, theme: Theme, *, name: str, alt: str,
         back.append(Shape(frame, "rect", fill, p.line(stroke, p.cfg["cluster_border_width"]), f"Subgraph {c.id}"))
         if c.title:
             t = p.rect(c.title.box)
-            area = Box(frame.x + pad, max(t.y, frame.y) + pad / 2, frame.w - 2 * pad, t.h)
+            area = Box(frame.x + pad, max(t.y, frame.y), frame.w - 2 * pad, t.h)  # the band above the nodes
             labels.append((c.title, area, p.color("cluster_text"), None))
     front: list[Shape] = []
     for n in scene.nodes:
@@ -188,6 +201,8 @@ def diagram_group(scene: Scene, box: Box, theme: Theme, *, name: str, alt: str,
             fx, fy = TEXT_AREA.get(n.shape, (1.0, 1.0))
             node_box = p.rect(n.box)
             area = _union_centered(_inner(node_box, fx, fy, pad), p.rect(n.label.box), node_box)
+            if n.shape in ("circle", "doublecircle") and len(n.label.text) <= 2:
+                area = _grown(p, n.label, area)
             color = (n.label.color if n.styled else None) or p.color("text")
             labels.append((n.label, area, color, None))
     edge_labels = [(e.label, p.rect(e.label.box), p.color("text"), p.color("label_bg"))

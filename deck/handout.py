@@ -13,7 +13,7 @@ from deck import layout
 from deck.diagram_shapes import diagram_group
 from deck.layout import Paragraph, Style
 from deck.model import Bank, Question, Section
-from deck.plan import Box, DeckPlan, Element, Para, Picture, Rect, Run, Slide, Text
+from deck.plan import Box, DeckPlan, Element, Group, Para, Picture, Rect, Run, Slide, Text
 from deck.profiles import MockOptions, draw, key_points
 from deck.scene import Scene
 from deck.slides import BLOCKS, INSET, Canvas, code_panel, section_label
@@ -32,6 +32,8 @@ class Piece:
 
 
 def _shift(el: Element, dy: float) -> Element:
+    if isinstance(el, Group):  # a native diagram: its shapes move with it
+        return replace(el, box=replace(el.box, y=el.box.y + dy), children=tuple(_shift(c, dy) for c in el.children))
     return replace(el, box=replace(el.box, y=el.box.y + dy))
 
 
