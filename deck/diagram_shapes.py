@@ -137,6 +137,8 @@ def _relative(p: _Plan, ops: Iterable[tuple[Any, ...]], box: Box) -> tuple[tuple
             x, y = p.pt(v[i], v[i + 1])
             coords += [min(max(x - box.x, 0.0), box.w), min(max(y - box.y, 0.0), box.h)]
         out.append((kind, *coords))
+    if out and out[-1] != ("Z",):
+        out.append(("Z",))  # an outline is closed, so its border is drawn all round
     return tuple(out)
 
 

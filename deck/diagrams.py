@@ -552,7 +552,8 @@ class _Job:
     path: Path
     source: str
     key: str
-    inspection: Inspection
+    inspection: Inspection | None  # None: refused, see error
+    error: str | None = None
 
     def svg_path(self, cache_dir: Path) -> Path:
         return cache_dir / f"{self.id}-{self.key[:12]}.svg"
@@ -579,8 +580,11 @@ def _jobs(sources: Mapping[str, Path], settings: Mapping[str, Any], repo_root: P
             source = _normalise_source(Path(path).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
             raise DiagramError(f"{_label(Path(path), repo_root)}: cannot read diagram source: {exc}") from None
-        inspection = inspect_source(source, _label(Path(path), repo_root))
-        jobs.append(_Job(diagram_id, Path(path), source, cache_key(source, settings, version), inspection))
+        key, label = cache_key(source, settings, version), _label(Path(path), repo_root)
+        try:
+            jobs.append(_Job(diagram_id, Path(path), source, key, inspect_source(source, label)))
+        except DiagramError as exc:  # reported with the other diagrams' errors, after they are rendered
+            jobs.append(_Job(diagram_id, Path(path), source, key, None, str(exc)))
     return jobs
 
 
@@ -592,6 +596,7 @@ def stale_diagrams(
 
 
 def _rendered(job: _Job, cache_dir: Path) -> RenderedDiagram:
+    assert job.inspection is not None  # refused jobs raised before this
     png, scene_file = job.png_path(cache_dir), job.scene_path(cache_dir)
     try:
         # "null" for diagrams that are not flowcharts (or hold something we cannot draw).
@@ -624,10 +629,10 @@ def render_diagrams(
 ) -> dict[str, RenderedDiagram]:
     """Return every diagram's cached SVG/PNG, rendering the stale ones in one browser session."""
     jobs = _jobs(sources, settings, repo_root)
-    todo = [job for job in jobs if force or not job.is_cached(cache_dir)]
+    errors = [job.error for job in jobs if job.error]
+    todo = [job for job in jobs if not job.error and (force or not job.is_cached(cache_dir))]
     if todo:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        errors: list[str] = []
         with RenderSession(settings, repo_root=repo_root, needed_for=[job.id for job in todo]) as session:
             for job in todo:
                 label = _label(job.path, repo_root)
@@ -640,8 +645,8 @@ def render_diagrams(
                 write_atomic(job.png_path(cache_dir), png)
                 write_atomic(job.scene_path(cache_dir), (scene.to_json() if scene else "null\n").encode("utf-8"))
                 _remove_old(cache_dir, job)
-        if errors:
-            raise DiagramError("\n".join(errors))
+    if errors:
+        raise DiagramError("\n".join(errors))
     return {job.id: _rendered(job, cache_dir) for job in jobs}
 
 
