@@ -626,14 +626,17 @@ def render_diagrams(
     repo_root: Path,
     cache_dir: Path,
     force: bool = False,
+    scenes: bool = True,
 ) -> dict[str, RenderedDiagram]:
-    """Return every diagram's cached SVG/PNG, rendering the stale ones in one browser session."""
+    """Return every diagram's cached SVG/PNG/scene, rendering the stale ones in one browser session.
+    scenes=False skips reading flowchart scenes (only to measure what that costs)."""
     jobs = _jobs(sources, settings, repo_root)
     errors = [job.error for job in jobs if job.error]
     todo = [job for job in jobs if not job.error and (force or not job.is_cached(cache_dir))]
     if todo:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        with RenderSession(settings, repo_root=repo_root, needed_for=[job.id for job in todo]) as session:
+        with RenderSession(settings, repo_root=repo_root, needed_for=[job.id for job in todo],
+                           scenes=scenes) as session:
             for job in todo:
                 label = _label(job.path, repo_root)
                 try:
