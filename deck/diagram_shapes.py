@@ -10,7 +10,7 @@ from typing import Any, Literal
 from deck import layout
 from deck.layout import Paragraph, Style
 from deck.plan import Box, Group, Line, Para, Run, Shape, Text
-from deck.scene import Label, Node, Rect, Scene
+from deck.scene import Label, Node, Paint, Rect, Scene
 from deck.theme import Theme
 
 Medium = Literal["slide", "handout"]
@@ -106,10 +106,12 @@ def _union_centered(a: Box, b: Box, bound: Box) -> Box:
 
 def _node_shapes(p: _Plan, n: Node) -> list[Shape]:
     box = p.rect(n.box)
-    fill = (n.paint.fill if n.styled else None) or p.color("node_fill")
-    stroke = (n.paint.stroke if n.styled else None) or p.color("node_line")
+    # What Mermaid left unpainted (text-only nodes) stays unpainted; the rest takes theme tints
+    # unless the author styled it.
+    fill = None if n.paint.fill is None else (n.paint.fill if n.styled else p.color("node_fill"))
+    stroke = None if not _stroked(n.paint) else (n.paint.stroke if n.styled else p.color("node_line"))
     width = p.cfg["border_width"] * (max(n.paint.stroke_width, 0.5) if n.styled else 1.0)
-    line = p.line(stroke, width, n.paint.dashed and n.styled)
+    line = p.line(stroke, width, n.paint.dashed and n.styled) if stroke else None
     name = f"Node {n.id}"
     if n.shape in PRESETS:
         geometry, flip_h, flip_v = PRESETS[n.shape]
@@ -129,6 +131,10 @@ def _node_shapes(p: _Plan, n: Node) -> list[Shape]:
     return [Shape(box, "rect", fill, line, name)]
 
 
+def _stroked(paint: Paint) -> bool:
+    return paint.stroke is not None and paint.stroke_width > 0
+
+
 def _relative(p: _Plan, ops: Iterable[tuple[Any, ...]], box: Box) -> tuple[tuple[object, ...], ...]:
     out: list[tuple[object, ...]] = []
     for kind, *v in ops:
@@ -146,7 +152,7 @@ def _edge_shapes(p: _Plan, scene: Scene) -> list[Shape]:
     shapes: list[Shape] = []
     for e in scene.edges:
         pts = [p.pt(v[i], v[i + 1]) for _, *v in e.path for i in range(0, len(v), 2)]
-        if len(pts) < 2:
+        if len(pts) < 2 or not _stroked(e.paint):  # `~~~` links only steer the layout
             continue
         x0, y0 = min(x for x, _ in pts), min(y for _, y in pts)
         box = Box(x0, y0, max(max(x for x, _ in pts) - x0, 1.0), max(max(y for _, y in pts) - y0, 1.0))
