@@ -28,7 +28,7 @@ from deck.files import write_atomic
 from deck.scene import Scene, from_dom, from_json
 
 # Bump when anything below changes the output for the same source/settings/Mermaid version.
-RENDER_VERSION = "2"  # 2: inline presentation attributes, scene JSON
+RENDER_VERSION = "3"  # 2: inline presentation attributes, scene JSON; 3: edge ends at frames
 
 MERMAID_JS = Path("node_modules/mermaid/dist/mermaid.min.js")
 
@@ -259,26 +259,31 @@ const sceneOf = (shown, db, id, vbx, vby) => {
     const p = paths.get(e.id);
     if (!p) { unsupported.push('edge ' + e.id + ' not found in the SVG'); continue; }
     let path = ops(p);
-    // Mermaid stops a line short of its marker; DrawingML draws the arrowhead at the line's end, so
-    // end where Mermaid's routed points do (on the node's border).
+    // Mermaid stops a line short of its arrowhead; DrawingML draws the head at the line's end, so
+    // end where Mermaid's routed points do (on the node's border). Circle and cross ends stay where
+    // Mermaid drew them, and so does a line Mermaid cut at a subgraph's frame.
     let pts = null;
     try { pts = JSON.parse(atob(p.getAttribute('data-points') || '')); } catch (err) { pts = null; }
     if (Array.isArray(pts) && pts.length > 1 && path.length > 1) {
       const f = mapper(p);
-      const moveEnd = (op, q, k) => {
-        const [nx, ny] = f(q.x, q.y), dx = nx - op[op.length - 2], dy = ny - op[op.length - 1];
-        const out = [...op];
-        out[out.length - 2] = nx; out[out.length - 1] = ny;
-        if (op[0] === 'C' && k === 'end') { out[3] += dx; out[4] += dy; }
-        return out;
+      const MARKER_GAP = 16;  // px: above Mermaid's arrowhead offset, below any cut at a frame
+      const near = (q, x, y) => {
+        const [nx, ny] = f(q.x, q.y);
+        return Math.hypot(nx - x, ny - y) <= MARKER_GAP ? [nx, ny] : null;
       };
-      if (e.arrowTypeEnd && e.arrowTypeEnd !== 'none') {
-        path[path.length - 1] = moveEnd(path[path.length - 1], pts[pts.length - 1], 'end');
+      const last = path[path.length - 1];
+      const end = e.arrowTypeEnd === 'arrow_point' &&
+        near(pts[pts.length - 1], last[last.length - 2], last[last.length - 1]);
+      if (end) {
+        const out = [...last], dx = end[0] - last[last.length - 2], dy = end[1] - last[last.length - 1];
+        out[out.length - 2] = end[0]; out[out.length - 1] = end[1];
+        if (last[0] === 'C') { out[3] += dx; out[4] += dy; }
+        path[path.length - 1] = out;
       }
-      if (e.arrowTypeStart && e.arrowTypeStart !== 'none') {
-        const [nx, ny] = f(pts[0].x, pts[0].y), first = path[0], next = path[1];
-        const dx = nx - first[1], dy = ny - first[2];
-        path[0] = ['M', nx, ny];
+      const start = e.arrowTypeStart === 'arrow_point' && near(pts[0], path[0][1], path[0][2]);
+      if (start) {
+        const dx = start[0] - path[0][1], dy = start[1] - path[0][2], next = path[1];
+        path[0] = ['M', start[0], start[1]];
         if (next[0] === 'C') path[1] = ['C', next[1] + dx, next[2] + dy, ...next.slice(3)];
       }
     }

@@ -115,6 +115,9 @@ _MERMAID_ENTITY = re.compile(r"#(\w+);")
 
 def parse_label(raw: str, markdown: bool = False) -> tuple[tuple[Piece, ...], ...]:
     """Mermaid label markup -> lines of pieces: <br/> breaks, <sub>/<sup>, <b>/<i>, entities."""
+    # Mermaid's db keeps #name; / #35; as its own placeholders (ﬂ°name¶ß, ﬂ°°35¶ß).
+    raw = re.sub(r"ﬂ°°(\d+)¶ß", r"&#\1;", raw)
+    raw = re.sub(r"ﬂ°(\w+)¶ß", r"&\1;", raw)
     raw = _MERMAID_ENTITY.sub(lambda m: f"&#{m[1]};" if m[1].isdigit() else f"&{m[1]};", raw)
     if markdown:  # "`**bold** text`": the subset Mermaid's markdown strings use in labels
         raw = raw.strip().strip("`")

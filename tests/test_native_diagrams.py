@@ -122,6 +122,8 @@ def test_labels_parse_breaks_scripts_and_entities() -> None:
         [("H", "", False), ("2", "sub", False), ("O", "", False)],
         [("x", "", False), ("2", "sup", False), (" & ", "", False), ("b", "", True)]]
     assert parse_label("`**Bold** text`", markdown=True)[0][0].bold
+    # Mermaid's db holds #quot; and #35; as its own placeholders.
+    assert parse_label("引号 ﬂ°quot¶ßxﬂ°quot¶ß ﬂ°°35¶ß")[0][0].text == '引号 "x" #'
 
 
 def test_written_group_is_schema_valid_with_paths_and_ends(tmp_path: Path, pml_schema) -> None:  # noqa: ANN001
