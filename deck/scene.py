@@ -110,7 +110,7 @@ class Scene:
 _ENDS = {"arrow_point": "arrow", "arrow_circle": "circle", "arrow_cross": "cross"}
 _TAG = re.compile(r"<\s*(/?)\s*(sub|sup|b|strong|i|em)\s*>", re.I)
 _BR = re.compile(r"<\s*br\s*/?\s*>|\n", re.I)
-_MERMAID_ENTITY = re.compile(r"#(\w+);")
+_MERMAID_ENTITY = re.compile(r"(?<!&)#(\w+);")
 
 
 def parse_label(raw: str, markdown: bool = False) -> tuple[tuple[Piece, ...], ...]:
