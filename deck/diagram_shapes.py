@@ -72,6 +72,8 @@ class _Plan:
 
     def line(self, color: str, width: float, dashed: bool = False, head: str | None = None,
              tail: str | None = None) -> Line:
+        # Lines thin out with a diagram drawn smaller than Mermaid's size, down to half the theme's width.
+        width *= min(1.0, max(self.k, 0.5))
         return Line(color, width, self.cfg["dash"] if dashed else None, head, tail, self.cfg["end_size"])
 
 

@@ -28,7 +28,7 @@ from deck.files import write_atomic
 from deck.scene import Scene, from_dom, from_json
 
 # Bump when anything below changes the output for the same source/settings/Mermaid version.
-RENDER_VERSION = "3"  # 2: inline presentation attributes, scene JSON; 3: edge ends at frames
+RENDER_VERSION = "4"  # 2: inline styles, scene JSON; 3: edge ends at frames; 4: circle ends
 
 MERMAID_JS = Path("node_modules/mermaid/dist/mermaid.min.js")
 
@@ -260,32 +260,40 @@ const sceneOf = (shown, db, id, vbx, vby) => {
     if (!p) { unsupported.push('edge ' + e.id + ' not found in the SVG'); continue; }
     let path = ops(p);
     // Mermaid stops a line short of its arrowhead; DrawingML draws the head at the line's end, so
-    // end where Mermaid's routed points do (on the node's border). Circle and cross ends stay where
-    // Mermaid drew them, and so does a line Mermaid cut at a subgraph's frame.
+    // end where Mermaid's routed points do (on the node's border), unless Mermaid cut the line at a
+    // subgraph's frame. A circle end is centred where Mermaid centres its circle marker.
+    const f = mapper(p);
+    const moveEnd = (to) => {
+      const last = path[path.length - 1], out = [...last], n = last.length;
+      const dx = to[0] - last[n - 2], dy = to[1] - last[n - 1];
+      out[n - 2] = to[0]; out[n - 1] = to[1];
+      if (last[0] === 'C') { out[3] += dx; out[4] += dy; }
+      path[path.length - 1] = out;
+    };
+    const moveStart = (to) => {
+      const dx = to[0] - path[0][1], dy = to[1] - path[0][2], next = path[1];
+      path[0] = ['M', to[0], to[1]];
+      if (next[0] === 'C') path[1] = ['C', next[1] + dx, next[2] + dy, ...next.slice(3)];
+    };
+    const MARKER_GAP = 16;  // px: above Mermaid's arrowhead offset, below any cut at a frame
+    const CIRCLE_BACK = 6.6;  // px: Mermaid's circle marker centre before the line's end
     let pts = null;
     try { pts = JSON.parse(atob(p.getAttribute('data-points') || '')); } catch (err) { pts = null; }
-    if (Array.isArray(pts) && pts.length > 1 && path.length > 1) {
-      const f = mapper(p);
-      const MARKER_GAP = 16;  // px: above Mermaid's arrowhead offset, below any cut at a frame
+    if (path.length > 1 && path[0][0] === 'M') {
       const near = (q, x, y) => {
+        if (!q) return null;
         const [nx, ny] = f(q.x, q.y);
         return Math.hypot(nx - x, ny - y) <= MARKER_GAP ? [nx, ny] : null;
       };
-      const last = path[path.length - 1];
-      const end = e.arrowTypeEnd === 'arrow_point' &&
+      const len = p.getTotalLength(), at = (d) => { const q = p.getPointAtLength(d); return f(q.x, q.y); };
+      const last = path[path.length - 1], ok = Array.isArray(pts) && pts.length > 1;
+      const end = ok && e.arrowTypeEnd === 'arrow_point' &&
         near(pts[pts.length - 1], last[last.length - 2], last[last.length - 1]);
-      if (end) {
-        const out = [...last], dx = end[0] - last[last.length - 2], dy = end[1] - last[last.length - 1];
-        out[out.length - 2] = end[0]; out[out.length - 1] = end[1];
-        if (last[0] === 'C') { out[3] += dx; out[4] += dy; }
-        path[path.length - 1] = out;
-      }
-      const start = e.arrowTypeStart === 'arrow_point' && near(pts[0], path[0][1], path[0][2]);
-      if (start) {
-        const dx = start[0] - path[0][1], dy = start[1] - path[0][2], next = path[1];
-        path[0] = ['M', start[0], start[1]];
-        if (next[0] === 'C') path[1] = ['C', next[1] + dx, next[2] + dy, ...next.slice(3)];
-      }
+      if (end) moveEnd(end);
+      else if (e.arrowTypeEnd === 'arrow_circle' && len > 2 * CIRCLE_BACK) moveEnd(at(len - CIRCLE_BACK));
+      const start = ok && e.arrowTypeStart === 'arrow_point' && near(pts[0], path[0][1], path[0][2]);
+      if (start) moveStart(start);
+      else if (e.arrowTypeStart === 'arrow_circle' && len > 2 * CIRCLE_BACK) moveStart(at(CIRCLE_BACK));
     }
     const l = labels.get(e.id);
     const inner = l && (l.querySelector(':scope > g') || l);
