@@ -3,7 +3,11 @@
 Renders the 5 bundled diagrams plus 15 synthetic ones (flowcharts and sequence diagrams with
 Chinese labels). Each renderer gets one warm-up run, then the median of --runs timed runs:
 
-- deck.diagrams: render_diagrams(force=True) into a fresh temp cache: SVG + PNG at the theme's scale;
+- deck.diagrams: render_diagrams(force=True) into a fresh temp cache: SVG + PNG at the theme's scale
+  plus the flowchart scenes read from the DOM, and the same without scene extraction (the two
+  timed in alternation);
+- warm build: plan + write the study deck and the handout from the committed cache, with the
+  flowcharts as native shapes and as pictures (what a build costs once diagrams are cached);
 - mmdc per file: one `mmdc -i x.mmd -o x.svg` per diagram (how a Makefile would call it): SVG only;
 - mmdc batch: one `mmdc` call on a Markdown file holding all diagrams (reuses one browser): SVG only.
 
@@ -93,6 +97,44 @@ def median_time(fn: Callable[[int], None], runs: int) -> tuple[float, list[float
     return statistics.median(times), times
 
 
+def paired_medians(a: Callable[[int], None], b: Callable[[int], None],
+                   runs: int) -> tuple[tuple[float, list[float]], tuple[float, list[float]]]:
+    """Medians of a and b timed in alternation (a, b, b, a, ...), so load from other processes on a
+    shared machine falls on both alike."""
+    a(-1)
+    b(-1)
+    times: dict[int, list[float]] = {0: [], 1: []}
+    for i in range(runs):
+        for which in ((0, 1) if i % 2 == 0 else (1, 0)):
+            t0 = time.perf_counter()
+            (a, b)[which](i)
+            times[which].append(time.perf_counter() - t0)
+    return (statistics.median(times[0]), times[0]), (statistics.median(times[1]), times[1])
+
+
+def warm_builds(runs: int) -> tuple[float, float]:
+    """Median seconds to plan and write study + handout from the committed cache: native / pictures."""
+    from deck import handout, profiles
+    from deck.build import bank_diagrams
+    from deck.content import load_bank
+    from deck.render import render
+    from deck.theme import load_theme
+
+    bank, theme = load_bank(REPO / "deck/bank"), load_theme()
+
+    def build(native: bool) -> Callable[[int], None]:
+        def run(_i: int) -> None:
+            rendered = bank_diagrams(bank, theme, REPO / "deck/diagram-cache")  # reads the scene JSON too
+            sizes = {k: v.png_size for k, v in rendered.items()}
+            scenes = {k: v.scene for k, v in rendered.items() if v.scene} if native else {}
+            render(profiles.study(bank, theme, sizes, scenes), theme, rendered)
+            render(handout.handout(bank, theme, sizes, scenes), theme, rendered)
+        return run
+
+    (native, _), (pictures, _) = paired_medians(build(True), build(False), runs)
+    return native, pictures
+
+
 def ensure_mmdc() -> Path:
     mmdc = MMDC_DIR / "node_modules/.bin/mmdc"
     if not mmdc.exists():
@@ -131,9 +173,15 @@ def main() -> int:
         def ours(i: int) -> None:
             render_diagrams(sources, settings, repo_root=REPO, cache_dir=work / f"ours-{i}", force=True)
 
+        def ours_no_scene(i: int) -> None:
+            render_diagrams(sources, settings, repo_root=REPO, cache_dir=work / f"plain-{i}", force=True,
+                            scenes=False)
+
         rows = []
-        med, times = median_time(ours, args.runs)
-        rows.append(("deck.diagrams (1 session)", "SVG+PNG", med, times))
+        (med, times), (med2, times2) = paired_medians(ours, ours_no_scene, args.runs)
+        rows.append(("deck.diagrams (1 session)", "+scene", med, times))
+        rows.append(("deck.diagrams, no scenes", "SVG+PNG", med2, times2))
+        warm = warm_builds(args.runs)
 
         if not args.skip_mmdc:
             mmdc = ensure_mmdc()
@@ -177,8 +225,13 @@ def main() -> int:
             runs = " ".join(f"{t:.2f}" for t in times)
             print(f"| {name:<28} | {output:<7} | {med:8.2f} | {med / n * 1000:10.0f} | {runs}")
         base = rows[0][2]
-        for name, _, med, _ in rows[1:]:
+        print(f"scene extraction: {base / rows[1][2] - 1:+.1%} diagram time ({(base - rows[1][2]) / n * 1000:+.0f} ms "
+              "per diagram)")
+        for name, _, med, _ in rows[2:]:
             print(f"{name} / deck.diagrams = {med / base:.1f}x")
+        native, pictures = warm
+        print(f"\nwarm build (study + handout from the cache): native diagrams {native:.2f} s, "
+              f"pictures {pictures:.2f} s ({native / pictures - 1:+.1%})")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -54,6 +54,7 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
         _explain(req, bank, theme)
     rendered = bank_diagrams(bank, theme, req.cache)
     sizes = {k: v.png_size for k, v in rendered.items()}
+    scenes = {k: v.scene for k, v in rendered.items() if v.scene is not None and bank.diagrams[k].native}
 
     outputs: list[tuple[Path, bytes, bool]] = []  # (path, data, always exported to PDF: meant for paper)
     for profile in req.profiles:
@@ -61,7 +62,7 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
         settings = bank.profiles.get(profile)
         reveal = req.reveal or (settings and settings.reveal) or "slides"
         if profile == "study":
-            plan = profiles.study(bank, theme, sizes, reveal)
+            plan = profiles.study(bank, theme, sizes, reveal, scenes)
         elif profile == "mock":
             plan = profiles.mock(bank, theme, replace(req.mock, reveal=reveal))
             card = handout.scorecard(bank, theme, req.mock)
@@ -69,7 +70,7 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
                 req.out_dir / "mock-scorecard.pptx"
             outputs.append((card_path, render(card, theme), True))
         else:
-            plan = handout.handout(bank, theme, sizes)
+            plan = handout.handout(bank, theme, sizes, scenes)
         path = req.target or req.out_dir / f"{profile}.pptx"
         outputs.append((path, render(plan, theme, rendered), profile == "handout"))
 
@@ -160,4 +161,8 @@ def bank_diagrams(bank: Bank, theme: Theme, cache: Path, force: bool = False) ->
     if stale and not os.access(cache, os.W_OK | os.X_OK):  # say so before the browser starts
         raise DeckError(f"diagram cache '{cache}' is not writable, and {', '.join(stale)} must be rendered into "
                         "it; pass --cache DIR to use another folder")
-    return render_diagrams(sources, settings, repo_root=root, cache_dir=cache, force=force)
+    rendered = render_diagrams(sources, settings, repo_root=root, cache_dir=cache, force=force)
+    for r in rendered.values():
+        for warning in r.warnings:
+            print(f"warning: {printable(warning)}", file=sys.stderr)
+    return rendered

@@ -57,7 +57,7 @@ DECK_FIELDS = {"title": "text", "subtitle": "text", "author": "text", "language"
 PROFILE_FIELDS = {"reveal": "reveal"}
 PROFILE_NAMES = ("study", "mock")  # the profiles that take settings
 REFERENCE_FIELDS = {"title": "text", "authors": "text", "year": "year", "url": "text", "note": "text"}
-DIAGRAM_FIELDS = {"title": "text", "caption": "text", "notes": "text"}
+DIAGRAM_FIELDS = {"title": "text", "caption": "text", "notes": "text", "native": "bool"}
 
 
 class _Ctx:
@@ -194,6 +194,12 @@ def _list(node: yaml.Node, ctx: _Ctx, field: str, item: Callable[[yaml.Node], An
     return tuple(item(n) for n in node.value)
 
 
+def _bool(node: yaml.Node, ctx: _Ctx, field: str) -> bool:
+    if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:bool":
+        raise ctx.error(node, "expected true or false", field)
+    return bool(yaml.safe_load(node.value))
+
+
 def _field(kind: str, node: yaml.Node, ctx: _Ctx, field: str) -> Any:
     if kind == "text":
         return _text(node, ctx, field)
@@ -290,7 +296,8 @@ def _diagrams(root: Path, warnings: list[str]) -> dict[str, Diagram]:
     for key, value in node.value:
         did = _slug(key, ctx, "diagram id")
         pairs = _pairs(value, ctx, DIAGRAM_FIELDS, f"diagram '{did}'", did)
-        meta = {k: _text(v, ctx, f"{did}.{k}") for k, (_, v) in pairs.items()}
+        meta = {k: _text(v, ctx, f"{did}.{k}") for k, (_, v) in pairs.items() if k != "native"}
+        native = _bool(pairs["native"][1], ctx, f"{did}.native") if "native" in pairs else True
         if "title" not in meta:
             raise ctx.error(value, "a diagram needs a title", f"{did}.title")
         source = (folder / f"{did}.mmd").resolve()
@@ -305,7 +312,7 @@ def _diagrams(root: Path, warnings: list[str]) -> dict[str, Diagram]:
             raise ctx.error(key, f"the Mermaid source {mmd} is {problem}, not a regular file", did,
                             f"replace it with a plain .mmd file, or remove the entry '{did}'")
         out[did] = Diagram(id=did, title=meta["title"], caption=meta.get("caption", ""),
-                           notes=meta.get("notes", ""), source_path=source)
+                           notes=meta.get("notes", ""), source_path=source, native=native)
     for orphan in sorted({p.stem for p in _listing(folder, ".mmd")} - set(out)):
         warnings.append(f"{root.name}/diagrams/{orphan}.mmd has no entry in {ctx.file}, so nothing can show it; "
                         f"add an entry '{orphan}:' with a 'title:' there")

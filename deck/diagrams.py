@@ -14,18 +14,22 @@ import os
 import re
 import shutil
 import struct
+import sys
 from collections.abc import Mapping
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from deck import resources
 from deck.errors import DiagramError
 from deck.files import write_atomic
+from deck.scene import Scene, from_dom, from_json
 
 # Bump when anything below changes the output for the same source/settings/Mermaid version.
-RENDER_VERSION = "1"
+RENDER_VERSION = "4"  # 2: inline styles, scene JSON; 3: edge ends at frames; 4: circle ends
 
 MERMAID_JS = Path("node_modules/mermaid/dist/mermaid.min.js")
 
@@ -44,6 +48,15 @@ SYSTEM_BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chro
 _ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 _COMMENT_LINE_RE = re.compile(r"^\s*%%(?!\{)")
 _ERROR_LINE_RE = re.compile(r"(error on line )(\d+)")
+_DIRECTIVE_RE = re.compile(r"^\s*%%\{\s*([A-Za-z]+)\s*:?\s*(.*?)\s*\}%%\s*$")
+_CLICK_RE = re.compile(r"^\s*click\s+(\S+)\s*(.*)$")
+_CLICK_LINK_RE = re.compile(r"^(?:href\s+)?[\"'](?:https?://|mailto:)[^\"']*[\"']")
+_PICTURE_ONLY_RE = re.compile(r"@\{[^}]*\b(?:img|icon)\s*:|\bfa[bklrs]?:fa-")
+# Mermaid's own default: above it Mermaid draws an error picture. Kept: dagre's layout time grows
+# fast with size, and 50,000 characters is already far beyond a readable slide.
+MAX_TEXT_SIZE = 50_000
+# What %%{init}%% and front matter may set: looks only, never securityLevel or parsing options.
+ALLOWED_CONFIG = frozenset({"theme", "themeVariables"})
 _EXACT_VERSION_RE = re.compile(r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$")
 _HOW_TO_GET_A_BROWSER = (
     "install one with `apt-get install chromium` (Debian/Ubuntu) or `python -m playwright install "
@@ -87,9 +100,216 @@ style-src 'unsafe-inline'; img-src data:; font-src data:">
 
 _INIT_JS = "config => { mermaid.initialize(config); }"
 
+# Colour helper shared by the style inliner and the scene reader: computed rgb()/rgba() -> RRGGBB.
+_HEX_JS = r"""
+const rgba = (c) => {
+  const m = /rgba?\(([^)]+)\)/.exec(c || '');
+  if (!m) return null;
+  const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(Number);
+  return {hex: p.slice(0, 3).map((v) => Math.round(v).toString(16).padStart(2, '0')).join('').toUpperCase(),
+          alpha: p.length > 3 ? p[3] : 1};
+};
+const hex = (c) => { const v = rgba(c); return v && v.alpha > 0 ? v.hex : null; };
+"""
+
+# The fallback SVG must draw the same in engines that ignore <style> sheets: every painted
+# element gets its computed paint (and text its font) as presentation attributes, then the
+# sheet, classes and style attributes go.
+_INLINE_JS = r"""
+const PAINT = ['fill', 'stroke', 'stroke-width', 'stroke-dasharray', 'stroke-linecap', 'stroke-linejoin'];
+const FONT = ['font-family', 'font-size', 'font-weight', 'font-style', 'text-anchor', 'dominant-baseline'];
+const PAINTED = new Set(['path', 'rect', 'circle', 'ellipse', 'line', 'polyline', 'polygon', 'text', 'tspan']);
+const inlineStyles = (shown, root) => {
+  const live = [shown, ...shown.querySelectorAll('*')], out = [root, ...root.querySelectorAll('*')];
+  for (let i = 0; i < out.length; i++) {
+    const el = out[i], name = el.localName;
+    if (PAINTED.has(name) && live[i] && live[i].localName === name) {
+      const s = getComputedStyle(live[i]);
+      for (const prop of PAINT) {
+        const v = s.getPropertyValue(prop);
+        if (prop === 'fill' || prop === 'stroke') {
+          const c = rgba(v);
+          el.setAttribute(prop, c && c.alpha > 0 ? '#' + c.hex : 'none');
+          if (c && c.alpha > 0 && c.alpha < 1) el.setAttribute(prop + '-opacity', String(c.alpha));
+        } else if (v) el.setAttribute(prop, v);
+      }
+      const opacity = parseFloat(s.opacity);
+      if (opacity < 1) el.setAttribute('opacity', String(opacity));
+      if (s.display === 'none') el.setAttribute('display', 'none');
+      if (s.visibility === 'hidden') el.setAttribute('visibility', 'hidden');
+      if (name === 'text' || name === 'tspan') for (const prop of FONT) el.setAttribute(prop, s.getPropertyValue(prop));
+    }
+    if (el !== root) { el.removeAttribute('class'); el.removeAttribute('style'); }
+  }
+  for (const sheet of [...root.querySelectorAll('style')]) sheet.remove();
+  root.removeAttribute('class');
+};
+"""
+
+_SCENE_JS = r"""
+// Scene extraction: runs after the SVG is in the page (getBBox/getComputedStyle need layout).
+const sceneOf = (shown, db, id, vbx, vby) => {
+  const r2 = (v) => Math.round(v * 100) / 100;
+  const base = shown.getScreenCTM().inverse();
+  const mapper = (el) => {
+    const m = base.multiply(el.getScreenCTM());
+    return (x, y) => [r2(m.a * x + m.c * y + m.e - vbx), r2(m.b * x + m.d * y + m.f - vby)];
+  };
+  const box = (el) => {
+    const b = el.getBBox(), f = mapper(el);
+    const pts = [f(b.x, b.y), f(b.x + b.width, b.y), f(b.x, b.y + b.height), f(b.x + b.width, b.y + b.height)];
+    const xs = pts.map((p) => p[0]), ys = pts.map((p) => p[1]);
+    const x = Math.min(...xs), y = Math.min(...ys);
+    return {x, y, w: r2(Math.max(...xs) - x), h: r2(Math.max(...ys) - y)};
+  };
+  const paint = (el) => {
+    const s = getComputedStyle(el);
+    const gaps = (s.strokeDasharray || 'none').split(/[\s,]+/).map(parseFloat).filter(Number.isFinite);
+    return {fill: hex(s.fill), stroke: hex(s.stroke), stroke_width: r2(parseFloat(s.strokeWidth) || 0),
+            dashed: gaps.some((v, i) => i % 2 === 1 && v > 0)};
+  };
+  const GEOM = 'rect,circle,ellipse,path,polygon,polyline';
+  const geom = (el) => (el.matches(GEOM) ? el : el.querySelector(GEOM));
+  const ops = (el) => {
+    const f = mapper(el);
+    if (el.localName === 'polygon' || el.localName === 'polyline') {
+      const n = (el.getAttribute('points') || '').trim().split(/[\s,]+/).map(Number);
+      const out = [];
+      for (let i = 0; i + 1 < n.length; i += 2) out.push([i ? 'L' : 'M', ...f(n[i], n[i + 1])]);
+      if (el.localName === 'polygon') out.push(['Z']);
+      return out;
+    }
+    if (el.localName !== 'path') return [];
+    const t = (el.getAttribute('d') || '').match(/[a-zA-Z]|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?/g) || [];
+    const out = [];
+    let i = 0, cmd = null, cx = 0, cy = 0, sx = 0, sy = 0, ok = true;
+    const num = () => Number(t[i++]);
+    while (ok && i < t.length) {
+      if (/[a-zA-Z]/.test(t[i])) cmd = t[i++];
+      else if (cmd === null) { ok = false; break; }
+      const C = cmd.toUpperCase(), rel = cmd !== C, ox = rel ? cx : 0, oy = rel ? cy : 0;
+      if (C === 'M') {
+        cx = ox + num(); cy = oy + num(); sx = cx; sy = cy;
+        out.push(['M', ...f(cx, cy)]); cmd = rel ? 'l' : 'L';
+      }
+      else if (C === 'L') { cx = ox + num(); cy = oy + num(); out.push(['L', ...f(cx, cy)]); }
+      else if (C === 'H') { cx = ox + num(); out.push(['L', ...f(cx, cy)]); }
+      else if (C === 'V') { cy = oy + num(); out.push(['L', ...f(cx, cy)]); }
+      else if (C === 'C') {
+        const x1 = ox + num(), y1 = oy + num(), x2 = ox + num(), y2 = oy + num();
+        cx = ox + num(); cy = oy + num();
+        out.push(['C', ...f(x1, y1), ...f(x2, y2), ...f(cx, cy)]);
+      } else if (C === 'Q') {
+        const x1 = ox + num(), y1 = oy + num(), ex = ox + num(), ey = oy + num();
+        out.push(['C', ...f(cx + 2 / 3 * (x1 - cx), cy + 2 / 3 * (y1 - cy)),
+                  ...f(ex + 2 / 3 * (x1 - ex), ey + 2 / 3 * (y1 - ey)), ...f(ex, ey)]);
+        cx = ex; cy = ey;
+      } else if (C === 'Z') { cx = sx; cy = sy; out.push(['Z']); cmd = null; }
+      else ok = false;
+    }
+    if (ok && out.every((o) => o.slice(1).every(Number.isFinite))) return out;
+    // Arcs, smooth curves: follow the drawn path with short lines instead.
+    const len = el.getTotalLength(), n = 48, pts = [];
+    for (let k = 0; k <= n; k++) {
+      const p = el.getPointAtLength(len * k / n);
+      pts.push([k ? 'L' : 'M', ...f(p.x, p.y)]);
+    }
+    return pts;
+  };
+  const label = (el, raw, labelType) => {
+    if (!el || !raw) return null;
+    const text = el.querySelector('text');
+    const s = text ? getComputedStyle(text) : null;
+    return {raw: String(raw), markdown: labelType === 'markdown', box: box(el),
+            color: s ? hex(s.fill) : null, size: s ? r2(parseFloat(s.fontSize)) : 16,
+            bold: s ? Number(s.fontWeight) >= 600 : false};
+  };
+  const styledBy = (n) => (n.cssStyles || []).length > 0 ||
+    String(n.cssClasses || '').split(/\s+/).some((c) => c && c !== 'default');
+  const data = db.getData();
+  const byId = new Map(data.nodes.map((n) => [n.id, n]));
+  const depth = (n) => {
+    let d = 0;
+    for (let p = n.parentId; p && byId.has(p); p = byId.get(p).parentId) d++;
+    return d;
+  };
+  const unsupported = [];
+  const nodes = [], clusters = [];
+  for (const n of data.nodes) {
+    if (n.isGroup) {
+      const g = shown.querySelector('#' + CSS.escape(id + '-' + n.id));
+      const rect = g && g.querySelector(':scope > rect');
+      if (!rect) { unsupported.push('subgraph ' + n.id + ' not found in the SVG'); continue; }
+      clusters.push({id: n.id, box: box(rect), paint: paint(rect), styled: styledBy(n), depth: depth(n),
+                     title: label(g.querySelector(':scope > .cluster-label'), n.label, n.labelType)});
+      continue;
+    }
+    if (n.img || n.icon || /^(image|icon)/i.test(n.shape || '')) unsupported.push('image/icon node ' + n.id);
+    const g = shown.querySelector('#' + CSS.escape(id + '-' + n.domId));
+    const shapeEl = g && [...g.children].find((c) => !c.classList.contains('label'));
+    const el = shapeEl && geom(shapeEl);
+    if (!el) { unsupported.push('node ' + n.id + ' not found in the SVG'); continue; }
+    nodes.push({id: n.id, shape: n.shape || 'squareRect', box: box(shapeEl), paint: paint(el), styled: styledBy(n),
+                label: label(g.querySelector(':scope > .label'), n.label, n.labelType), outline: ops(el)});
+  }
+  const paths = new Map([...shown.querySelectorAll('path[data-id]')].map((p) => [p.getAttribute('data-id'), p]));
+  const labels = new Map([...shown.querySelectorAll('.edgeLabel .label[data-id]')]
+    .map((l) => [l.getAttribute('data-id'), l]));
+  const edges = [];
+  for (const e of data.edges) {
+    const p = paths.get(e.id);
+    if (!p) { unsupported.push('edge ' + e.id + ' not found in the SVG'); continue; }
+    let path = ops(p);
+    // Mermaid stops a line short of its arrowhead; DrawingML draws the head at the line's end, so
+    // end where Mermaid's routed points do (on the node's border), unless Mermaid cut the line at a
+    // subgraph's frame. A circle end is centred where Mermaid centres its circle marker.
+    const f = mapper(p);
+    const moveEnd = (to) => {
+      const last = path[path.length - 1], out = [...last], n = last.length;
+      const dx = to[0] - last[n - 2], dy = to[1] - last[n - 1];
+      out[n - 2] = to[0]; out[n - 1] = to[1];
+      if (last[0] === 'C') { out[3] += dx; out[4] += dy; }
+      path[path.length - 1] = out;
+    };
+    const moveStart = (to) => {
+      const dx = to[0] - path[0][1], dy = to[1] - path[0][2], next = path[1];
+      path[0] = ['M', to[0], to[1]];
+      if (next[0] === 'C') path[1] = ['C', next[1] + dx, next[2] + dy, ...next.slice(3)];
+    };
+    const MARKER_GAP = 16;  // px: above Mermaid's arrowhead offset, below any cut at a frame
+    const CIRCLE_BACK = 6.6;  // px: Mermaid's circle marker centre before the line's end
+    let pts = null;
+    try { pts = JSON.parse(atob(p.getAttribute('data-points') || '')); } catch (err) { pts = null; }
+    if (path.length > 1 && path[0][0] === 'M') {
+      const near = (q, x, y) => {
+        if (!q) return null;
+        const [nx, ny] = f(q.x, q.y);
+        return Math.hypot(nx - x, ny - y) <= MARKER_GAP ? [nx, ny] : null;
+      };
+      const len = p.getTotalLength(), at = (d) => { const q = p.getPointAtLength(d); return f(q.x, q.y); };
+      const last = path[path.length - 1], ok = Array.isArray(pts) && pts.length > 1;
+      const end = ok && e.arrowTypeEnd === 'arrow_point' &&
+        near(pts[pts.length - 1], last[last.length - 2], last[last.length - 1]);
+      if (end) moveEnd(end);
+      else if (e.arrowTypeEnd === 'arrow_circle' && len > 2 * CIRCLE_BACK) moveEnd(at(len - CIRCLE_BACK));
+      const start = ok && e.arrowTypeStart === 'arrow_point' && near(pts[0], path[0][1], path[0][2]);
+      if (start) moveStart(start);
+      else if (e.arrowTypeStart === 'arrow_circle' && len > 2 * CIRCLE_BACK) moveStart(at(CIRCLE_BACK));
+    }
+    const l = labels.get(e.id);
+    const inner = l && (l.querySelector(':scope > g') || l);
+    edges.push({id: e.id, source: e.start, target: e.end, path, start: e.arrowTypeStart || 'none',
+                end: e.arrowTypeEnd || 'none', paint: {...paint(p), dashed: paint(p).dashed || e.pattern === 'dotted'},
+                styled: (e.style || []).length > 0,
+                thick: e.thickness === 'thick', label: e.label ? label(inner, e.label, e.labelType) : null});
+  }
+  return {scene: {nodes, clusters, edges}, unsupported};
+};
+"""
+
 # Runs in the page: parse + render, then check and normalise the SVG before it touches the live
 # document. Errors come back as data (message + line) because exceptions lose Mermaid's hash.
-_RENDER_JS = """async ({id, src, scale, minLong}) => {
+_RENDER_JS = "async ({id, src, scale, minLong, withScene, maxText}) => {" + _HEX_JS + _INLINE_JS + _SCENE_JS + r"""
   const fail = (e) => {
     document.getElementById('d' + id)?.remove();  // a failed render leaves its container behind
     const h = e && e.hash;
@@ -107,7 +327,16 @@ _RENDER_JS = """async ({id, src, scale, minLong}) => {
   }
   const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
   const root = doc.documentElement;
-  if (!root || root.localName !== 'svg') return {error: 'Mermaid did not return an SVG document'};
+  if (!root || root.localName !== 'svg') {
+    const why = (doc.querySelector('parsererror')?.textContent || '').replace(/\s+/g, ' ').trim();
+    return {error: 'Mermaid did not return an SVG document' + (why ? ' (' + why.slice(0, 200) + ')' : '')};
+  }
+  // Mermaid draws some failures as a picture instead of throwing: never cache one of those.
+  const role = root.getAttribute('aria-roledescription') || '';
+  if (role === 'error') return {error: 'Mermaid drew its error picture (syntax error in text)'};
+  if (src.length > maxText || /Maximum text size in diagram exceeded/.test(root.textContent)) {
+    return {error: 'Mermaid drew its error picture (maximum text size in diagram exceeded)'};
+  }
   const problems = new Set();
   for (const el of [root, ...root.querySelectorAll('*')]) {
     const name = el.localName.toLowerCase();
@@ -115,13 +344,13 @@ _RENDER_JS = """async ({id, src, scale, minLong}) => {
     if (name === 'script') problems.add('<script> element');
     for (const a of el.attributes) {
       if (a.name.toLowerCase().startsWith('on')) problems.add('event handler attribute ' + a.name);
-      if (/^javascript:/i.test(a.value.replace(/[\\s\\u0000-\\u001f]/g, ''))) {
+      if (/^javascript:/i.test(a.value.replace(/[\s\u0000-\u001f]/g, ''))) {
         problems.add('javascript: URL in ' + a.name);
       }
     }
   }
   if (problems.size) return {error: 'unsafe or unsupported SVG: ' + [...problems].join(', ')};
-  const vb = (root.getAttribute('viewBox') || '').trim().split(/[\\s,]+/).map(Number);
+  const vb = (root.getAttribute('viewBox') || '').trim().split(/[\s,]+/).map(Number);
   if (vb.length !== 4 || !vb.every(Number.isFinite) || vb[2] <= 0 || vb[3] <= 0) {
     return {error: 'Mermaid returned an SVG without a usable viewBox'};
   }
@@ -131,15 +360,22 @@ _RENDER_JS = """async ({id, src, scale, minLong}) => {
   root.setAttribute('height', String(h));
   root.style.removeProperty('max-width');
   if (!root.getAttribute('style')) root.removeAttribute('style');
-  const out = new XMLSerializer().serializeToString(root);
   // Show it larger than its natural size if scale alone would not reach the minimum PNG size.
   const k = Math.max(1, (minLong + 1) / (Math.max(w, h) * scale));
   const shown = document.importNode(root, true);
   shown.style.width = Math.ceil(w * k) + 'px';
   shown.style.height = Math.ceil(h * k) + 'px';
   document.getElementById('stage').replaceChildren(shown);
+  let scene = null, unsupported = [];
+  if (withScene && role === 'flowchart-v2') {
+    const diagram = await mermaid.mermaidAPI.getDiagramFromText(src);
+    ({scene, unsupported} = sceneOf(shown, diagram.db, id, vb[0], vb[1]));
+    scene.width = w; scene.height = h;
+  }
+  inlineStyles(shown, root);
+  const out = new XMLSerializer().serializeToString(root);
   const r = shown.getBoundingClientRect();
-  return {svg: out, clip: {x: r.x, y: r.y, width: r.width, height: r.height}};
+  return {svg: out, clip: {x: r.x, y: r.y, width: r.width, height: r.height}, scene, unsupported, role};
 }"""
 
 
@@ -149,6 +385,8 @@ class RenderedDiagram:
     svg_path: Path
     png_path: Path
     png_size: tuple[int, int]  # pixels
+    scene: Scene | None = None  # flowcharts Mermaid laid out, when they can be drawn as shapes
+    warnings: tuple[str, ...] = ()  # what was dropped or why it stays a picture
 
 
 def _normalise_source(source: str) -> str:
@@ -165,11 +403,18 @@ def _prepare_source(source: str) -> tuple[str, int]:
     """
     lines = source.split("\n")
     text = "\n".join("" if _COMMENT_LINE_RE.match(line) else line for line in lines)
-    i = 0
+    return text, _header_line(lines)
+
+
+def _front_matter_end(lines: list[str]) -> int | None:
     if lines and lines[0].strip() == "---":
-        closing = next((k for k in range(1, len(lines)) if lines[k].strip() == "---"), None)
-        if closing is not None:
-            i = closing + 1
+        return next((k for k in range(1, len(lines)) if lines[k].strip() == "---"), None)
+    return None
+
+
+def _header_line(lines: list[str]) -> int:
+    closing = _front_matter_end(lines)
+    i = 0 if closing is None else closing + 1
     in_directive = False
     while i < len(lines):
         stripped = lines[i].strip()
@@ -180,7 +425,78 @@ def _prepare_source(source: str) -> tuple[str, int]:
         elif stripped and not _COMMENT_LINE_RE.match(stripped):
             break
         i += 1
-    return text, i
+    return i
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """What we give Mermaid, what we dropped, and why a flowchart must stay a picture."""
+
+    text: str
+    offset: int  # file lines before the diagram's header line
+    warnings: tuple[str, ...]
+    picture_reason: str | None  # "<file>:<line>: <feature>" or None
+
+
+def _check_config(config: Any, label: str, line: int, where: str) -> None:
+    if not isinstance(config, dict):
+        raise DiagramError(f"{label}:{line}: {where} must be a mapping of theme settings")
+    extra = sorted(str(k) for k in config if k not in ALLOWED_CONFIG)
+    if extra:
+        hint = " (securityLevel is always strict)" if "securityLevel" in extra else ""
+        raise DiagramError(f"{label}:{line}: {where} may set only {' and '.join(sorted(ALLOWED_CONFIG))}; "
+                           f"not allowed: {', '.join(extra)}{hint}")
+
+
+def inspect_source(source: str, label: str) -> Inspection:
+    """Check front matter and %%{init}%% (theme values only), drop click lines (with a warning),
+    find flowchart features we cannot draw as shapes. Raises DiagramError for what is refused."""
+    text, offset = _prepare_source(_normalise_source(source))
+    lines = text.split("\n")
+    warnings: list[str] = []
+    picture: str | None = None
+    closing = _front_matter_end(lines)
+    if closing is not None:
+        try:
+            front = yaml.safe_load("\n".join(lines[1:closing])) or {}
+        except yaml.YAMLError as exc:
+            raise DiagramError(f"{label}:1: front matter is not valid YAML: {exc}") from None
+        if not isinstance(front, dict) or set(front) - {"config"}:
+            keys = ", ".join(sorted(map(str, front))) if isinstance(front, dict) else type(front).__name__
+            raise DiagramError(f"{label}:1: front matter may hold only `config:` with theme settings "
+                               f"(found: {keys}); put titles in diagrams.yaml")
+        _check_config(front.get("config") or {}, label, 1, "front matter config")
+    for n, line in enumerate(lines, 1):
+        directive = _DIRECTIVE_RE.match(line)
+        if directive:
+            if directive[1] not in ("init", "initialize"):
+                raise DiagramError(f"{label}:{n}: %%{{{directive[1]}}}%% directives are not allowed; "
+                                   "use %%{init: {theme/themeVariables}}%%")
+            try:
+                config = yaml.safe_load(directive[2])
+            except yaml.YAMLError:
+                raise DiagramError(f"{label}:{n}: %%{{init}}%% must hold one JSON object on its line") from None
+            _check_config(config, label, n, "%%{init}%%")
+        elif line.lstrip().startswith("%%{"):
+            raise DiagramError(f"{label}:{n}: write a %%{{init: {{...}}}}%% directive on one line")
+        click = _CLICK_RE.match(line)
+        if click:
+            lines[n - 1] = ""  # same line numbers for Mermaid's messages
+            if _CLICK_LINK_RE.match(click[2]):
+                warnings.append(f"{label}:{n}: click link on {click[1]} dropped (diagrams are not clickable)")
+            else:
+                warnings.append(f"{label}:{n}: click callback on {click[1]} dropped; the diagram stays a picture")
+                picture = picture or f"{label}:{n}: click callback"
+            continue
+        feature = _PICTURE_ONLY_RE.search(line)
+        if feature and picture is None:
+            picture = f"{label}:{n}: {'icon' if 'icon' in feature[0] or 'fa' in feature[0] else 'image'} node"
+            warnings.append(f"{picture} cannot be drawn as shapes; the diagram stays a picture")
+    text = "\n".join(lines)
+    if len(text) > MAX_TEXT_SIZE:
+        raise DiagramError(f"{label}: {len(text)} characters, above Mermaid's maxTextSize of {MAX_TEXT_SIZE}; "
+                           "split the diagram")
+    return Inspection(text, offset, tuple(warnings), picture)
 
 
 def cache_key(source: str, settings: Mapping[str, Any], mermaid_version: str) -> str:
@@ -284,6 +600,8 @@ class _Job:
     path: Path
     source: str
     key: str
+    inspection: Inspection | None  # None: refused, see error
+    error: str | None = None
 
     def svg_path(self, cache_dir: Path) -> Path:
         return cache_dir / f"{self.id}-{self.key[:12]}.svg"
@@ -291,8 +609,14 @@ class _Job:
     def png_path(self, cache_dir: Path) -> Path:
         return cache_dir / f"{self.id}-{self.key[:12]}.png"
 
+    def scene_path(self, cache_dir: Path) -> Path:
+        return cache_dir / f"{self.id}-{self.key[:12]}.scene.json"
+
+    def paths(self, cache_dir: Path) -> tuple[Path, Path, Path]:
+        return self.svg_path(cache_dir), self.png_path(cache_dir), self.scene_path(cache_dir)
+
     def is_cached(self, cache_dir: Path) -> bool:
-        return all(p.is_file() and p.stat().st_size > 0 for p in (self.svg_path(cache_dir), self.png_path(cache_dir)))
+        return all(p.is_file() and p.stat().st_size > 0 for p in self.paths(cache_dir))
 
 
 def _jobs(sources: Mapping[str, Path], settings: Mapping[str, Any], repo_root: Path | None) -> list[_Job]:
@@ -304,7 +628,11 @@ def _jobs(sources: Mapping[str, Path], settings: Mapping[str, Any], repo_root: P
             source = _normalise_source(Path(path).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
             raise DiagramError(f"{_label(Path(path), repo_root)}: cannot read diagram source: {exc}") from None
-        jobs.append(_Job(diagram_id, Path(path), source, cache_key(source, settings, version)))
+        key, label = cache_key(source, settings, version), _label(Path(path), repo_root)
+        try:
+            jobs.append(_Job(diagram_id, Path(path), source, key, inspect_source(source, label)))
+        except DiagramError as exc:  # reported with the other diagrams' errors, after they are rendered
+            jobs.append(_Job(diagram_id, Path(path), source, key, None, str(exc)))
     return jobs
 
 
@@ -316,14 +644,24 @@ def stale_diagrams(
 
 
 def _rendered(job: _Job, cache_dir: Path) -> RenderedDiagram:
-    png = job.png_path(cache_dir)
-    return RenderedDiagram(job.id, job.svg_path(cache_dir), png, _png_size(png))
+    assert job.inspection is not None  # refused jobs raised before this
+    png, scene_file = job.png_path(cache_dir), job.scene_path(cache_dir)
+    try:
+        # "null" for diagrams that are not flowcharts (or hold something we cannot draw).
+        scene = None if job.inspection.picture_reason else _load_scene(scene_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DiagramError(f"{scene_file}: unreadable scene ({exc}); run `deck diagrams --force`") from None
+    return RenderedDiagram(job.id, job.svg_path(cache_dir), png, _png_size(png), scene, job.inspection.warnings)
+
+
+def _load_scene(text: str) -> Scene | None:
+    return None if text.strip() == "null" else from_json(text)
 
 
 def _remove_old(cache_dir: Path, job: _Job) -> None:
     # Exact pattern: a glob like "rope-*" would also hit "rope-scaling-….svg".
-    pattern = re.compile(rf"^{re.escape(job.id)}-[0-9a-f]{{12}}\.(?:svg|png)$")
-    keep = {job.svg_path(cache_dir).name, job.png_path(cache_dir).name}
+    pattern = re.compile(rf"^{re.escape(job.id)}-[0-9a-f]{{12}}\.(?:svg|png|scene\.json)$")
+    keep = {p.name for p in job.paths(cache_dir)}
     for old in cache_dir.iterdir():
         if pattern.match(old.name) and old.name not in keep:
             old.unlink(missing_ok=True)
@@ -336,26 +674,30 @@ def render_diagrams(
     repo_root: Path | None,
     cache_dir: Path,
     force: bool = False,
+    scenes: bool = True,
 ) -> dict[str, RenderedDiagram]:
-    """Return every diagram's cached SVG/PNG, rendering the stale ones in one browser session."""
+    """Return every diagram's cached SVG/PNG/scene, rendering the stale ones in one browser session.
+    scenes=False skips reading flowchart scenes (only to measure what that costs)."""
     jobs = _jobs(sources, settings, repo_root)
-    todo = [job for job in jobs if force or not job.is_cached(cache_dir)]
+    errors = [job.error for job in jobs if job.error]
+    todo = [job for job in jobs if not job.error and (force or not job.is_cached(cache_dir))]
     if todo:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        errors: list[str] = []
-        with RenderSession(settings, repo_root=repo_root, needed_for=[job.id for job in todo]) as session:
+        with RenderSession(settings, repo_root=repo_root, needed_for=[job.id for job in todo],
+                           scenes=scenes) as session:
             for job in todo:
                 label = _label(job.path, repo_root)
                 try:
-                    svg, png = session.render(job.id, job.source, label=label)
+                    svg, png, scene = session.render(job.id, job.source, label=label)
                 except DiagramError as exc:
                     errors.append(str(exc))
                     continue
                 write_atomic(job.svg_path(cache_dir), svg.encode("utf-8"))
                 write_atomic(job.png_path(cache_dir), png)
+                write_atomic(job.scene_path(cache_dir), (scene.to_json() if scene else "null\n").encode("utf-8"))
                 _remove_old(cache_dir, job)
-        if errors:
-            raise DiagramError("\n".join(errors))
+    if errors:
+        raise DiagramError("\n".join(errors))
     return {job.id: _rendered(job, cache_dir) for job in jobs}
 
 
@@ -386,8 +728,10 @@ class RenderSession:
     caused a request or dialog is refused.
     """
 
-    def __init__(self, settings: Mapping[str, Any], *, repo_root: Path | None, needed_for: list[str]) -> None:
+    def __init__(self, settings: Mapping[str, Any], *, repo_root: Path | None, needed_for: list[str],
+                 scenes: bool = True) -> None:
         self.settings = settings
+        self.scenes = scenes  # read flowchart scenes from the DOM (off only to measure what it costs)
         self.repo_root = repo_root
         self.needed_for = needed_for
         self.scale = float(_settings_value(settings, "scale", 2))
@@ -439,6 +783,7 @@ class RenderSession:
             "securityLevel": "strict",
             "htmlLabels": False,
             "logLevel": "fatal",
+            "maxTextSize": MAX_TEXT_SIZE,
             "deterministicIds": True,
             "theme": "base",
             "themeVariables": theme_vars,
@@ -518,10 +863,12 @@ class RenderSession:
         if self._stack is not None:
             self._stack.close()
 
-    def render(self, diagram_id: str, source: str, *, label: str) -> tuple[str, bytes]:
-        """Render one diagram: (SVG text, PNG bytes). Raises DiagramError '<label>:<line>: <message>'."""
+    def render(self, diagram_id: str, source: str, *, label: str) -> tuple[str, bytes, Scene | None]:
+        """Render one diagram: (SVG text, PNG bytes, flowchart scene or None).
+        Raises DiagramError '<label>:<line>: <message>'."""
         _check_id(diagram_id)
-        text, offset = _prepare_source(_normalise_source(source))
+        inspection = inspect_source(source, label)
+        text, offset = inspection.text, inspection.offset
         before = (len(self.requests), len(self.dialogs))
         try:
             result = self.page.evaluate(
@@ -531,6 +878,8 @@ class RenderSession:
                     "src": text,
                     "scale": self.scale,
                     "minLong": self.min_long_side,
+                    "withScene": self.scenes and inspection.picture_reason is None,
+                    "maxText": MAX_TEXT_SIZE,
                 },
             )
             png = None
@@ -554,4 +903,12 @@ class RenderSession:
         width, height = struct.unpack(">II", png[16:24])
         if max(width, height) < self.min_long_side:
             raise DiagramError(f"{label}: PNG is {width}x{height}, below min_png_long_side={self.min_long_side}")
-        return '<?xml version="1.0" encoding="UTF-8"?>\n' + result["svg"] + "\n", png
+        scene = None
+        if result.get("scene") is not None:
+            if result.get("unsupported"):
+                # Never half-native: one unknown piece and the whole diagram stays a picture.
+                print(f"warning: {label}: {'; '.join(result['unsupported'])}; the diagram stays a picture",
+                      file=sys.stderr)
+            else:
+                scene = from_dom(result["scene"])
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + result["svg"] + "\n", png, scene

@@ -6,14 +6,16 @@ pages only when it alone is longer than a page.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from deck import layout
+from deck.diagram_shapes import diagram_group
 from deck.layout import Paragraph, Style
 from deck.model import Bank, Question, Section
-from deck.plan import Box, DeckPlan, Element, Para, Picture, Rect, Run, Slide, Text
+from deck.plan import Box, DeckPlan, Element, Group, Para, Picture, Rect, Run, Slide, Text
 from deck.profiles import MockOptions, draw, key_points, references
+from deck.scene import Scene
 from deck.slides import BLOCKS, INSET, Canvas, code_panel, section_label
 from deck.theme import Theme
 
@@ -30,6 +32,8 @@ class Piece:
 
 
 def _shift(el: Element, dy: float) -> Element:
+    if isinstance(el, Group):  # a native diagram: its shapes move with it
+        return replace(el, box=replace(el.box, y=el.box.y + dy), children=tuple(_shift(c, dy) for c in el.children))
     return replace(el, box=replace(el.box, y=el.box.y + dy))
 
 
@@ -166,7 +170,9 @@ def _code_pieces(a4: A4, q: Question) -> list[Piece]:
     return pieces
 
 
-def handout(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]]) -> DeckPlan:
+def handout(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]],
+            scenes: Mapping[str, Scene] | None = None) -> DeckPlan:
+    """scenes: flowcharts to draw as native shapes (the rest are pictures)."""
     a4 = A4(theme, bank.title)
     t = theme
     # Cover.
@@ -198,7 +204,7 @@ def handout(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]])
         starts[s.id] = len(a4.pages)
         a4.place(_section_header(a4, s), label)
         for did in s.diagrams:  # the first shares the section band's page, so the band is never alone
-            a4.place(_diagram_piece(a4, bank, did, diagram_sizes[did]), label)
+            a4.place(_diagram_piece(a4, bank, did, diagram_sizes[did], (scenes or {}).get(did)), label)
             a4.y = a4.bottom  # otherwise a diagram has its page to itself
         for i, q in enumerate(s.questions, 1):
             for piece in _qa_pieces(a4, s, i, q):
@@ -241,7 +247,7 @@ def _section_header(a4: A4, s: Section) -> Piece:
                      a4.text(box, [Para(runs)], fitted, "section", t.color("divider_text"), bold=True, anchor="ctr")))
 
 
-def _diagram_piece(a4: A4, bank: Bank, did: str, px: tuple[int, int]) -> Piece:
+def _diagram_piece(a4: A4, bank: Bank, did: str, px: tuple[int, int], scene: Scene | None = None) -> Piece:
     d = bank.diagrams[did]
     size = a4.size("section")
     title_box = Box(a4.m, 0, a4.content_w, a4.canvas.line_h(size))
@@ -253,7 +259,10 @@ def _diagram_piece(a4: A4, bank: Bank, did: str, px: tuple[int, int]) -> Piece:
     w = min(a4.content_w, avail_h * ratio)
     h = w / ratio
     top = title.box.bottom + 8
-    pic = Picture(Box(a4.m + (a4.content_w - w) / 2, top, w, h), did, d.caption or d.title)
+    pic: Element = Picture(Box(a4.m + (a4.content_w - w) / 2, top, w, h), did, d.caption or d.title)
+    if scene is not None:
+        pic = diagram_group(scene, pic.box, a4.theme, name=f"Diagram {did}", alt=d.caption or d.title,
+                            medium="handout")
     notes = [Paragraph(d.caption)] + [Paragraph(x) for x in d.notes.split("\n") if x.strip()]
     bsize = a4.size("body")
     nh = a4.measure(notes, bsize)

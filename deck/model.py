@@ -57,6 +57,7 @@ class Diagram:
     caption: str
     notes: str
     source_path: Path
+    native: bool = True  # a flowchart becomes native shapes; False keeps the picture
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from deck.plan import Box, Effect, Para, Picture, Rect, Run, Text
+from deck.plan import Box, Effect, Group, Line, Para, Picture, Rect, Run, Shape, Text
 
 NS = {
     "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
@@ -63,8 +63,9 @@ def _run(run: Run, text: Text, fonts: Fonts, links: dict[str, str]) -> str:
     else:
         link = ""
     # lang zh-CN makes PowerPoint apply Chinese line-breaking rules; a:ea names the CJK face.
+    baseline = f' baseline="{run.baseline}"' if run.baseline else ""
     return (f'<a:r><a:rPr lang="zh-CN" altLang="en-US" sz="{round(size * 100)}" b="{int(bold)}" '
-            f'i="{int(run.italic)}" dirty="0">{_fill(run.color or text.color)}'
+            f'i="{int(run.italic)}"{baseline} dirty="0">{_fill(run.color or text.color)}'
             f'<a:latin typeface="{escape(latin)}"/><a:ea typeface="{escape(fonts.east_asian)}"/>'
             f'<a:cs typeface="{escape(latin)}"/>{link}</a:rPr><a:t>{escape(run.text)}</a:t></a:r>')
 
@@ -121,6 +122,73 @@ def picture_shape(pic: Picture, shape_id: int, png_rid: str, svg_rid: str) -> st
             f'<a:ext uri="{SVG_EXT}"><asvg:svgBlip xmlns:asvg="{SVG_NS}" r:embed="{svg_rid}"/></a:ext>'
             f'</a:extLst></a:blip><a:stretch><a:fillRect/></a:stretch></p:blipFill><p:spPr>'
             f'{_xfrm(pic.box)}<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></p:spPr></p:pic>')
+
+
+def _line(line: Line | None) -> str:
+    if line is None:
+        return "<a:ln><a:noFill/></a:ln>"
+    dash = f'<a:prstDash val="{line.dash}"/>' if line.dash else ""
+    ends = "".join(f'<a:{tag} type="{kind}" w="{line.end_size}" len="{line.end_size}"/>'
+                   for tag, kind in (("headEnd", line.head), ("tailEnd", line.tail)) if kind)
+    return f'<a:ln w="{emu(line.width)}">{_fill(line.color)}{dash}<a:round/>{ends}</a:ln>'
+
+
+def _custom_geometry(shape: Shape) -> str:
+    """a:custGeom in the shape's own EMU space: moveTo / lnTo / cubicBezTo / close."""
+    def pt(x: object, y: object) -> str:
+        return f'<a:pt x="{emu(float(x))}" y="{emu(float(y))}"/>'  # type: ignore[arg-type]
+
+    ops = []
+    for op in shape.path:
+        kind, *v = op
+        if kind == "M":
+            ops.append(f"<a:moveTo>{pt(*v)}</a:moveTo>")
+        elif kind == "L":
+            ops.append(f"<a:lnTo>{pt(*v)}</a:lnTo>")
+        elif kind == "C":
+            ops.append(f"<a:cubicBezTo>{pt(v[0], v[1])}{pt(v[2], v[3])}{pt(v[4], v[5])}</a:cubicBezTo>")
+        else:
+            ops.append("<a:close/>")
+    fill = "" if shape.closed else ' fill="none"'
+    return (f'<a:custGeom><a:avLst/><a:gdLst/><a:ahLst/><a:cxnLst/><a:rect l="l" t="t" r="r" b="b"/><a:pathLst>'
+            f'<a:path w="{emu(shape.box.w)}" h="{emu(shape.box.h)}"{fill}>{"".join(ops)}</a:path></a:pathLst>'
+            '</a:custGeom>')
+
+
+def drawn_shape(shape: Shape, shape_id: int) -> str:
+    """A p:sp with preset or custom geometry, solid fill and an outline with dash and line ends."""
+    if shape.geometry == "custom":
+        geometry = _custom_geometry(shape)
+    else:
+        guides = "".join(f'<a:gd name="{name}" fmla="val {value}"/>' for name, value in shape.adjust)
+        geometry = f'<a:prstGeom prst="{shape.geometry}"><a:avLst>{guides}</a:avLst></a:prstGeom>'
+    flips = (' flipH="1"' if shape.flip_h else "") + (' flipV="1"' if shape.flip_v else "")
+    b = shape.box
+    xfrm = (f'<a:xfrm{flips}><a:off x="{emu(b.x)}" y="{emu(b.y)}"/>'
+            f'<a:ext cx="{emu(b.w)}" cy="{emu(b.h)}"/></a:xfrm>')
+    fill = _fill(shape.fill if shape.closed else None)
+    return (f'<p:sp><p:nvSpPr><p:cNvPr id="{shape_id}" name="{escape(shape.name, {chr(34): "&quot;"})}"/>'
+            f'<p:cNvSpPr/><p:nvPr/></p:nvSpPr><p:spPr>{xfrm}{geometry}{fill}{_line(shape.line)}</p:spPr></p:sp>')
+
+
+def group_shape(group: Group, first_id: int, fonts: Fonts, links: dict[str, str]) -> tuple[str, int]:
+    """One p:grpSp whose child space equals its box (children keep slide coordinates).
+    Returns the XML and the next free shape id. Labels are fitted to their boxes: no inset."""
+    b = group.box
+    off, ext = f'x="{emu(b.x)}" y="{emu(b.y)}"', f'cx="{emu(b.w)}" cy="{emu(b.h)}"'
+    parts = [f'<p:grpSp><p:nvGrpSpPr><p:cNvPr id="{first_id}" name="{escape(group.name, {chr(34): "&quot;"})}" '
+             f'descr="{escape(group.alt, {chr(34): "&quot;"})}"/><p:cNvGrpSpPr/><p:nvPr/></p:nvGrpSpPr>'
+             f'<p:grpSpPr><a:xfrm><a:off {off}/><a:ext {ext}/><a:chOff {off}/><a:chExt {ext}/></a:xfrm>'
+             '</p:grpSpPr>']
+    next_id = first_id + 1
+    for child in group.children:
+        if isinstance(child, Text):
+            parts.append(text_shape(child, next_id, fonts, 0, links))
+        else:
+            parts.append(drawn_shape(child, next_id))
+        next_id += 1
+    parts.append("</p:grpSp>")
+    return "".join(parts), next_id
 
 
 _GROUP = ('<p:nvGrpSpPr><p:cNvPr id="1" name=""/><p:cNvGrpSpPr/><p:nvPr/></p:nvGrpSpPr>'

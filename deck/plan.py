@@ -31,6 +31,7 @@ class Run:
     size: float | None = None  # None = the element's size
     link: str | None = None  # key of a slide to jump to
     url: str | None = None  # external hyperlink (a references entry)
+    baseline: int = 0  # percent x 1000 of the size: > 0 raised (superscript), < 0 lowered (subscript)
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,48 @@ class Picture:
     step: int = 0
 
 
-Element = Text | Rect | Picture
+@dataclass(frozen=True)
+class Line:
+    """An outline: colour, width in pt, preset dash name, line-end types (a:headEnd/a:tailEnd)."""
+
+    color: str
+    width: float
+    dash: str | None = None  # "dash", "sysDash", ...; None = solid
+    head: str | None = None  # end type at the path's start: "triangle", "oval", "diamond", ...
+    tail: str | None = None  # end type at the path's end
+    end_size: str = "med"  # a:headEnd/a:tailEnd w and len
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A drawn shape: a preset geometry (a:prstGeom) or, with a path, custom geometry
+    (a:custGeom); path coordinates are points relative to the box's top-left."""
+
+    box: Box
+    geometry: str  # preset name ("rect", "roundRect", "ellipse", ...) or "custom"
+    fill: str | None
+    line: Line | None
+    name: str
+    adjust: tuple[tuple[str, int], ...] = ()  # preset guides (a:avLst), e.g. (("adj", 50000),)
+    path: tuple[tuple[object, ...], ...] = ()  # ("M", x, y) | ("L", x, y) | ("C", x1, y1, x2, y2, x, y) | ("Z",)
+    closed: bool = True  # False: an open path, never filled (edges)
+    flip_h: bool = False
+    flip_v: bool = False
+    step: int = 0
+
+
+@dataclass(frozen=True)
+class Group:
+    """Shapes and text boxes that move together (one diagram): a p:grpSp."""
+
+    box: Box
+    children: tuple[Shape | Text, ...]
+    name: str
+    alt: str = ""
+    step: int = 0
+
+
+Element = Text | Rect | Picture | Shape | Group
 
 
 @dataclass(frozen=True)

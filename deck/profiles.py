@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from deck.errors import DeckError
 from deck.model import Bank, Question, Reveal, Section
 from deck.plan import DeckPlan, Para, Run, Slide
+from deck.scene import Scene
 from deck.slides import (
     Canvas,
     agenda_items,
@@ -43,9 +44,10 @@ class _Builder:
     def plan(self, profile: str, title: str) -> DeckPlan:
         return DeckPlan(profile=profile, title=title, width=self.c.w, height=self.c.h, slides=tuple(self.slides))
 
-    def diagram(self, bank: Bank, did: str, sizes: dict[str, tuple[int, int]]) -> None:
+    def diagram(self, bank: Bank, did: str, sizes: dict[str, tuple[int, int]],
+                scenes: Mapping[str, Scene] | None = None) -> None:
         self.add(diagram_slide(self.c, bank.diagrams[did], f"diagram-{did}", sizes[did], self.footer,
-                               self.next_number))
+                               self.next_number, scene=(scenes or {}).get(did)))
 
     def qa(self, q: Question, marker: str, notes: str) -> None:
         reveal_notes = self.c.theme.render("notes_reveal.j2", question=q)
@@ -73,7 +75,8 @@ def references(bank: Bank, link_color: str) -> list[Para]:
 
 
 def study(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]],
-          reveal: Reveal = "slides") -> DeckPlan:
+          reveal: Reveal = "slides", scenes: Mapping[str, Scene] | None = None) -> DeckPlan:
+    """scenes: flowcharts to draw as native shapes (the rest are pictures)."""
     b = _Builder(theme, bank.title, reveal)
     total = len(bank.questions)
     b.add(dark_slide(b.c, "title", "title", bank.title,
@@ -81,14 +84,14 @@ def study(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]],
     b.add(list_slides(b.c, "agenda", "agenda", "目录",
                       agenda_items(b.c, bank), b.footer, b.next_number))
     if bank.overview_diagram:
-        b.diagram(bank, bank.overview_diagram, diagram_sizes)
+        b.diagram(bank, bank.overview_diagram, diagram_sizes, scenes)
     for s in bank.sections:
         n = len(s.questions)
         extra = f" · {len(s.diagrams)} 张图" if s.diagrams else ""
         b.add(dark_slide(b.c, "section", f"section-{s.id}", s.title, [f"{n} 题{extra}"],
                          big=f"{s.number:02d}"))
         for did in s.diagrams:
-            b.diagram(bank, did, diagram_sizes)
+            b.diagram(bank, did, diagram_sizes, scenes)
         for i, q in enumerate(s.questions, 1):
             notes = theme.render("notes_question.j2", question=q, section=section_label(s), number=i, total=n)
             b.qa(q, f"{section_label(s)} · Q {i} / {n}", notes)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from deck import ooxml
 from deck.errors import DeckError
-from deck.plan import Box, DeckPlan, Para, Picture, Rect, Run, Slide, Text
+from deck.plan import Box, DeckPlan, Group, Para, Picture, Rect, Run, Shape, Slide, Text
 from deck.slides import INSET
 from deck.theme import Theme
 
@@ -41,18 +41,27 @@ def render(plan: DeckPlan, theme: Theme, diagrams: dict[str, RenderedDiagram] | 
         links |= {url: rels.add("hyperlink", url, external=True) for url in _urls(spec)}
         shapes = [ooxml.text_shape(spec.title, 2, fonts, INSET, links, title=True)]
         steps: dict[int, list[int]] = {}
-        for i, el in enumerate(spec.elements, start=3):
-            if el.step:
+        text_ids: set[int] = set()
+        i = 3
+        for el in spec.elements:
+            if el.step:  # a group is one target: its id is the first of its run of ids
                 steps.setdefault(el.step, []).append(i)
             if isinstance(el, Text):
+                text_ids.add(i)
                 shapes.append(ooxml.text_shape(el, i, fonts, INSET, links))
             elif isinstance(el, Rect):
                 shapes.append(ooxml.rect_shape(el, i))
+            elif isinstance(el, Shape):
+                shapes.append(ooxml.drawn_shape(el, i))
+            elif isinstance(el, Group):
+                xml, i = ooxml.group_shape(el, i, fonts, links)
+                shapes.append(xml)
+                continue
             elif isinstance(el, Picture):
                 png, svg = _media(el, diagrams or {}, media, parts)
                 shapes.append(ooxml.picture_shape(el, i, rels.add("image", f"../media/{png}"),
                                                   rels.add("image", f"../media/{svg}")))
-        text_ids = {i for i, el in enumerate(spec.elements, start=3) if isinstance(el, Text)}
+            i += 1
         timing = ooxml.timing_xml([ooxml.ClickStep(tuple(steps[n]), spec.effect) for n in sorted(steps)], text_ids)
         if spec.notes:
             notes_count += 1
@@ -74,7 +83,8 @@ def render(plan: DeckPlan, theme: Theme, diagrams: dict[str, RenderedDiagram] | 
 
 
 def _runs(spec: Slide) -> list[Run]:
-    return [r for el in (spec.title, *spec.elements) if isinstance(el, Text) for p in el.paras for r in p.runs]
+    texts = [spec.title, *spec.elements, *(c for el in spec.elements if isinstance(el, Group) for c in el.children)]
+    return [r for el in texts if isinstance(el, Text) for p in el.paras for r in p.runs]
 
 
 def _link_keys(spec: Slide) -> list[str]:

@@ -25,6 +25,7 @@ DESCRIPTIONS = {
     "key_points": "2-4 short phrases the interviewer listens for",
     "level": "1 basic, 2 intermediate, 3 hard",
     "diagrams": "ids of diagrams/<id>.mmd shown at the start of the section",
+    "native": "false keeps a flowchart as a picture instead of editable shapes",
 }
 
 
@@ -38,6 +39,7 @@ def _kind(kind: str) -> dict[str, Any]:
         "level": {"type": "integer", "minimum": 1, "maximum": 3},
         "number": {"type": "integer", "minimum": 1, "maximum": 99},
         "year": {"type": "integer", "minimum": 1900, "maximum": 2100},
+        "bool": {"type": "boolean"},
         "code": {"type": "object", "additionalProperties": False, "required": ["source"],
                  "properties": {"language": {"type": "string"}, "source": {"type": "string"}}},
         "references": {"type": "array", "items": {"$ref": "#/$defs/reference"}},

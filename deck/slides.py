@@ -10,11 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from deck import layout
+from deck.diagram_shapes import diagram_group
 from deck.fonts import Face
 from deck.highlight import code_lines
 from deck.layout import Paragraph, Style
 from deck.model import Bank, Diagram, Question, Section
 from deck.plan import Box, Effect, Element, Para, Picture, Rect, Run, Slide, Text
+from deck.scene import Scene
 from deck.theme import Theme
 
 PT = 72.0
@@ -378,7 +380,8 @@ def code_slides(c: Canvas, q: Question, key: str, notes: str, footer: str, numbe
 
 
 def diagram_slide(c: Canvas, d: Diagram, key: str, size_px: tuple[int, int], footer: str,
-                  number: int) -> Slide:
+                  number: int, scene: Scene | None = None) -> Slide:
+    """A diagram with its title and caption: native shapes from a flowchart scene, else a picture."""
     t = c.theme
     title_size = t.data["sizes"]["heading"]
     title_box = Box(c.mx, c.top, c.content_w, title_size * t.fonts["line_spacing"] + 2 * INSET)
@@ -390,7 +393,10 @@ def diagram_slide(c: Canvas, d: Diagram, key: str, size_px: tuple[int, int], foo
     ratio = size_px[0] / size_px[1]
     w = min(area.w, area.h * ratio)
     h = w / ratio
-    pic = Picture(Box(area.x + (area.w - w) / 2, area.y + (area.h - h) / 2, w, h), d.id, d.caption or d.title)
+    pic: Element = Picture(Box(area.x + (area.w - w) / 2, area.y + (area.h - h) / 2, w, h), d.id,
+                           d.caption or d.title)
+    if scene is not None:
+        pic = diagram_group(scene, area, t, name=f"Diagram {d.id}", alt=d.caption or d.title)
     cap_box = Box(c.mx, area.bottom + 4, c.content_w, cap_h)
     cap_text, cap_fit = c.fit_or_cut(d.caption, cap_box, replace(t.style("question_small"), max_size=cap_size,
                                                                  min_size=min(10, cap_size)))

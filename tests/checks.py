@@ -31,11 +31,19 @@ def schema_errors(deck: Path, schema: etree.XMLSchema) -> list[str]:
 def text_boxes(deck: Path) -> list[list[tuple[float, float, float, float]]]:
     """Per slide, the rectangles (pt) of every shape that holds text."""
     from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    def walk(shapes):  # noqa: ANN001, ANN202 - group children (diagrams) keep slide coordinates
+        for shape in shapes:
+            if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
+                yield from walk(shape.shapes)
+            else:
+                yield shape
 
     out = []
     for slide in Presentation(str(deck)).slides:
         rects = []
-        for shape in slide.shapes:
+        for shape in walk(slide.shapes):
             if shape.has_text_frame and shape.text_frame.text.strip():
                 x, y = shape.left / EMU, shape.top / EMU
                 rects.append((x, y, x + shape.width / EMU, y + shape.height / EMU))

@@ -67,8 +67,11 @@ def test_study_has_sections_agenda_links_diagrams(built: Path) -> None:
     target = agenda.part.related_part(rid)
     assert title_of(target.slide) == bank.sections[0].title
     assert "参考文献" in titles
+    # The five bundled diagrams are flowcharts: native groups of shapes with their text, no pictures.
     pictures = [sh for s in slides for sh in s.shapes if sh.shape_type == 13]
-    assert len(pictures) == 5
+    groups = [sh for s in slides for sh in s.shapes if sh.shape_type == 6]
+    assert pictures == [] and len(groups) == 5
+    assert all(any(c.has_text_frame and c.text_frame.text.strip() for c in g.shapes) for g in groups)
 
 
 def test_every_chinese_run_has_east_asian_font(built: Path) -> None:

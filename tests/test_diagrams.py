@@ -99,7 +99,7 @@ def test_no_orphan_renders_committed() -> None:
         f"{i}-{cache_key(p.read_text(encoding='utf-8'), SETTINGS, diagrams.mermaid_version(REPO))[:12]}"
         for i, p in SOURCES.items()
     }
-    orphans = [p.name for p in CACHE.iterdir() if p.suffix in {".svg", ".png"} and p.stem not in keys]
+    orphans = [p.name for p in CACHE.iterdir() if p.name.split(".")[0] not in keys]
     assert orphans == []
 
 
@@ -172,10 +172,11 @@ def test_bad_diagram_id_is_rejected(tmp_path: Path) -> None:
 def test_errors_name_file_and_line(browser: None, tmp_path: Path) -> None:
     bad = _write(tmp_path, "broken", "flowchart LR\n  A[开始] --> B\n  B --> --> C\n")
     # Mermaid drops front matter, directives and comments before parsing: the line must still be the file's.
-    text = "---\ntitle: t\n---\n%%{init: {'flowchart': {'curve': 'linear'}}}%%\n%% note\nflowchart LR\n"
-    text += "  %% inside\n  A --> B\n  B --> --> C\n"
+    text = "---\nconfig:\n  theme: base\n---\n%%{init: {'themeVariables': {'lineColor': '#123456'}}}%%\n%% note\n"
+    text += "flowchart LR\n  %% inside\n  A --> B\n  B --> --> C\n"
     shifted = _write(tmp_path, "broken2", text)
-    # htmlLabels would put labels in foreignObject, which PowerPoint and LibreOffice do not show.
+    # htmlLabels would put labels in foreignObject, which PowerPoint and LibreOffice do not show:
+    # %%{init}%% may set theme values only.
     html = _write(tmp_path, "html", "%%{init: {'htmlLabels': true}}%%\nflowchart LR\n  A[<b>粗</b>] --> B\n")
     good = _write(tmp_path, "good", "flowchart LR\n  A[好] --> B\n")
     sources = {"broken": bad, "broken2": shifted, "html": html, "good": good}
@@ -183,8 +184,8 @@ def test_errors_name_file_and_line(browser: None, tmp_path: Path) -> None:
         render_diagrams(sources, SETTINGS, repo_root=REPO, cache_dir=tmp_path / "cache")
     lines = str(info.value).splitlines()
     assert any(line.startswith(f"{bad}:3: Parse error on line 3") for line in lines), lines
-    assert any(line.startswith(f"{shifted}:9: Parse error on line 9") for line in lines), lines
-    assert any(line.startswith(f"{html}: ") and "foreignObject" in line for line in lines), lines
+    assert any(line.startswith(f"{shifted}:10: Parse error on line 10") for line in lines), lines
+    assert any(line.startswith(f"{html}:1: ") and "not allowed: htmlLabels" in line for line in lines), lines
     # The good diagram was still rendered and cached; the failed ones left nothing behind.
     assert stale_diagrams(sources, SETTINGS, repo_root=REPO, cache_dir=tmp_path / "cache") == [
         "broken",
@@ -205,9 +206,9 @@ def test_fresh_render_meets_minimum_size_and_replaces_old_files(browser: None, t
     second = render_diagrams({"a": tiny, "a-b": other}, SETTINGS, repo_root=REPO, cache_dir=cache)
     names = sorted(p.name for p in cache.iterdir())
     # The old "a-…" files are gone; "a-b-…" (same prefix) survives untouched.
-    assert names == sorted(
-        [second["a"].svg_path.name, second["a"].png_path.name, first["a-b"].svg_path.name, first["a-b"].png_path.name]
-    )
+    kept = [second["a"], first["a-b"]]
+    assert names == sorted(n for r in kept for n in (r.svg_path.name, r.png_path.name,
+                                                     r.svg_path.name.replace(".svg", ".scene.json")))
 
 
 INJECTION = """flowchart LR
@@ -221,7 +222,7 @@ INJECTION = """flowchart LR
 
 def test_injection_runs_nothing_and_fetches_nothing(browser: None, tmp_path: Path) -> None:
     with RenderSession(SETTINGS, repo_root=REPO, needed_for=["inject"]) as session:
-        svg, png = session.render("inject", INJECTION, label="inject.mmd")
+        svg, png, _ = session.render("inject", INJECTION, label="inject.mmd")
         assert session.requests == []
         assert session.dialogs == []
         assert session.page_errors == []
