@@ -56,11 +56,11 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
             card = handout.scorecard(bank, theme, req.mock)
             card_path = req.target.with_name(req.target.stem + "-scorecard.pptx") if req.target else \
                 req.out_dir / "mock-scorecard.pptx"
-            outputs.append((card_path, render(card, theme), True))
+            outputs.append((card_path, render(card), True))
         else:
             plan = handout.handout(bank, theme, sizes)
         path = req.target or req.out_dir / f"{profile}.pptx"
-        outputs.append((path, render(plan, theme, rendered), profile == "handout"))
+        outputs.append((path, render(plan, rendered), profile == "handout"))
 
     pdf_inputs = [path for path, _, paper in outputs if paper or req.pdf]
     # Every target, PDFs included, before the first write: all or nothing.
@@ -91,4 +91,4 @@ def bank_diagrams(bank: Bank, theme: Theme, cache: Path, force: bool = False) ->
         return {}
     sources = {d: bank.diagrams[d].source_path for d in sorted(needed)}
     cache.mkdir(parents=True, exist_ok=True)
-    return render_diagrams(sources, theme.data["diagrams"], repo_root=REPO, cache_dir=cache, force=force)
+    return render_diagrams(sources, theme.diagrams, repo_root=REPO, cache_dir=cache, force=force)

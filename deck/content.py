@@ -30,7 +30,7 @@ QUESTION_FIELDS = {
 }
 REQUIRED_QUESTION = ("id", "question", "answer", "follow_up", "pitfall")
 SECTION_FIELDS = {"id": "slug", "number": "number", "title": "text", "diagrams": "slugs"}
-DECK_FIELDS = {"title": "text", "subtitle": "text", "author": "text",
+DECK_FIELDS = {"title": "text", "subtitle": "text", "author": "text", "language": "text",
                "overview_diagram": "slug", "references": "references"}
 REFERENCE_FIELDS = {"title": "text", "authors": "text", "year": "year", "url": "text", "note": "text"}
 DIAGRAM_FIELDS = {"title": "text", "caption": "text", "notes": "text"}
@@ -279,7 +279,8 @@ def load_bank(root: Path) -> Bank:
     sections.sort(key=lambda s: s.number)
     return Bank(title=meta["title"], subtitle=meta.get("subtitle", ""), author=meta.get("author", ""),
                 sections=tuple(sections), references=meta.get("references", ()),
-                overview_diagram=overview, diagrams=diagrams, warnings=tuple(warnings))
+                overview_diagram=overview, diagrams=diagrams, warnings=tuple(warnings),
+                language=meta.get("language", "zh-CN"))
 
 
 def _check_unique(sections: list[Section]) -> None:

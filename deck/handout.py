@@ -10,15 +10,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from deck import layout
-from deck.layout import Paragraph, Style
+from deck.layout import Paragraph
 from deck.model import Bank, Question, Section
 from deck.plan import Box, DeckPlan, Element, Para, Picture, Rect, Run, Slide, Text
 from deck.profiles import MockOptions, draw, key_points
-from deck.slides import BLOCKS, INSET, Canvas, code_panel, section_label
-from deck.theme import Theme
-
-MM = 72 / 25.4
-GAP = 10.0  # between Q&As
+from deck.slides import Canvas, code_panel
+from deck.theme import BlockStyle, Theme
+from deck.typed_yaml import Range
 
 
 @dataclass(frozen=True)
@@ -36,51 +34,42 @@ def _shift(el: Element, dy: float) -> Element:
 class A4:
     """Page geometry, text helpers and the packer for one A4 document."""
 
-    def __init__(self, theme: Theme, footer: str) -> None:
-        h = theme.data["handout"]
+    def __init__(self, theme: Theme, bank: Bank, footer: str) -> None:
+        h = theme.handout
         self.theme, self.footer_text = theme, footer
-        self.w, self.h = h["width_mm"] * MM, h["height_mm"] * MM
-        self.m = h["margin_mm"] * MM
-        self.sizes = h["sizes"]
+        self.lay, self.sizes = h.layout, h.sizes
+        self.language = bank.language
+        self.w, self.h = h.w, h.h
+        self.m = h.margin
         self.content_w = self.w - 2 * self.m
-        self.top, self.bottom = self.m, self.h - self.m - 18
-        self.canvas = Canvas(theme)  # text helpers shared with the slides
+        self.top, self.bottom = self.m, self.h - self.m - self.lay.footer_room
+        self.canvas = Canvas(theme, theme.labels(bank.language))  # text helpers shared with the slides
+        self.labels = self.canvas.labels
+        self.inset = self.canvas.inset
         self.text = self.canvas.text
         self.pages: list[list[Element]] = []
         self.page_titles: list[Text] = []
         self.y = self.bottom  # forces a new page on the first place()
 
-    def size(self, role: str) -> float:
-        value = self.sizes[role]
-        return value if isinstance(value, int | float) else value[0]
-
-    def style(self, role: str) -> Style:
-        size = self.size(role)
-        return replace(self.theme.style(role, self.sizes), max_size=size, min_size=size)
-
     def measure(self, paras: Sequence[Paragraph], size: float, width: float | None = None,
                 bold: bool = False) -> float:
-        width = (width or self.content_w) - 2 * INSET
+        width = (width or self.content_w) - 2 * self.inset
         measure = self.theme.sans_bold if bold else self.theme.sans
-        return layout.layout(paras, width, size, self.style_for(size), measure)[1] + 2 * INSET
-
-    def style_for(self, size: float) -> Style:
-        f = self.theme.fonts
-        return Style(size, size, f["line_spacing"], f["paragraph_gap"])
+        return layout.layout(paras, width, size, self.theme.style(size), measure)[1] + 2 * self.inset
 
     def new_page(self, title: str) -> None:
-        size = self.size("label")
+        size = self.sizes.label
         self.pages.append([])
-        self.page_titles.append(self.text(Box(self.m, self.m - 22, self.content_w, self.canvas.line_h(size)),
-                                          [Para((Run(title),), align="r")], size, "title",
-                                          self.theme.color("muted")))
+        box = Box(self.m, self.m - self.lay.page_title_above, self.content_w, self.canvas.line_h(size))
+        self.page_titles.append(self.text(box, [Para((Run(title),), align="r")], size, "title",
+                                          self.theme.palette.muted))
         self.y = self.top
 
     def place(self, piece: Piece, title: str) -> None:
         if self.y + piece.height > self.bottom and self.y > self.top:
             self.new_page(title)
         self.pages[-1] += [_shift(e, self.y) for e in piece.elements]
-        self.y += piece.height + GAP
+        self.y += piece.height + self.lay.gap
 
     @property
     def page_height(self) -> float:
@@ -88,71 +77,77 @@ class A4:
 
     def plan(self, profile: str, title: str, notes: Callable[[int], str] = lambda _i: "") -> DeckPlan:
         slides = []
-        fsize = self.size("footer")
-        muted = self.theme.color("muted")
+        fsize, lay = self.sizes.footer, self.lay
+        muted = self.theme.palette.muted
+        half, y = self.content_w / 2, self.h - self.m
         for i, (elements, title_el) in enumerate(zip(self.pages, self.page_titles, strict=True), 1):
-            footer = [Rect(Box(self.m, self.h - self.m - 4, self.content_w, 0.6), self.theme.color("rule")),
-                      self.text(Box(self.m, self.h - self.m, self.content_w / 2, 20),
+            number = self.labels.page.format(i=i, n=len(self.pages))
+            footer = [Rect(Box(self.m, y - lay.rule_above, self.content_w, lay.rule), self.theme.palette.rule),
+                      self.text(Box(self.m, y, half, lay.footer_h),
                                 [Para((Run(self.footer_text),))], fsize, "footer", muted),
-                      self.text(Box(self.m + self.content_w / 2, self.h - self.m, self.content_w / 2, 20),
-                                [Para((Run(f"{i} / {len(self.pages)}"),), align="r")], fsize, "footer", muted)]
+                      self.text(Box(self.m + half, y, half, lay.footer_h),
+                                [Para((Run(number),), align="r")], fsize, "footer", muted)]
             slides.append(Slide(kind="page", key=f"page-{i}", title=title_el,
                                 elements=(*elements, *(footer if i > 1 else [])), notes=notes(i)))
-        return DeckPlan(profile=profile, title=title, width=self.w, height=self.h, slides=tuple(slides))
+        return self.theme.plan(profile, title, (self.w, self.h), tuple(slides), self.language)
 
 
-def _qa_pieces(a4: A4, s: Section, number: int, q: Question) -> list[Piece]:
+def _qa_pieces(a4: A4, number: int, q: Question) -> list[Piece]:
     """One Q&A as pieces; several only if it is longer than a page."""
-    t = a4.theme
-    qsize, bsize = a4.size("question"), a4.size("body")
-    qpara = Paragraph(f"Q{number}  {q.question}")
-    qh = a4.measure([qpara], qsize, bold=True)
-    body: list[Paragraph] = []  # each block starts with its label, e.g. "标准答｜..."
-    for role, label, *_ in BLOCKS:
-        ps = layout.paragraphs(getattr(q, role))
+    t, lay, lab = a4.theme, a4.lay, a4.labels
+    qsize, bsize = a4.sizes.question.max, a4.sizes.body.max
+    qnum = lab.qa_number.format(n=number) + "  "
+    qh = a4.measure([Paragraph(qnum + q.question)], qsize, bold=True)
+    body: list[tuple[Paragraph, BlockStyle | None]] = []  # each block starts with its label: "标准答｜..."
+    for block in t.blocks(lab):
+        ps = layout.paragraphs(getattr(q, block.role))
+        head = block.label + lab.handout_sep
         if ps[0].bullet:
-            body += [Paragraph(f"{label}｜"), *ps]
+            body += [(Paragraph(head), block), *((p, None) for p in ps)]
         else:
-            body += [Paragraph(f"{label}｜{ps[0].text}"), *ps[1:]]
-    chunks = layout.split(body, a4.content_w - 2 * INSET,
-                          a4.page_height - qh - 60, a4.style("body"), t.sans)
+            body += [(Paragraph(head + ps[0].text), block), *((p, None) for p in ps[1:])]
+    labelled = {id(p): b for p, b in body if b}
+    chunks = layout.split([p for p, _ in body], a4.content_w - 2 * a4.inset,
+                          a4.page_height - qh - lay.qa_reserve, t.style(bsize), t.sans)
     pieces = []
     for n, chunk in enumerate(chunks):
-        suffix = "（续）" if n else ""
+        suffix = lab.continued_plain if n else ""
         head = a4.text(Box(a4.m, 0, a4.content_w, qh), [Para((
-            Run(f"Q{number}  ", color=t.color("primary"), bold=True),
+            Run(qnum, color=t.palette.primary, bold=True),
             Run(q.question + suffix, bold=True)),)], qsize, "question")
-        paras = [_labelled(a4, p, i > 0) for i, p in enumerate(chunk)]
+        paras = [_labelled(a4, p, labelled.get(id(p)), i > 0) for i, p in enumerate(chunk)]
         bh = a4.measure(chunk, bsize)
-        text = a4.text(Box(a4.m, qh - 4, a4.content_w, bh), paras, bsize, "answer")
-        pieces.append(Piece(qh - 4 + bh, (Rect(Box(a4.m, 0, 3, qh - 4), t.color("primary")), head, text)))
+        top = qh - lay.qa_overlap
+        text = a4.text(Box(a4.m, top, a4.content_w, bh), paras, bsize, "answer")
+        pieces.append(Piece(top + bh, (Rect(Box(a4.m, 0, lay.qa_bar, top), t.palette.primary), head, text)))
     if q.code:
         pieces += _code_pieces(a4, q)
     return pieces
 
 
-def _labelled(a4: A4, p: Paragraph, gap: bool) -> Para:
-    """A paragraph starting '标准答｜' gets a bold label run in its block's colour."""
-    for _role, label, color, _tint in BLOCKS:
-        if p.text.startswith(label + "｜"):
-            return Para((Run(label + "｜", color=a4.theme.color(color), bold=True),
-                         Run(p.text[len(label) + 1:])), bullet=p.bullet, gap_before=gap)
+def _labelled(a4: A4, p: Paragraph, block: BlockStyle | None, gap: bool) -> Para:
+    """A block's first paragraph gets a bold label run in its block's colour."""
+    head = block.label + a4.labels.handout_sep if block else ""
+    if block and p.text.startswith(head):
+        return Para((Run(head, color=block.accent, bold=True), Run(p.text[len(head):])),
+                    bullet=p.bullet, gap_before=gap)
     return Para((Run(p.text),), bullet=p.bullet, gap_before=gap)
 
 
 def _code_pieces(a4: A4, q: Question) -> list[Piece]:
     assert q.code is not None
-    style = a4.theme.style("code", a4.sizes)
-    canvas = Canvas(a4.theme)
+    lay = a4.lay
+    style = a4.theme.style(a4.sizes.code)
     lines = q.code.source.split("\n")
     pieces, start = [], 0
     while start < len(lines):
         rest = "\n".join(lines[start:])
         pitch = style.max_size * style.line_spacing
-        height = min(a4.page_height * 0.9, (len(lines) - start) * pitch + 2 * INSET + 12)
-        box = Box(a4.m + 12, 0, a4.content_w - 12, height)
-        panel = code_panel(canvas, q.code.language, rest, box, start + 1, style=style) or \
-            code_panel(canvas, q.code.language, rest, box, start + 1, force=True, style=style)
+        height = min(a4.page_height * lay.code_page_share,
+                     (len(lines) - start) * pitch + 2 * a4.inset + lay.code_pad)
+        box = Box(a4.m + lay.code_indent, 0, a4.content_w - lay.code_indent, height)
+        panel = code_panel(a4.canvas, q.code.language, rest, box, start + 1, style=style) or \
+            code_panel(a4.canvas, q.code.language, rest, box, start + 1, force=True, style=style)
         assert panel is not None
         elements, used = panel
         pieces.append(Piece(height, tuple(elements)))
@@ -161,32 +156,33 @@ def _code_pieces(a4: A4, q: Question) -> list[Piece]:
 
 
 def handout(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]]) -> DeckPlan:
-    a4 = A4(theme, bank.title)
-    t = theme
+    a4 = A4(theme, bank, bank.title)
+    t, lay, lab, sizes = theme, a4.lay, a4.labels, a4.sizes
     # Cover.
     a4.new_page(bank.title)
-    title_box = Box(a4.m, a4.h * 0.16, a4.content_w, a4.h * 0.11)
+    title_box = Box(a4.m, a4.h * lay.cover_title_y, a4.content_w, a4.h * lay.cover_title_h)
     title, title_size = a4.canvas.fit_or_cut(bank.title, title_box,
-                                             t.style("title", {"title": [a4.size("title"), 16]}), bold=True)
-    sub_box = Box(a4.m, a4.h * 0.28, a4.content_w, a4.h * 0.09)
+                                             t.style(Range(sizes.title, lay.cover_title_min)), bold=True)
+    sub_box = Box(a4.m, a4.h * lay.cover_sub_y, a4.content_w, a4.h * lay.cover_sub_h)
     subs = [x for x in (bank.subtitle, bank.author) if x]
     sub_fit = a4.canvas.fit([Paragraph(x) for x in subs], sub_box,
-                            t.style("section", {"section": [a4.size("section") - 2, 9]}))
-    subs = [layout.truncate(x, sub_box.w - 2 * INSET, 1, sub_fit.size, t.sans) for x in subs]
+                            t.style(Range(sizes.section - lay.cover_sub_shrink, lay.cover_sub_min)))
+    subs = [layout.truncate(x, sub_box.w - 2 * a4.inset, 1, sub_fit.size, t.sans) for x in subs]
+    cover_note = lab.handout_cover.format(sections=lab.sections(len(bank.sections)),
+                                          questions=lab.questions(len(bank.questions)))
     a4.pages[-1] += [
-        Rect(Box(0, 0, a4.w, a4.h * 0.38), t.color("divider_bg")),
-        a4.text(title_box, [Para((Run(title),))], title_size, "cover", t.color("divider_text"), bold=True),
+        Rect(Box(0, 0, a4.w, a4.h * lay.cover_band), t.palette.divider_bg),
+        a4.text(title_box, [Para((Run(title),))], title_size, "cover", t.palette.divider_text, bold=True),
         a4.text(sub_box, [Para((Run(x),), gap_before=i > 0) for i, x in enumerate(subs)], sub_fit.size,
-                "subtitle", t.color("divider_text")),
-        a4.text(Box(a4.m, a4.h * 0.42, a4.content_w, 80),
-                [Para((Run(f"{len(bank.sections)} 个专题 · {len(bank.questions)} 题 · 每题含标准答、反问点、坑位"),))],
-                a4.size("body") + 2, "subtitle", t.color("muted"))]
+                "subtitle", t.palette.divider_text),
+        a4.text(Box(a4.m, a4.h * lay.cover_note_y, a4.content_w, lay.cover_note_h), [Para((Run(cover_note),))],
+                sizes.body.max + lay.cover_note_grow, "subtitle", t.palette.muted)]
     contents = _contents_layout(a4, bank)
     for _ in contents:
-        a4.new_page("目录")  # filled in once page numbers are known
+        a4.new_page(lab.agenda)  # filled in once page numbers are known
     starts: dict[str, int] = {}
     for s in bank.sections:
-        label = section_label(s)
+        label = a4.canvas.section_label(s)
         a4.new_page(label)
         starts[s.id] = len(a4.pages)
         a4.place(_section_header(a4, s), label)
@@ -194,7 +190,7 @@ def handout(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]])
             a4.place(_diagram_piece(a4, bank, did, diagram_sizes[did]), label)
             a4.y = a4.bottom  # otherwise a diagram has its page to itself
         for i, q in enumerate(s.questions, 1):
-            for piece in _qa_pieces(a4, s, i, q):
+            for piece in _qa_pieces(a4, i, q):
                 a4.place(piece, label)
     for page, rows in enumerate(contents, start=1):
         a4.pages[page] += _contents(a4, rows, starts, first=page == 1)
@@ -202,53 +198,57 @@ def handout(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]])
 
 
 def _section_header(a4: A4, s: Section) -> Piece:
-    t = a4.theme
-    size = a4.size("section")
-    h = a4.canvas.line_h(size) + 8
-    box = Box(a4.m + 8, 2, a4.content_w - 16, h - 8)
-    count = f"　{len(s.questions)} 题"
-    label, fitted = a4.canvas.fit_or_cut(section_label(s) + count, box,
-                                         t.style("section", {"section": [size, size - 4]}), bold=True)
-    runs = (Run(label[:-len(count)]), Run(count, color=t.color("divider_accent"))) if label.endswith(count) \
+    t, lay, lab = a4.theme, a4.lay, a4.labels
+    size = a4.sizes.section
+    h = a4.canvas.line_h(size) + lay.band_pad
+    box = Box(a4.m + lay.band_pad, lay.band_text_y, a4.content_w - 2 * lay.band_pad, h - lay.band_pad)
+    count = lab.count_gap + lab.questions(len(s.questions))
+    label, fitted = a4.canvas.fit_or_cut(a4.canvas.section_label(s) + count, box,
+                                         t.style(Range(size, size - lay.band_shrink)), bold=True)
+    runs = (Run(label[:-len(count)]), Run(count, color=t.palette.divider_accent)) if label.endswith(count) \
         else (Run(label),)
-    return Piece(h, (Rect(Box(a4.m, 0, a4.content_w, h - 4), t.color("divider_bg")),
-                     a4.text(box, [Para(runs)], fitted, "section", t.color("divider_text"), bold=True, anchor="ctr")))
+    return Piece(h, (Rect(Box(a4.m, 0, a4.content_w, h - lay.band_gap), t.palette.divider_bg),
+                     a4.text(box, [Para(runs)], fitted, "section", t.palette.divider_text, bold=True, anchor="ctr")))
 
 
 def _diagram_piece(a4: A4, bank: Bank, did: str, px: tuple[int, int]) -> Piece:
-    d = bank.diagrams[did]
-    size = a4.size("section")
+    d, lay = bank.diagrams[did], a4.lay
+    size = a4.sizes.section
     title_box = Box(a4.m, 0, a4.content_w, a4.canvas.line_h(size))
-    text, fitted = a4.canvas.fit_or_cut(d.title, title_box, a4.theme.style("section", {"section": [size, 10]}), True)
+    text, fitted = a4.canvas.fit_or_cut(d.title, title_box, a4.theme.style(Range(size, lay.diagram_title_min)), True)
     title = a4.text(title_box, [Para((Run(text),))], fitted,
                     "diagram-title", bold=True)
-    avail_h = a4.page_height * 0.7
+    avail_h = a4.page_height * lay.diagram_share
     ratio = px[0] / px[1]
     w = min(a4.content_w, avail_h * ratio)
     h = w / ratio
-    top = title.box.bottom + 8
+    top = title.box.bottom + lay.diagram_gap
     pic = Picture(Box(a4.m + (a4.content_w - w) / 2, top, w, h), did, d.caption or d.title)
     notes = [Paragraph(d.caption)] + [Paragraph(x) for x in d.notes.split("\n") if x.strip()]
-    bsize = a4.size("body")
+    bsize = a4.sizes.body.max
     nh = a4.measure(notes, bsize)
-    text = a4.text(Box(a4.m, top + h + 8, a4.content_w, nh),
+    text_y = top + h + lay.diagram_gap
+    text = a4.text(Box(a4.m, text_y, a4.content_w, nh),
                    [Para((Run(p.text),), gap_before=i > 0) for i, p in enumerate(notes)], bsize, "caption")
-    return Piece(top + h + 8 + nh, (title, pic, text))
+    return Piece(text_y + nh, (title, pic, text))
 
 
-CONTENTS_HEAD = 56.0  # the 目录 heading above the first page's rows
+def _contents_size(a4: A4) -> float:
+    return a4.sizes.question.max + a4.lay.contents_grow
 
 
 def _contents_row(a4: A4, s: Section) -> tuple[Para, float]:
-    label = Para((Run(section_label(s)), Run(f"　{len(s.questions)} 题", color=a4.theme.color("muted"))),)
-    return label, a4.measure([Paragraph(label.text)], a4.size("question") + 1, a4.content_w - 60)
+    lab = a4.labels
+    label = Para((Run(a4.canvas.section_label(s)),
+                  Run(lab.count_gap + lab.questions(len(s.questions)), color=a4.theme.palette.muted)),)
+    return label, a4.measure([Paragraph(label.text)], _contents_size(a4), a4.content_w - a4.lay.contents_number_w)
 
 
 def _contents_layout(a4: A4, bank: Bank) -> list[list[Section]]:
     """Sections per contents page (a long bank needs more than one)."""
-    gap = (a4.size("question") + 1) * 0.6
+    gap = _contents_size(a4) * a4.lay.contents_gap
     pages: list[list[Section]] = [[]]
-    y = a4.top + CONTENTS_HEAD
+    y = a4.top + a4.lay.contents_head
     for s in bank.sections:
         h = _contents_row(a4, s)[1]
         if pages[-1] and y + h > a4.bottom:
@@ -260,54 +260,62 @@ def _contents_layout(a4: A4, bank: Bank) -> list[list[Section]]:
 
 
 def _contents(a4: A4, sections: list[Section], starts: dict[str, int], first: bool) -> list[Element]:
-    t = a4.theme
-    size = a4.size("question") + 1
+    t, lay = a4.theme, a4.lay
+    size = _contents_size(a4)
+    num_w = lay.contents_number_w
     out: list[Element] = []
     y = a4.top
     if first:
-        out.append(a4.text(Box(a4.m, a4.top, a4.content_w, 40), [Para((Run("目录"),))], a4.size("title") - 6,
-                           "contents", bold=True))
-        y += CONTENTS_HEAD
+        out.append(a4.text(Box(a4.m, a4.top, a4.content_w, lay.contents_head_h), [Para((Run(a4.labels.agenda),))],
+                           a4.sizes.title - lay.contents_title_shrink, "contents", bold=True))
+        y += lay.contents_head
     for s in sections:
         label, h = _contents_row(a4, s)
-        out += [a4.text(Box(a4.m, y, a4.content_w - 60, h), [label], size, "contents"),
-                a4.text(Box(a4.m + a4.content_w - 60, y, 60, h), [Para((Run(str(starts[s.id])),), align="r")],
-                        size, "contents", t.color("primary"))]
-        y += h + size * 0.6
+        out += [a4.text(Box(a4.m, y, a4.content_w - num_w, h), [label], size, "contents"),
+                a4.text(Box(a4.m + a4.content_w - num_w, y, num_w, h), [Para((Run(str(starts[s.id])),), align="r")],
+                        size, "contents", t.palette.primary)]
+        y += h + size * lay.contents_gap
     return out
 
 
 def scorecard(bank: Bank, theme: Theme, opts: MockOptions) -> DeckPlan:
     """A4 sheet: the drawn questions in order, key points, pitfall and a 1-5 score box."""
     drawn = draw(bank, opts)
-    a4 = A4(theme, f"{bank.title} · 模拟面试评分表")
-    t = theme
-    title = "模拟面试评分表"
+    labels = theme.labels(bank.language)
+    footer = labels.scorecard_footer.format(title=bank.title)
+    a4 = A4(theme, bank, footer)
+    lay, lab, p = a4.lay, labels, theme.palette
+    title = lab.scorecard
     a4.new_page(title)
-    seed = f"随机种子 {opts.seed}" if opts.shuffle else "按题库顺序"
-    head_size = a4.size("title") - 8
-    a4.place(Piece(70, (a4.text(Box(a4.m, 0, a4.content_w, 34), [Para((Run(title),))], head_size, "cover", bold=True),
-                        a4.text(Box(a4.m, 34, a4.content_w, 34), [Para((
-                            Run(f"{len(drawn)} 题 · {seed} · 候选人：＿＿＿＿　日期：＿＿＿＿　面试官：＿＿＿＿"),))],
-                            a4.size("body"), "subtitle", t.color("muted")))), title)
-    box_w = 96.0  # the 1-5 score box the interviewer circles in
-    text_w = a4.content_w - box_w - 8
-    size = a4.size("body")
+    seed = lab.scorecard_seed.format(seed=opts.seed) if opts.shuffle else lab.mock_order
+    head_size = a4.sizes.title - lay.score_head_shrink
+    head_h = lay.score_head_h
+    line = lab.dot.join((lab.questions(len(drawn)), seed, lab.scorecard_fields))
+    a4.place(Piece(2 * head_h + lay.score_head_gap, (
+        a4.text(Box(a4.m, 0, a4.content_w, head_h), [Para((Run(title),))], head_size, "cover", bold=True),
+        a4.text(Box(a4.m, head_h, a4.content_w, head_h), [Para((Run(line),))],
+                a4.sizes.body.max, "subtitle", p.muted))), title)
+    box_w = lay.score_box_w
+    text_w = a4.content_w - box_w - lay.score_gap
+    size = a4.sizes.body.max
+    points_label, pitfall_label, record_label = (x + lab.colon for x in (lab.key_points, lab.pitfall, lab.record))
     for i, (s, q) in enumerate(drawn, 1):
-        paras = [Paragraph(f"{i}. {q.question}"), Paragraph("要点：" + "；".join(key_points(q))),
-                 Paragraph("坑位：" + q.pitfall), Paragraph("记录：")]
-        h = max(a4.measure(paras, size, text_w, bold=True) + 14, 70)  # bold-safe for the heading
-        styled = [Para((Run(f"{i}. ", color=t.color("primary"), bold=True), Run(q.question, bold=True),
-                        Run(f"　{section_label(s)}", color=t.color("muted"), size=size - 1))),
-                  Para((Run("要点：", color=t.color("secondary"), bold=True), Run("；".join(key_points(q)))),
-                       gap_before=True),
-                  Para((Run("坑位：", color=t.color("warning"), bold=True), Run(q.pitfall)), gap_before=True),
-                  Para((Run("记录：", color=t.color("muted"), bold=True),), gap_before=True)]
-        elements: list[Element] = [Rect(Box(a4.m, h - 2, a4.content_w, 0.6), t.color("rule")),
+        points = lab.list_sep.join(key_points(q))
+        paras = [Paragraph(f"{i}. {q.question}"), Paragraph(points_label + points),
+                 Paragraph(pitfall_label + q.pitfall), Paragraph(record_label)]
+        # bold-safe for the heading
+        h = max(a4.measure(paras, size, text_w, bold=True) + lay.score_pad, lay.score_row_min)
+        styled = [Para((Run(f"{i}. ", color=p.primary, bold=True), Run(q.question, bold=True),
+                        Run(lab.count_gap + a4.canvas.section_label(s), color=p.muted,
+                            size=size - lay.score_section_shrink))),
+                  Para((Run(points_label, color=p.secondary, bold=True), Run(points)), gap_before=True),
+                  Para((Run(pitfall_label, color=p.warning, bold=True), Run(q.pitfall)), gap_before=True),
+                  Para((Run(record_label, color=p.muted, bold=True),), gap_before=True)]
+        elements: list[Element] = [Rect(Box(a4.m, h - lay.score_rule_above, a4.content_w, lay.rule), p.rule),
                                    a4.text(Box(a4.m, 0, text_w, h), styled, size, "score-row")]
-        score = Box(a4.m + text_w + 8, 4, box_w, 26)
-        elements += [Rect(score, t.color("background"), t.color("muted")),
-                     a4.text(score, [Para((Run("1 2 3 4 5"),), align="ctr")], size + 1, "score",
-                             t.color("muted"), anchor="ctr")]
-        a4.place(Piece(h + 4, tuple(elements)), title)
-    return a4.plan("scorecard", f"{bank.title} · 模拟面试评分表")
+        score = Box(a4.m + text_w + lay.score_gap, lay.score_box_y, box_w, lay.score_box_h)
+        elements += [Rect(score, p.background, p.muted),
+                     a4.text(score, [Para((Run(lab.score_scale),), align="ctr")], size + lay.score_grow, "score",
+                             p.muted, anchor="ctr")]
+        a4.place(Piece(h + lay.score_row_gap, tuple(elements)), title)
+    return a4.plan("scorecard", footer)

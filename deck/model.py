@@ -65,6 +65,7 @@ class Bank:
     overview_diagram: str | None = None
     diagrams: dict[str, Diagram] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    language: str = "zh-CN"  # BCP 47; picks the label table and the runs' lang
 
     @property
     def questions(self) -> list[Question]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import time
 import zipfile
-from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -19,6 +18,7 @@ from pptx.opc.packuri import PackURI
 from pptx.opc.serialized import PackageWriter
 
 from deck.plan import Box, Para, Picture, Rect, Run, Text
+from deck.plan import Faces as Fonts
 
 NS = {
     "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
@@ -29,13 +29,6 @@ NSDECL = " ".join(f'xmlns:{k}="{v}"' for k, v in NS.items())
 SVG_EXT = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
 SVG_NS = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
 EMU_PER_PT = 12700
-
-
-@dataclass(frozen=True)
-class Fonts:
-    latin: str
-    east_asian: str
-    mono: str
 
 
 def emu(points: float) -> int:

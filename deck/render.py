@@ -15,8 +15,6 @@ from pptx.opc.packuri import PackURI
 from deck import ooxml
 from deck.errors import DeckError
 from deck.plan import Box, DeckPlan, Para, Picture, Rect, Run, Slide, Text
-from deck.slides import INSET
-from deck.theme import Theme
 
 if TYPE_CHECKING:
     from deck.diagrams import RenderedDiagram
@@ -34,8 +32,9 @@ def build_epoch() -> int:
     return min(max(epoch, 315532800), 4354819199)  # what a zip timestamp can hold: 1980..2107
 
 
-def render(plan: DeckPlan, theme: Theme, diagrams: dict[str, RenderedDiagram] | None = None) -> bytes:
-    fonts = ooxml.Fonts(theme.fonts["latin"], theme.fonts["east_asian"], theme.fonts["mono"])
+def render(plan: DeckPlan, diagrams: dict[str, RenderedDiagram] | None = None) -> bytes:
+    fonts = plan.faces
+    inset = plan.inset
     prs = Presentation()
     old_w, old_h = prs.slide_width, prs.slide_height
     prs.slide_width, prs.slide_height = ooxml.emu(plan.width), ooxml.emu(plan.height)
@@ -56,15 +55,14 @@ def render(plan: DeckPlan, theme: Theme, diagrams: dict[str, RenderedDiagram] | 
              for n in range(1, len(plan.slides) + 1)]
     by_key = {spec.key: part for spec, part in zip(plan.slides, parts, strict=True)}
     media: dict[str, tuple[Part, Part]] = {}
-    notes_size = theme.data["sizes"]["notes"]
     for number, (spec, part) in enumerate(zip(plan.slides, parts, strict=True), 1):
         part.rels._add_relationship(RT.SLIDE_LAYOUT, layout_part)
         slide_ids._add_sldId(id=255 + number, rId=prs.part.rels._add_relationship(RT.SLIDE, part))
         links = {key: part.relate_to(by_key[key], RT.SLIDE) for key in _link_keys(spec)}
-        shapes = [ooxml.text_shape(spec.title, 2, fonts, INSET, links, title=True)]
+        shapes = [ooxml.text_shape(spec.title, 2, fonts, inset, links, title=True)]
         for i, el in enumerate(spec.elements, start=3):
             if isinstance(el, Text):
-                shapes.append(ooxml.text_shape(el, i, fonts, INSET, links))
+                shapes.append(ooxml.text_shape(el, i, fonts, inset, links))
             elif isinstance(el, Rect):
                 shapes.append(ooxml.rect_shape(el, i))
             elif isinstance(el, Picture):
@@ -72,9 +70,9 @@ def render(plan: DeckPlan, theme: Theme, diagrams: dict[str, RenderedDiagram] | 
                 shapes.append(ooxml.picture_shape(el, i, png_rid, svg_rid))
         part._blob = ooxml.slide_xml(shapes, spec.background)
         if spec.notes:
+            style = plan.notes
             notes = Text(Box(0, 0, 0, 0), tuple(Para((Run(line),)) for line in spec.notes.split("\n")),
-                         notes_size, theme.color("text"), "notes", line_spacing=theme.fonts["line_spacing"],
-                         paragraph_gap=0)
+                         style.size, style.color, "notes", line_spacing=style.line_spacing, paragraph_gap=0)
             notes_part = Part(PackURI(f"/ppt/notesSlides/notesSlide{number}.xml"), CT.PML_NOTES_SLIDE,
                               package, ooxml.notes_xml(notes, fonts))
             notes_part.rels._add_relationship(RT.NOTES_MASTER, notes_master_part)

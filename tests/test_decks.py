@@ -154,7 +154,7 @@ def test_code_is_highlighted_text(built: Path) -> None:
 
     from deck.theme import load_theme
 
-    style = get_style_by_name(load_theme().data["code"]["pygments_style"])
+    style = get_style_by_name(load_theme().code.pygments_style)
     palette = {s["color"].upper() for _, s in style if s["color"]}
     code_runs = []
     for slide in slides_of(built / "study.pptx"):

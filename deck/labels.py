@@ -1,0 +1,108 @@
+"""Every fixed text of the decks, per language: templates/<theme>/labels/<BCP 47 tag>.yaml.
+
+Placeholders are str.format fields ({n}, {title}, ...). A deck's language finds its
+table by its full tag, then by its primary subtag (en-GB -> en).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+from deck.errors import DeckError
+from deck.typed_yaml import Plural, Reader, compose
+
+CN_DIGITS = "零一二三四五六七八九十"
+
+
+@dataclass(frozen=True)
+class Labels:
+    numerals: str  # "chinese" (一、二、… 十一) or "arabic" (1, 2, …)
+    # Answer blocks and their separators.
+    answer: str
+    follow_up: str
+    pitfall: str
+    colon: str  # after a label in running text: 要点： / Key points:
+    handout_sep: str  # after a block label in the handout: 标准答｜ / Answer:
+    list_sep: str  # between key points
+    count_gap: str  # before a count after a title: 　3 题
+    dot: str  # between parts of a marker or subtitle: " · "
+    # Slides and pages.
+    section: str  # {numeral} {title}
+    questions: Plural
+    diagrams: Plural
+    sections: Plural
+    agenda: str
+    references: str
+    reference_authors: str  # {authors} {year}
+    reference_year: str
+    closing: str
+    closing_prompt: str
+    question_marker: str  # {section} {i} {n}
+    part: str  # first part of a split block: {i} {n}
+    continued: str  # later parts: {i} {n}
+    continued_plain: str  # a handout Q&A continued on the next page
+    code: str  # suffix of a code slide's title
+    code_continued: str  # {i} {n}
+    page: str  # {i} {n}
+    qa_number: str  # {n}
+    # Mock interview and scorecard.
+    mock: str
+    mock_footer: str  # {title}
+    mock_seed: str  # {seed}
+    mock_order: str
+    howto_title: str
+    howto: tuple[str, ...]
+    mock_marker: str  # {i} {n} {section} {minutes}
+    mock_closing: str
+    mock_closing_prompt: str
+    scorecard: str
+    scorecard_footer: str  # {title}
+    scorecard_seed: str  # {seed}
+    scorecard_fields: str
+    key_points: str
+    record: str
+    score_scale: str
+    handout_cover: str  # {sections} {questions}
+    # Speaker notes (templates/<theme>/notes_*.j2).
+    notes_code: str  # {language}
+    notes_level: str  # {level}
+    notes_mock_head: str  # {i} {n} {section}
+    notes_minutes: str  # {minutes}
+    notes_ask: str
+    notes_listen: str
+    notes_follow_up: str
+    notes_pitfall: str
+    notes_reveal: str
+    notes_question_head: str  # {section} {i} {n}
+
+    def numeral(self, n: int) -> str:
+        if self.numerals == "arabic":
+            return str(n)
+        if n <= 10:
+            return CN_DIGITS[n]
+        tens, ones = divmod(n, 10)
+        return (CN_DIGITS[tens] if tens > 1 else "") + "十" + (CN_DIGITS[ones] if ones else "")
+
+    def section_label(self, number: int, title: str) -> str:
+        return self.section.format(numeral=self.numeral(number), title=title)
+
+    def mark(self, i: int, n: int) -> str:
+        """The continuation mark of part i of n: '（1/3）', '（续 2/3）'; '' when n == 1."""
+        if n <= 1:
+            return ""
+        return (self.continued if i > 1 else self.part).format(i=i, n=n)
+
+
+@functools.cache
+def load_labels(folder: Path, language: str) -> Labels:
+    """The table for a BCP 47 tag: exact file first, then its primary subtag."""
+    tags = [language, language.split("-")[0]]
+    for tag in dict.fromkeys(tags):
+        path = folder / f"{tag}.yaml"
+        if path.is_file():
+            return Reader(path.name).read(Labels, compose(path, "a label table"), "")
+    known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml"))) or "none"
+    raise DeckError(f"no label table for language '{language}' in {folder} (available: {known}); "
+                    f"set 'language:' in deck.yaml to one of them, or add {folder.name}/{language}.yaml")
