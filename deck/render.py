@@ -34,6 +34,7 @@ def build_epoch() -> int:
 
 def render(plan: DeckPlan, diagrams: dict[str, RenderedDiagram] | None = None) -> bytes:
     fonts = plan.faces
+    lang = ooxml.Langs(plan.language)
     inset = plan.inset
     prs = Presentation()
     old_w, old_h = prs.slide_width, prs.slide_height
@@ -59,10 +60,10 @@ def render(plan: DeckPlan, diagrams: dict[str, RenderedDiagram] | None = None) -
         part.rels._add_relationship(RT.SLIDE_LAYOUT, layout_part)
         slide_ids._add_sldId(id=255 + number, rId=prs.part.rels._add_relationship(RT.SLIDE, part))
         links = {key: part.relate_to(by_key[key], RT.SLIDE) for key in _link_keys(spec)}
-        shapes = [ooxml.text_shape(spec.title, 2, fonts, inset, links, title=True)]
+        shapes = [ooxml.text_shape(spec.title, 2, fonts, lang, inset, links, title=True)]
         for i, el in enumerate(spec.elements, start=3):
             if isinstance(el, Text):
-                shapes.append(ooxml.text_shape(el, i, fonts, inset, links))
+                shapes.append(ooxml.text_shape(el, i, fonts, lang, inset, links))
             elif isinstance(el, Rect):
                 shapes.append(ooxml.rect_shape(el, i))
             elif isinstance(el, Picture):
@@ -74,7 +75,7 @@ def render(plan: DeckPlan, diagrams: dict[str, RenderedDiagram] | None = None) -
             notes = Text(Box(0, 0, 0, 0), tuple(Para((Run(line),)) for line in spec.notes.split("\n")),
                          style.size, style.color, "notes", line_spacing=style.line_spacing, paragraph_gap=0)
             notes_part = Part(PackURI(f"/ppt/notesSlides/notesSlide{number}.xml"), CT.PML_NOTES_SLIDE,
-                              package, ooxml.notes_xml(notes, fonts))
+                              package, ooxml.notes_xml(notes, fonts, lang))
             notes_part.rels._add_relationship(RT.NOTES_MASTER, notes_master_part)
             notes_part.rels._add_relationship(RT.SLIDE, part)
             part.rels._add_relationship(RT.NOTES_SLIDE, notes_part)
