@@ -10,12 +10,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from deck import layout
+from deck.compose import Page, paginate
 from deck.layout import Paragraph
 from deck.model import Bank, Question, Section
 from deck.plan import Box, DeckPlan, Element, Para, Picture, Rect, Run, Slide, Text
 from deck.profiles import MockOptions, draw, key_points
-from deck.slides import Canvas, code_panel
-from deck.theme import BlockStyle, Theme
+from deck.theme import Theme
 from deck.typed_yaml import Range
 
 
@@ -32,35 +32,32 @@ def _shift(el: Element, dy: float) -> Element:
 
 
 class A4:
-    """Page geometry, text helpers and the packer for one A4 document."""
+    """The flow of one A4 document: pieces packed onto pages (deck.compose.Page.a4)."""
 
     def __init__(self, theme: Theme, bank: Bank, footer: str) -> None:
         h = theme.handout
         self.theme, self.footer_text = theme, footer
         self.lay, self.sizes = h.layout, h.sizes
         self.language = bank.language
-        self.w, self.h = h.w, h.h
-        self.m = h.margin
-        self.content_w = self.w - 2 * self.m
-        self.top, self.bottom = self.m, self.h - self.m - self.lay.footer_room
-        self.canvas = Canvas(theme, theme.labels(bank.language))  # text helpers shared with the slides
-        self.labels = self.canvas.labels
-        self.inset = self.canvas.inset
-        self.text = self.canvas.text
+        self.page = Page.a4(theme, theme.labels(bank.language))
+        self.w, self.h, self.m = self.page.w, self.page.h, self.page.left
+        self.content_w = self.page.content_w
+        self.top, self.bottom = self.page.top, self.page.content_bottom
+        self.labels = self.page.labels
+        self.inset = self.page.inset
+        self.text = self.page.text
         self.pages: list[list[Element]] = []
         self.page_titles: list[Text] = []
         self.y = self.bottom  # forces a new page on the first place()
 
     def measure(self, paras: Sequence[Paragraph], size: float, width: float | None = None,
                 bold: bool = False) -> float:
-        width = (width or self.content_w) - 2 * self.inset
-        measure = self.theme.sans_bold if bold else self.theme.sans
-        return layout.layout(paras, width, size, self.theme.style(size), measure)[1] + 2 * self.inset
+        return self.page.height_of(paras, width or self.content_w, size, bold=bold)
 
     def new_page(self, title: str) -> None:
         size = self.sizes.label
         self.pages.append([])
-        box = Box(self.m, self.m - self.lay.page_title_above, self.content_w, self.canvas.line_h(size))
+        box = Box(self.m, self.m - self.lay.page_title_above, self.content_w, self.page.line_h(size))
         self.page_titles.append(self.text(box, [Para((Run(title),), align="r")], size, "title",
                                           self.theme.palette.muted))
         self.y = self.top
@@ -79,7 +76,7 @@ class A4:
         slides = []
         fsize, lay = self.sizes.footer, self.lay
         muted = self.theme.palette.muted
-        half, y = self.content_w / 2, self.h - self.m
+        half, y = self.content_w / 2, self.page.foot
         for i, (elements, title_el) in enumerate(zip(self.pages, self.page_titles, strict=True), 1):
             number = self.labels.page.format(i=i, n=len(self.pages))
             footer = [Rect(Box(self.m, y - lay.rule_above, self.content_w, lay.rule), self.theme.palette.rule),
@@ -98,24 +95,20 @@ def _qa_pieces(a4: A4, number: int, q: Question) -> list[Piece]:
     qsize, bsize = a4.sizes.question.max, a4.sizes.body.max
     qnum = lab.qa_number.format(n=number) + "  "
     qh = a4.measure([Paragraph(qnum + q.question)], qsize, bold=True)
-    body: list[tuple[Paragraph, BlockStyle | None]] = []  # each block starts with its label: "标准答｜..."
+    body: list[Paragraph] = []  # each block starts with its label: "标准答｜..."
     for block in t.blocks(lab):
         ps = layout.paragraphs(getattr(q, block.role))
         head = block.label + lab.handout_sep
-        if ps[0].bullet:
-            body += [(Paragraph(head), block), *((p, None) for p in ps)]
-        else:
-            body += [(Paragraph(head + ps[0].text), block), *((p, None) for p in ps[1:])]
-    labelled = {id(p): b for p, b in body if b}
-    chunks = layout.split([p for p, _ in body], a4.content_w - 2 * a4.inset,
+        body += [Paragraph(head), *ps] if ps[0].bullet else [Paragraph(head + ps[0].text), *ps[1:]]
+    chunks = layout.split(body, a4.content_w - 2 * a4.inset,
                           a4.page_height - qh - lay.qa_reserve, t.style(bsize), t.sans)
     pieces = []
     for n, chunk in enumerate(chunks):
-        suffix = lab.continued_plain if n else ""
+        suffix = lab.mark(n + 1, len(chunks)) if n else ""
         head = a4.text(Box(a4.m, 0, a4.content_w, qh), [Para((
             Run(qnum, color=t.palette.primary, bold=True),
             Run(q.question + suffix, bold=True)),)], qsize, "question")
-        paras = [_labelled(a4, p, labelled.get(id(p)), i > 0) for i, p in enumerate(chunk)]
+        paras = [_labelled(a4, p, i > 0) for i, p in enumerate(chunk)]
         bh = a4.measure(chunk, bsize)
         top = qh - lay.qa_overlap
         text = a4.text(Box(a4.m, top, a4.content_w, bh), paras, bsize, "answer")
@@ -125,34 +118,22 @@ def _qa_pieces(a4: A4, number: int, q: Question) -> list[Piece]:
     return pieces
 
 
-def _labelled(a4: A4, p: Paragraph, block: BlockStyle | None, gap: bool) -> Para:
-    """A block's first paragraph gets a bold label run in its block's colour."""
-    head = block.label + a4.labels.handout_sep if block else ""
-    if block and p.text.startswith(head):
-        return Para((Run(head, color=block.accent, bold=True), Run(p.text[len(head):])),
-                    bullet=p.bullet, gap_before=gap)
+def _labelled(a4: A4, p: Paragraph, gap: bool) -> Para:
+    """A paragraph starting with a block's label ('标准答｜') gets it as a bold run in its colour."""
+    for block in a4.theme.blocks(a4.labels):
+        head = block.label + a4.labels.handout_sep
+        if not p.bullet and p.text.startswith(head):
+            return Para((Run(head, color=block.accent, bold=True), Run(p.text[len(head):])), gap_before=gap)
     return Para((Run(p.text),), bullet=p.bullet, gap_before=gap)
 
 
 def _code_pieces(a4: A4, q: Question) -> list[Piece]:
+    """The code of a Q&A as panels, each as tall as its rows, on as many pages as it needs."""
     assert q.code is not None
     lay = a4.lay
-    style = a4.theme.style(a4.sizes.code)
-    lines = q.code.source.split("\n")
-    pieces, start = [], 0
-    while start < len(lines):
-        rest = "\n".join(lines[start:])
-        pitch = style.max_size * style.line_spacing
-        height = min(a4.page_height * lay.code_page_share,
-                     (len(lines) - start) * pitch + 2 * a4.inset + lay.code_pad)
-        box = Box(a4.m + lay.code_indent, 0, a4.content_w - lay.code_indent, height)
-        panel = code_panel(a4.canvas, q.code.language, rest, box, start + 1, style=style) or \
-            code_panel(a4.canvas, q.code.language, rest, box, start + 1, force=True, style=style)
-        assert panel is not None
-        elements, used = panel
-        pieces.append(Piece(height, tuple(elements)))
-        start += max(used, 1)
-    return pieces
+    box = Box(a4.m + lay.code_indent, 0, a4.content_w - lay.code_indent, a4.page_height * lay.code_page_share)
+    panels = a4.page.code_pages(q.code.language, q.code.source, box, sizes=a4.sizes.code, shrink=lay.code_pad)
+    return [Piece(panel[0].box.h, tuple(panel)) for panel in panels]
 
 
 def handout(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]]) -> DeckPlan:
@@ -161,11 +142,11 @@ def handout(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]])
     # Cover.
     a4.new_page(bank.title)
     title_box = Box(a4.m, a4.h * lay.cover_title_y, a4.content_w, a4.h * lay.cover_title_h)
-    title, title_size = a4.canvas.fit_or_cut(bank.title, title_box,
+    title, title_size = a4.page.fit_or_cut(bank.title, title_box,
                                              t.style(Range(sizes.title, lay.cover_title_min)), bold=True)
     sub_box = Box(a4.m, a4.h * lay.cover_sub_y, a4.content_w, a4.h * lay.cover_sub_h)
     subs = [x for x in (bank.subtitle, bank.author) if x]
-    sub_fit = a4.canvas.fit([Paragraph(x) for x in subs], sub_box,
+    sub_fit = a4.page.fit([Paragraph(x) for x in subs], sub_box,
                             t.style(Range(sizes.section - lay.cover_sub_shrink, lay.cover_sub_min)))
     subs = [layout.truncate(x, sub_box.w - 2 * a4.inset, 1, sub_fit.size, t.sans) for x in subs]
     cover_note = lab.handout_cover.format(sections=lab.sections(len(bank.sections)),
@@ -182,7 +163,7 @@ def handout(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]])
         a4.new_page(lab.agenda)  # filled in once page numbers are known
     starts: dict[str, int] = {}
     for s in bank.sections:
-        label = a4.canvas.section_label(s)
+        label = a4.page.section_label(s)
         a4.new_page(label)
         starts[s.id] = len(a4.pages)
         a4.place(_section_header(a4, s), label)
@@ -200,10 +181,10 @@ def handout(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]])
 def _section_header(a4: A4, s: Section) -> Piece:
     t, lay, lab = a4.theme, a4.lay, a4.labels
     size = a4.sizes.section
-    h = a4.canvas.line_h(size) + lay.band_pad
+    h = a4.page.line_h(size) + lay.band_pad
     box = Box(a4.m + lay.band_pad, lay.band_text_y, a4.content_w - 2 * lay.band_pad, h - lay.band_pad)
     count = lab.count_gap + lab.questions(len(s.questions))
-    label, fitted = a4.canvas.fit_or_cut(a4.canvas.section_label(s) + count, box,
+    label, fitted = a4.page.fit_or_cut(a4.page.section_label(s) + count, box,
                                          t.style(Range(size, size - lay.band_shrink)), bold=True)
     runs = (Run(label[:-len(count)]), Run(count, color=t.palette.divider_accent)) if label.endswith(count) \
         else (Run(label),)
@@ -214,8 +195,8 @@ def _section_header(a4: A4, s: Section) -> Piece:
 def _diagram_piece(a4: A4, bank: Bank, did: str, px: tuple[int, int]) -> Piece:
     d, lay = bank.diagrams[did], a4.lay
     size = a4.sizes.section
-    title_box = Box(a4.m, 0, a4.content_w, a4.canvas.line_h(size))
-    text, fitted = a4.canvas.fit_or_cut(d.title, title_box, a4.theme.style(Range(size, lay.diagram_title_min)), True)
+    title_box = Box(a4.m, 0, a4.content_w, a4.page.line_h(size))
+    text, fitted = a4.page.fit_or_cut(d.title, title_box, a4.theme.style(Range(size, lay.diagram_title_min)), True)
     title = a4.text(title_box, [Para((Run(text),))], fitted,
                     "diagram-title", bold=True)
     avail_h = a4.page_height * lay.diagram_share
@@ -239,7 +220,7 @@ def _contents_size(a4: A4) -> float:
 
 def _contents_row(a4: A4, s: Section) -> tuple[Para, float]:
     lab = a4.labels
-    label = Para((Run(a4.canvas.section_label(s)),
+    label = Para((Run(a4.page.section_label(s)),
                   Run(lab.count_gap + lab.questions(len(s.questions)), color=a4.theme.palette.muted)),)
     return label, a4.measure([Paragraph(label.text)], _contents_size(a4), a4.content_w - a4.lay.contents_number_w)
 
@@ -247,16 +228,12 @@ def _contents_row(a4: A4, s: Section) -> tuple[Para, float]:
 def _contents_layout(a4: A4, bank: Bank) -> list[list[Section]]:
     """Sections per contents page (a long bank needs more than one)."""
     gap = _contents_size(a4) * a4.lay.contents_gap
-    pages: list[list[Section]] = [[]]
-    y = a4.top + a4.lay.contents_head
-    for s in bank.sections:
-        h = _contents_row(a4, s)[1]
-        if pages[-1] and y + h > a4.bottom:
-            pages.append([])
-            y = a4.top
-        pages[-1].append(s)
-        y += h + gap
-    return pages
+
+    def fits(rows: Sequence[Section], page: int) -> bool:
+        top = a4.top + (a4.lay.contents_head if page == 0 else 0)
+        return top + sum(_contents_row(a4, s)[1] for s in rows) + gap * (len(rows) - 1) <= a4.bottom
+
+    return paginate(bank.sections, fits)
 
 
 def _contents(a4: A4, sections: list[Section], starts: dict[str, int], first: bool) -> list[Element]:
@@ -306,7 +283,7 @@ def scorecard(bank: Bank, theme: Theme, opts: MockOptions) -> DeckPlan:
         # bold-safe for the heading
         h = max(a4.measure(paras, size, text_w, bold=True) + lay.score_pad, lay.score_row_min)
         styled = [Para((Run(f"{i}. ", color=p.primary, bold=True), Run(q.question, bold=True),
-                        Run(lab.count_gap + a4.canvas.section_label(s), color=p.muted,
+                        Run(lab.count_gap + a4.page.section_label(s), color=p.muted,
                             size=size - lay.score_section_shrink))),
                   Para((Run(points_label, color=p.secondary, bold=True), Run(points)), gap_before=True),
                   Para((Run(pitfall_label, color=p.warning, bold=True), Run(q.pitfall)), gap_before=True),

@@ -58,6 +58,7 @@ class Text:
     line_spacing: float = 1.3
     paragraph_gap: float = 0.35
     bullet_indent: float = 1.1  # em
+    step: int = 0  # click step of a build (0: shown with the slide)
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Rect:
     box: Box
     fill: str
     line: str | None = None
+    step: int = 0
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class Picture:
     box: Box
     diagram: str  # diagram id; the renderer looks up its SVG and PNG
     alt: str
+    step: int = 0
 
 
 Element = Text | Rect | Picture

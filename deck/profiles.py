@@ -6,12 +6,12 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from deck.compose import Page
 from deck.errors import DeckError
 from deck.labels import Labels
 from deck.model import Bank, Question, Section
 from deck.plan import DeckPlan, Para, Run, Slide
 from deck.slides import (
-    Canvas,
     agenda_items,
     dark_slide,
     diagram_slide,
@@ -28,7 +28,7 @@ class _Builder:
     """Appends slides and keeps slide numbers for footers."""
 
     def __init__(self, theme: Theme, bank: Bank, footer: str) -> None:
-        self.c = Canvas(theme, theme.labels(bank.language))
+        self.c = Page.slide(theme, theme.labels(bank.language))
         self.labels = self.c.labels
         self.language = bank.language
         self.footer = footer

@@ -136,8 +136,6 @@ class SlideLayout:
     block_right: float
     block_label_y: float
     block_body_overlap: float
-    block_measure_overlap: float
-    block_bottom: float
     block_extra: float
     code_split: float
     code_gutter: float
