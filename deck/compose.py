@@ -318,7 +318,12 @@ def code_rows(mono: Face, line: str, width: float, size: float, number_w: int) -
         if end >= len(line) or not line[end:].strip():
             return tuple(starts), indent
         k = bisect.bisect_right(tokens, end) - 1  # the last token starting at or before end
-        starts.append(tokens[k] if k >= 0 and tokens[k] > s else end)
+        if k >= 0 and tokens[k] > s:
+            starts.append(tokens[k])
+        else:  # no break between tokens: cut inside this one; spaces stay at the row's end
+            while line[end].isspace():
+                end += 1
+            starts.append(end)
 
 
 def _split_runs(runs: Sequence[Run], starts: Sequence[int]) -> list[list[Run]]:

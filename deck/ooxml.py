@@ -19,6 +19,7 @@ from lxml import etree
 from pptx.opc.package import OpcPackage
 from pptx.opc.packuri import PackURI
 from pptx.opc.serialized import PackageWriter
+from pptx.presentation import Presentation
 
 from deck.fonts import EAST_ASIAN
 from deck.plan import Box, Para, Picture, Rect, Run, Text
@@ -169,6 +170,16 @@ def notes_xml(text: Text, fonts: Fonts, lang: Langs) -> bytes:
         '<a:spLocks noGrp="1"/></p:cNvSpPr><p:nvPr><p:ph type="body" idx="1"/></p:nvPr></p:nvSpPr>'
         f'<p:spPr/>{body}</p:sp></p:spTree></p:cSld><p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr>'
         '</p:notes>').encode()
+
+
+def slide_size(prs: Presentation, width: float, height: float) -> None:
+    """Set p:sldSz to our page (points). The template says type="screen4x3"; neither our
+    16:9 page (13.333 x 7.5 in) nor A4 portrait is one of the preset sizes, so no type
+    (the schema's default, custom)."""
+    prs.slide_width, prs.slide_height = emu(width), emu(height)
+    size = prs._element.find("p:sldSz", NS)
+    if "type" in size.attrib:
+        del size.attrib["type"]
 
 
 def scale_layouts(elements: list[etree._Element], sx: float, sy: float) -> None:

@@ -81,10 +81,11 @@ def study(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]]) -
         b.diagram(bank, bank.overview_diagram, diagram_sizes)
     for s in bank.sections:
         n = len(s.questions)
-        extra = lab.dot + lab.diagrams(len(s.diagrams)) if s.diagrams else ""
+        shown = [d for d in s.diagrams if d != bank.overview_diagram]  # the overview is shown once, up front
+        extra = lab.dot + lab.diagrams(len(shown)) if shown else ""
         b.add(dark_slide(b.c, "section", f"section-{s.id}", s.title, [lab.questions(n) + extra],
                          big=f"{s.number:02d}"))
-        for did in s.diagrams:
+        for did in shown:
             b.diagram(bank, did, diagram_sizes)
         label = b.c.section_label(s)
         for i, q in enumerate(s.questions, 1):

@@ -38,7 +38,7 @@ def render(plan: DeckPlan, diagrams: dict[str, RenderedDiagram] | None = None) -
     inset = plan.inset
     prs = Presentation()
     old_w, old_h = prs.slide_width, prs.slide_height
-    prs.slide_width, prs.slide_height = ooxml.emu(plan.width), ooxml.emu(plan.height)
+    ooxml.slide_size(prs, plan.width, plan.height)
     master = prs.slide_master
     ooxml.scale_layouts([master._element, *(lay._element for lay in prs.slide_layouts)],
                         prs.slide_width / old_w, prs.slide_height / old_h)

@@ -121,3 +121,18 @@ def test_handout_contents_paginates_for_many_sections() -> None:
     assert len(listed) == 60 and len(set(listed)) == 60
     for s in contents:
         assert all(el.box.bottom <= plan.height - 40 for el in s.elements if getattr(el, "role", "") == "contents")
+
+
+def test_overview_diagram_listed_by_a_section_is_shown_once() -> None:
+    from dataclasses import replace
+
+    from deck.profiles import study
+
+    first = replace(BANK.sections[0], diagrams=(BANK.overview_diagram, *BANK.sections[0].diagrams))
+    bank = replace(BANK, sections=(first, *BANK.sections[1:]))
+    plan = study(bank, THEME, {d: (1600, 900) for d in BANK.diagrams})
+    shown = [el.diagram for s in plan.slides for el in s.elements if hasattr(el, "diagram")]
+    assert shown.count(BANK.overview_diagram) == 1
+    assert len({s.key for s in plan.slides}) == len(plan.slides)  # jump targets stay unique
+    section = next(s for s in plan.slides if s.key == f"section-{first.id}")
+    assert f"{len(BANK.sections[0].diagrams)} 张图" in section.elements[-1].paras[0].text
