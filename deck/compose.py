@@ -307,7 +307,7 @@ def code_rows(mono: Face, line: str, width: float, size: float, number_w: int) -
     indent = line[: len(line) - len(line.lstrip(" \t"))]
     if mono.em(indent + CODE_MARK) > (limit - pad) / 2:  # a deep indent would leave no room
         indent = ""
-    hang = pad + mono.em(indent + CODE_MARK)
+    hang = pad + mono.em(indent + CODE_MARK) + mono.gap  # the mark may meet Chinese text: one gap
     # Break before a token, never before spaces or closing punctuation (they end the row).
     tokens = [m.start() for m in _CODE_TOKEN.finditer(line) if not m.group().isspace() and m.group() not in _CLOSERS]
     starts = [0]

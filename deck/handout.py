@@ -46,6 +46,7 @@ class A4:
         self.labels = self.page.labels
         self.inset = self.page.inset
         self.text = self.page.text
+        self.line = self.page.line
         self.pages: list[list[Element]] = []
         self.page_titles: list[Text] = []
         self.y = self.bottom  # forces a new page on the first place()
@@ -79,10 +80,11 @@ class A4:
         half, y = self.content_w / 2, self.page.foot
         for i, (elements, title_el) in enumerate(zip(self.pages, self.page_titles, strict=True), 1):
             number = self.labels.page.format(i=i, n=len(self.pages))
+            footer_h = self.page.line_h(fsize)
             footer = [Rect(Box(self.m, y - lay.rule_above, self.content_w, lay.rule), self.theme.palette.rule),
-                      self.text(Box(self.m, y, half, lay.footer_h),
+                      self.text(Box(self.m, y, half, footer_h),
                                 [Para((Run(self.footer_text),))], fsize, "footer", muted),
-                      self.text(Box(self.m + half, y, half, lay.footer_h),
+                      self.text(Box(self.m + half, y, half, footer_h),
                                 [Para((Run(number),), align="r")], fsize, "footer", muted)]
             slides.append(Slide(kind="page", key=f"page-{i}", title=title_el,
                                 elements=(*elements, *(footer if i > 1 else [])), notes=notes(i)))
@@ -94,17 +96,21 @@ def _qa_pieces(a4: A4, number: int, q: Question) -> list[Piece]:
     t, lay, lab = a4.theme, a4.lay, a4.labels
     qsize, bsize = a4.sizes.question.max, a4.sizes.body.max
     qnum = lab.qa_number.format(n=number) + "  "
-    qh = a4.measure([Paragraph(qnum + q.question)], qsize, bold=True)
+    def heading_h(suffix: str) -> float:
+        return a4.measure([Paragraph(qnum + q.question + suffix)], qsize, bold=True)
+
+    tallest = max(heading_h(""), heading_h(lab.mark(99, 99)))  # a continued part's heading has a mark
     body: list[Paragraph] = []  # each block starts with its label: "标准答｜..."
     for block in t.blocks(lab):
         ps = layout.paragraphs(getattr(q, block.role))
         head = block.label + lab.handout_sep
         body += [Paragraph(head), *ps] if ps[0].bullet else [Paragraph(head + ps[0].text), *ps[1:]]
     chunks = layout.split(body, a4.content_w - 2 * a4.inset,
-                          a4.page_height - qh - lay.qa_reserve, t.style(bsize), t.sans)
+                          a4.page_height - tallest - lay.qa_reserve, t.style(bsize), t.sans)
     pieces = []
     for n, chunk in enumerate(chunks):
         suffix = lab.mark(n + 1, len(chunks)) if n else ""
+        qh = heading_h(suffix)
         head = a4.text(Box(a4.m, 0, a4.content_w, qh), [Para((
             Run(qnum, color=t.palette.primary, bold=True),
             Run(q.question + suffix, bold=True)),)], qsize, "question")
@@ -243,8 +249,9 @@ def _contents(a4: A4, sections: list[Section], starts: dict[str, int], first: bo
     out: list[Element] = []
     y = a4.top
     if first:
-        out.append(a4.text(Box(a4.m, a4.top, a4.content_w, lay.contents_head_h), [Para((Run(a4.labels.agenda),))],
-                           a4.sizes.title - lay.contents_title_shrink, "contents", bold=True))
+        head = a4.sizes.title - lay.contents_title_shrink
+        out.append(a4.text(Box(a4.m, a4.top, a4.content_w, a4.page.line_h(head)), [Para((Run(a4.labels.agenda),))],
+                           head, "contents", bold=True))
         y += lay.contents_head
     for s in sections:
         label, h = _contents_row(a4, s)
@@ -266,27 +273,34 @@ def scorecard(bank: Bank, theme: Theme, opts: MockOptions) -> DeckPlan:
     a4.new_page(title)
     seed = lab.scorecard_seed.format(seed=opts.seed) if opts.shuffle else lab.mock_order
     head_size = a4.sizes.title - lay.score_head_shrink
-    head_h = lay.score_head_h
+    head_h, line_h = a4.page.line_h(head_size), a4.page.line_h(a4.sizes.body.max)
     line = lab.dot.join((lab.questions(len(drawn)), seed, lab.scorecard_fields))
-    a4.place(Piece(2 * head_h + lay.score_head_gap, (
+    a4.place(Piece(head_h + line_h + lay.score_head_gap, (
         a4.text(Box(a4.m, 0, a4.content_w, head_h), [Para((Run(title),))], head_size, "cover", bold=True),
-        a4.text(Box(a4.m, head_h, a4.content_w, head_h), [Para((Run(line),))],
-                a4.sizes.body.max, "subtitle", p.muted))), title)
+        a4.line(line, Box(a4.m, head_h, a4.content_w, line_h), a4.sizes.body, "subtitle", p.muted))), title)
     box_w = lay.score_box_w
     text_w = a4.content_w - box_w - lay.score_gap
     size = a4.sizes.body.max
     points_label, pitfall_label, record_label = (x + lab.colon for x in (lab.key_points, lab.pitfall, lab.record))
+    room = a4.page_height - lay.score_pad - lay.score_row_gap
     for i, (s, q) in enumerate(drawn, 1):
-        points = lab.list_sep.join(key_points(q))
-        paras = [Paragraph(f"{i}. {q.question}"), Paragraph(points_label + points),
-                 Paragraph(pitfall_label + q.pitfall), Paragraph(record_label)]
-        # bold-safe for the heading
-        h = max(a4.measure(paras, size, text_w, bold=True) + lay.score_pad, lay.score_row_min)
+        points, pitfall = lab.list_sep.join(key_points(q)), q.pitfall
+        cut = 12  # lines the key points and the pitfall may take when a row would outgrow a page
+        while True:
+            paras = [Paragraph(f"{i}. {q.question}"), Paragraph(points_label + points),
+                     Paragraph(pitfall_label + pitfall), Paragraph(record_label)]
+            height = a4.measure(paras, size, text_w, bold=True)  # bold-safe for the heading
+            if height <= room or cut == 1:
+                break
+            points, pitfall = (layout.truncate(x, text_w - 2 * a4.inset, cut, size, theme.sans_bold)
+                               for x in (lab.list_sep.join(key_points(q)), q.pitfall))
+            cut -= 1
+        h = max(height + lay.score_pad, lay.score_row_min)
         styled = [Para((Run(f"{i}. ", color=p.primary, bold=True), Run(q.question, bold=True),
                         Run(lab.count_gap + a4.page.section_label(s), color=p.muted,
                             size=size - lay.score_section_shrink))),
                   Para((Run(points_label, color=p.secondary, bold=True), Run(points)), gap_before=True),
-                  Para((Run(pitfall_label, color=p.warning, bold=True), Run(q.pitfall)), gap_before=True),
+                  Para((Run(pitfall_label, color=p.warning, bold=True), Run(pitfall)), gap_before=True),
                   Para((Run(record_label, color=p.muted, bold=True),), gap_before=True)]
         elements: list[Element] = [Rect(Box(a4.m, h - lay.score_rule_above, a4.content_w, lay.rule), p.rule),
                                    a4.text(Box(a4.m, 0, text_w, h), styled, size, "score-row")]

@@ -180,7 +180,6 @@ class HandoutLayout:
     page_title_above: float
     rule_above: float
     rule: float
-    footer_h: float
     qa_reserve: float
     qa_overlap: float
     qa_bar: float
@@ -206,12 +205,10 @@ class HandoutLayout:
     diagram_gap: float
     diagram_title_min: float
     contents_head: float
-    contents_head_h: float
     contents_title_shrink: float
     contents_grow: float
     contents_gap: float
     contents_number_w: float
-    score_head_h: float
     score_head_gap: float
     score_head_shrink: float
     score_box_w: float
