@@ -26,7 +26,6 @@ from deck.theme import PT_PER_IN, BlockStyle, Theme
 from deck.typed_yaml import Range
 
 T = TypeVar("T")
-CODE_MARK = "↪ "  # starts a wrapped code line's continuation (muted), after the line's own indent
 # Code tokens: a word, a run of spaces, or one other character (CJK, punctuation).
 _CODE_TOKEN = re.compile(r"[A-Za-z0-9_]+|\s+|.")
 _CLOSERS = set(",.;:)]}，。；：）】」")
@@ -228,9 +227,10 @@ class Page:
         lines = source.split("\n")
         number_w = number_w or len(str(first_line + len(lines))) + 1
         inner_w, inner_h = self._code_inner(box)
-        mono = self.theme.mono
+        mono, mark = self.theme.mono, self.theme.code.continuation
         size = layout.largest(style.min_size, style.max_size, 1.0, lambda s: sum(
-            len(code_rows(mono, ln, inner_w, s, number_w)[0]) for ln in lines) * s * style.line_spacing <= inner_h)
+            len(code_rows(mono, ln, inner_w, s, number_w, mark)[0]) for ln in lines)
+            * s * style.line_spacing <= inner_h)
         if size is None:
             return None
         return self._code_panel(language, lines, box, first_line, size, number_w)
@@ -241,13 +241,13 @@ class Page:
         else every panel at the minimum size. With shrink, each panel is only as tall as its
         rows, insets and `shrink` points of padding."""
         style = self.theme.style(sizes or self.theme.sizes.code)
-        lines, mono = source.split("\n"), self.theme.mono
+        lines, mono, mark = source.split("\n"), self.theme.mono, self.theme.code.continuation
         number_w = len(str(1 + len(lines))) + 1
         inner_w, inner_h = self._code_inner(box)
         pad_h = 2 * self.inset + (shrink or 0)
 
         def rows(chunk: Sequence[int], size: float) -> int:
-            return sum(len(code_rows(mono, lines[i], inner_w, size, number_w)[0]) for i in chunk)
+            return sum(len(code_rows(mono, lines[i], inner_w, size, number_w, mark)[0]) for i in chunk)
 
         def sized(chunk: Sequence[int], size: float) -> Box:
             need = rows(chunk, size) * size * style.line_spacing + pad_h
@@ -272,20 +272,20 @@ class Page:
 
     def _code_panel(self, language: str, lines: Sequence[str], box: Box, first_line: int, size: float,
                     number_w: int, source: str | None = None) -> list[Element]:
-        lay, palette = self.theme.layout, self.theme.palette
+        lay, palette, mark = self.theme.layout, self.theme.palette, self.theme.code.continuation
         inner_w, _ = self._code_inner(box)
         # Highlight the whole source once (a chunk alone could start inside a string).
         colored = code_lines(source if source is not None else "\n".join(lines), language,
                              self.theme.code.pygments_style)[first_line - 1 if source is not None else 0:]
         paras: list[Para] = []
         for index, line in enumerate(lines):
-            starts, indent = code_rows(self.theme.mono, line, inner_w, size, number_w)
+            starts, indent = code_rows(self.theme.mono, line, inner_w, size, number_w, mark)
             for j, runs in enumerate(_split_runs(colored[index], starts)):
                 if j == 0:
                     head = [Run(f"{first_line + index:>{number_w - 1}} ", color=palette.muted)]
                 else:  # a wrapped line's continuation: the line's indent, then a muted mark
                     head = [Run(" " * number_w + indent, color=palette.muted),
-                            Run(CODE_MARK, color=palette.muted)]
+                            Run(mark, color=palette.muted)]
                 paras.append(Para((*head, *runs)))
         panel = Rect(box, palette.code_bg, palette.code_border)
         text = self.text(Box(box.x + lay.code_pad_x, box.y + lay.code_pad_y, box.w - 2 * lay.code_pad_x,
@@ -294,7 +294,8 @@ class Page:
 
 
 @functools.lru_cache(maxsize=65_536)
-def code_rows(mono: Face, line: str, width: float, size: float, number_w: int) -> tuple[tuple[int, ...], str]:
+def code_rows(mono: Face, line: str, width: float, size: float, number_w: int,
+              mark: str) -> tuple[tuple[int, ...], str]:
     """Where a code line wraps: start offsets of its rows, and the indent continuation rows
     repeat before the mark. Rows break before a token (word, punctuation, CJK character)
     where one fits, inside a token only when it alone is wider than a row. Widths come
@@ -305,9 +306,9 @@ def code_rows(mono: Face, line: str, width: float, size: float, number_w: int) -
         return (0,), ""
     lefts, rights = mono.edges(line)
     indent = line[: len(line) - len(line.lstrip(" \t"))]
-    if mono.em(indent + CODE_MARK) > (limit - pad) / 2:  # a deep indent would leave no room
+    if mono.em(indent + mark) > (limit - pad) / 2:  # a deep indent would leave no room
         indent = ""
-    hang = pad + mono.em(indent + CODE_MARK) + mono.gap  # the mark may meet Chinese text: one gap
+    hang = pad + mono.em(indent + mark) + mono.gap  # the mark may meet Chinese text: one gap
     # Break before a token, never before spaces or closing punctuation (they end the row).
     tokens = [m.start() for m in _CODE_TOKEN.finditer(line) if not m.group().isspace() and m.group() not in _CLOSERS]
     starts = [0]

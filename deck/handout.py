@@ -285,9 +285,9 @@ def scorecard(bank: Bank, theme: Theme, opts: MockOptions) -> DeckPlan:
     room = a4.page_height - lay.score_pad - lay.score_row_gap
     for i, (s, q) in enumerate(drawn, 1):
         points, pitfall = lab.list_sep.join(key_points(q)), q.pitfall
-        cut = 12  # lines the key points and the pitfall may take when a row would outgrow a page
+        cut = lay.score_cut_lines  # lines for key points and pitfall when a row would outgrow a page
         while True:
-            paras = [Paragraph(f"{i}. {q.question}"), Paragraph(points_label + points),
+            paras = [Paragraph(lab.score_number.format(n=i) + q.question), Paragraph(points_label + points),
                      Paragraph(pitfall_label + pitfall), Paragraph(record_label)]
             height = a4.measure(paras, size, text_w, bold=True)  # bold-safe for the heading
             if height <= room or cut == 1:
@@ -296,7 +296,7 @@ def scorecard(bank: Bank, theme: Theme, opts: MockOptions) -> DeckPlan:
                                for x in (lab.list_sep.join(key_points(q)), q.pitfall))
             cut -= 1
         h = max(height + lay.score_pad, lay.score_row_min)
-        styled = [Para((Run(f"{i}. ", color=p.primary, bold=True), Run(q.question, bold=True),
+        styled = [Para((Run(lab.score_number.format(n=i), color=p.primary, bold=True), Run(q.question, bold=True),
                         Run(lab.count_gap + a4.page.section_label(s), color=p.muted,
                             size=size - lay.score_section_shrink))),
                   Para((Run(points_label, color=p.secondary, bold=True), Run(points)), gap_before=True),

@@ -42,7 +42,6 @@ class Labels:
     question_marker: str  # {section} {i} {n}
     part: str  # first part of a split block: {i} {n}
     continued: str  # later parts: {i} {n}
-    continued_plain: str  # a handout Q&A continued on the next page
     code: str  # suffix of a code slide's title
     code_continued: str  # {i} {n}
     page: str  # {i} {n}
@@ -64,6 +63,7 @@ class Labels:
     key_points: str
     record: str
     score_scale: str
+    score_number: str  # {n}
     handout_cover: str  # {sections} {questions}
     # Speaker notes (templates/<theme>/notes_*.j2).
     notes_code: str  # {language}

@@ -21,6 +21,7 @@ DESCRIPTIONS = {
     "key_points": "2-4 short phrases the interviewer listens for",
     "level": "1 basic, 2 intermediate, 3 hard",
     "diagrams": "ids of content/diagrams/<id>.mmd shown at the start of the section",
+    "language": "BCP 47 tag of the bank's language (zh-CN, en, ...): picks the decks' label table",
 }
 
 

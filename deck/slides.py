@@ -40,12 +40,12 @@ def title_text(c: Page, text: str, size: float, box: Box, color: str | None = No
 
 def restated(c: Page, question: str, suffix: str = "") -> tuple[Text, float]:
     """The question small at the top of a reveal/code slide; returns (title, its bottom)."""
-    style = c.theme.style(c.theme.sizes.question_small)
+    lay, style = c.theme.layout, c.theme.style(c.theme.sizes.question_small)
     width = c.content_w - 2 * c.inset
     bold = c.theme.sans_bold  # titles are set bold
     size = layout.largest(style.min_size, style.max_size, 1.0, lambda s: len(
-        layout.break_lines(question + suffix, width, s, bold)) <= 2) or style.min_size
-    text = layout.truncate(question, width - bold(suffix, size), 3, size, bold) + suffix
+        layout.break_lines(question + suffix, width, s, bold)) <= lay.restate_lines) or style.min_size
+    text = layout.truncate(question, width - bold(suffix, size), lay.restate_cut_lines, size, bold) + suffix
     box = Box(c.left, c.top, c.content_w, c.height_of([Paragraph(text)], c.content_w, size, style, bold=True))
     return title_text(c, text, size, box, c.theme.palette.text), box.bottom
 
@@ -166,7 +166,7 @@ def dark_slide(c: Page, kind: str, key: str, title: str, lines: Sequence[str], n
     sub_box = Box(c.left, title_box.y + used + lay.divider_sub_gap, c.content_w, 0)
     sub_box = replace(sub_box, h=c.foot - sub_box.y)
     fit = c.fit([Paragraph(line) for line in lines], sub_box, t.style(Range(t.sizes.subtitle, lay.divider_sub_min)))
-    lines = [layout.truncate(line, sub_box.w - 2 * c.inset, 2, fit.size, t.sans) for line in lines]
+    lines = [layout.truncate(line, sub_box.w - 2 * c.inset, lay.divider_sub_lines, fit.size, t.sans) for line in lines]
     paras = [Para((Run(line),), gap_before=i > 0) for i, line in enumerate(lines)]
     elements.append(c.text(sub_box, paras, fit.size, "subtitle", fg))
     return Slide(kind=kind, key=key, title=title_el, elements=tuple(elements), notes=notes,

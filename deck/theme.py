@@ -111,6 +111,7 @@ class Sizes:
 @dataclass(frozen=True)
 class Code:
     pygments_style: str
+    continuation: str  # starts a wrapped line's continuation row (muted)
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,8 @@ class SlideLayout:
     accent_w: float
     accent_h: float
     title_gap: float
+    restate_lines: int
+    restate_cut_lines: int
     area_bottom: float
     block_gap: float
     block_bar: float
@@ -156,6 +159,7 @@ class SlideLayout:
     divider_title_lines: int
     divider_sub_gap: float
     divider_sub_min: float
+    divider_sub_lines: int
     list_gap: float
     list_bottom: float
 
@@ -219,6 +223,7 @@ class HandoutLayout:
     score_row_min: float
     score_rule_above: float
     score_row_gap: float
+    score_cut_lines: int
     score_grow: float
     score_section_shrink: float
 

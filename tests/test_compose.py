@@ -10,7 +10,7 @@ import zipfile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deck.compose import CODE_MARK, Block, Page, code_rows, paginate
+from deck.compose import Block, Page, code_rows, paginate
 from deck.layout import Paragraph
 from deck.plan import Box, Text
 from deck.theme import load_theme
@@ -18,6 +18,7 @@ from deck.theme import load_theme
 THEME = load_theme()
 PAGE = Page.slide(THEME, THEME.labels("zh-CN"))
 MONO = THEME.mono
+CODE_MARK = THEME.code.continuation
 identifiers = st.from_regex(r"[a-z_]{3,18}", fullmatch=True)
 code_line = st.tuples(st.sampled_from(["", "    ", "        "]), st.lists(st.one_of(
     identifiers, st.sampled_from([", ", "(", ")", " = ", ".", "[", "]", " ", "中文注释", '"a-b"'])),
@@ -28,7 +29,7 @@ code_line = st.tuples(st.sampled_from(["", "    ", "        "]), st.lists(st.one
 @given(code_line, st.floats(min_value=150, max_value=700), st.sampled_from([9.0, 12.0, 18.0]))
 def test_code_rows_fit_break_between_tokens_and_keep_the_indent(line: str, width: float, size: float) -> None:
     number_w = 3
-    starts, indent = code_rows(MONO, line, width, size, number_w)
+    starts, indent = code_rows(MONO, line, width, size, number_w, CODE_MARK)
     assert starts[0] == 0 and list(starts) == sorted(set(starts))
     rows = [line[a:b] for a, b in zip(starts, [*starts[1:], len(line)], strict=True)]
     assert "".join(rows) == line
@@ -43,7 +44,7 @@ def test_code_rows_fit_break_between_tokens_and_keep_the_indent(line: str, width
             # Between two word characters only when the word alone is wider than a row.
             if re.search(r"\w$", prev, re.ASCII) and re.match(r"\w", row, re.ASCII):
                 word = re.search(r"\w+$", prev, re.ASCII).group() + re.match(r"\w+", row, re.ASCII).group()  # type: ignore[union-attr]
-                assert MONO(head + word, size) > width, (prev, row)
+                assert MONO(head + word, size) + MONO.gap * size > width, (prev, row)  # gap: see code_rows
     if len(rows) > 1:
         assert indent == line[: len(line) - len(line.lstrip())] or not indent
 
