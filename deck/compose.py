@@ -319,7 +319,13 @@ def code_rows(mono: Face, line: str, width: float, size: float, number_w: int,
         if end >= len(line) or not line[end:].strip():
             return tuple(starts), indent
         k = bisect.bisect_right(tokens, end) - 1  # the last token starting at or before end
-        if k >= 0 and tokens[k] > s:
+        # Prefer a break at a space when it keeps most of the row (self.eps stays whole).
+        j = k
+        while j >= 0 and tokens[j] > s + (end - s) * 0.6 and not line[tokens[j] - 1].isspace():
+            j -= 1
+        if j >= 0 and tokens[j] > s + (end - s) * 0.6:
+            starts.append(tokens[j])
+        elif k >= 0 and tokens[k] > s:
             starts.append(tokens[k])
         else:  # no break between tokens: cut inside this one; spaces stay at the row's end
             while line[end].isspace():
