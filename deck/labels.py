@@ -13,12 +13,10 @@ from pathlib import Path
 from deck.errors import DeckError
 from deck.typed_yaml import Plural, Reader, compose
 
-CN_DIGITS = "零一二三四五六七八九十"
-
 
 @dataclass(frozen=True)
 class Labels:
-    numerals: str  # "chinese" (一、二、… 十一) or "arabic" (1, 2, …)
+    numerals: str  # "arabic" (1, 2, …) or the digits zero to ten of a Chinese-style count (一 … 十一)
     # Answer blocks and their separators.
     answer: str
     follow_up: str
@@ -78,12 +76,13 @@ class Labels:
     notes_question_head: str  # {section} {i} {n}
 
     def numeral(self, n: int) -> str:
-        if self.numerals == "arabic":
+        digits = self.numerals
+        if digits == "arabic" or n > 99:
             return str(n)
         if n <= 10:
-            return CN_DIGITS[n]
-        tens, ones = divmod(n, 10)
-        return (CN_DIGITS[tens] if tens > 1 else "") + "十" + (CN_DIGITS[ones] if ones else "")
+            return digits[n]
+        tens, ones = divmod(n, 10)  # 十一, 二十, 二十三
+        return (digits[tens] if tens > 1 else "") + digits[10] + (digits[ones] if ones else "")
 
     def section_label(self, number: int, title: str) -> str:
         return self.section.format(numeral=self.numeral(number), title=title)
@@ -102,7 +101,11 @@ def load_labels(folder: Path, language: str) -> Labels:
     for tag in dict.fromkeys(tags):
         path = folder / f"{tag}.yaml"
         if path.is_file():
-            return Reader(path.name).read(Labels, compose(path, "a label table"), "")
+            labels = Reader(path.name).read(Labels, root := compose(path, "a label table"), "")
+            if labels.numerals != "arabic" and len(labels.numerals) != 11:
+                line = next(k.start_mark.line + 1 for k, _ in root.value if k.value == "numerals")
+                raise DeckError(f"{path.name}:{line}: 'numerals' must be arabic or the 11 digits zero to ten")
+            return labels
     known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml"))) or "none"
     raise DeckError(f"no label table for language '{language}' in {folder} (available: {known}); "
                     f"set 'language:' in deck.yaml to one of them, or add {folder.name}/{language}.yaml")

@@ -89,3 +89,13 @@ def test_broken_label_table_names_its_line(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DeckError, match=r"en\.yaml:\d+: unknown key 'agend'"):
         read_theme(folder / "theme.yaml", "t").labels("en")
+
+
+def test_label_numerals_must_be_arabic_or_eleven_digits(tmp_path: Path) -> None:
+    folder = tmp_path / "t"
+    shutil.copytree(DEFAULT, folder)
+    path = folder / "labels" / "zh-CN.yaml"
+    path.write_text(re.sub(r"^numerals: .*$", "numerals: 一二三", path.read_text(encoding="utf-8"), flags=re.M),
+                    encoding="utf-8")
+    with pytest.raises(DeckError, match=r"zh-CN\.yaml:2: 'numerals' must be arabic or the 11 digits"):
+        read_theme(folder / "theme.yaml", "t").labels("zh-CN")
