@@ -95,17 +95,18 @@ class Labels:
 
 
 @functools.cache
-def load_labels(folder: Path, language: str) -> Labels:
-    """The table for a BCP 47 tag: exact file first, then its primary subtag."""
+def load_labels(folders: tuple[Path, ...], language: str) -> Labels:
+    """The table for a BCP 47 tag: exact file first, then its primary subtag; in the
+    theme's own labels/ folder first, then the default theme's."""
     tags = [language, language.split("-")[0]]
     for tag in dict.fromkeys(tags):
-        path = folder / f"{tag}.yaml"
-        if path.is_file():
+        path = next((f / f"{tag}.yaml" for f in folders if (f / f"{tag}.yaml").is_file()), None)
+        if path:
             labels = Reader(path.name).read(Labels, root := compose(path, "a label table"), "")
             if labels.numerals != "arabic" and len(labels.numerals) != 11:
                 line = next(k.start_mark.line + 1 for k, _ in root.value if k.value == "numerals")
                 raise DeckError(f"{path.name}:{line}: 'numerals' must be arabic or the 11 digits zero to ten")
             return labels
-    known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml"))) or "none"
-    raise DeckError(f"no label table for language '{language}' in {folder} (available: {known}); "
-                    f"set 'language:' in deck.yaml to one of them, or add {folder.name}/{language}.yaml")
+    known = ", ".join(sorted({p.stem for f in folders for p in f.glob("*.yaml")})) or "none"
+    raise DeckError(f"no label table for language '{language}' (available: {known}); set 'language:' in "
+                    f"deck.yaml to one of them, or add {folders[0]}/{language}.yaml")

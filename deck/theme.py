@@ -314,7 +314,8 @@ class Theme:
                         notes=NotesStyle(self.sizes.notes, self.palette.text, f.line_spacing), language=language)
 
     def labels(self, language: str) -> Labels:
-        return load_labels(self.folder / "labels", language)
+        return load_labels(tuple(dict.fromkeys((self.folder / "labels", TEMPLATES / "default" / "labels"))),
+                           language)
 
     @functools.cached_property
     def jinja(self) -> jinja2.Environment:

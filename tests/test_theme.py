@@ -99,3 +99,14 @@ def test_label_numerals_must_be_arabic_or_eleven_digits(tmp_path: Path) -> None:
                     encoding="utf-8")
     with pytest.raises(DeckError, match=r"zh-CN\.yaml:2: 'numerals' must be arabic or the 11 digits"):
         read_theme(folder / "theme.yaml", "t").labels("zh-CN")
+
+
+def test_a_theme_adds_a_label_table_and_inherits_the_shipped_ones(tmp_path: Path) -> None:
+    folder = tmp_path / "t"
+    (folder / "labels").mkdir(parents=True)
+    shutil.copy(DEFAULT / "theme.yaml", folder / "theme.yaml")
+    en = (DEFAULT / "labels" / "en.yaml").read_text(encoding="utf-8")
+    (folder / "labels" / "fr.yaml").write_text(en.replace("agenda: Contents", "agenda: Sommaire"), encoding="utf-8")
+    theme = read_theme(folder / "theme.yaml", "t")
+    assert theme.labels("fr-FR").agenda == "Sommaire"
+    assert theme.labels("zh-CN").agenda == "目录"  # from the default theme
