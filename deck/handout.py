@@ -143,30 +143,14 @@ def _code_pieces(a4: A4, q: Question) -> list[Piece]:
 
 
 def handout(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]]) -> DeckPlan:
+    """Cover, contents (page numbers filled in last), then per section its band, its
+    diagrams and its Q&As packed onto pages."""
     a4 = A4(theme, bank, bank.title)
-    t, lay, lab, sizes = theme, a4.lay, a4.labels, a4.sizes
-    # Cover.
     a4.new_page(bank.title)
-    title_box = Box(a4.m, a4.h * lay.cover_title_y, a4.content_w, a4.h * lay.cover_title_h)
-    title, title_size = a4.page.fit_or_cut(bank.title, title_box,
-                                             t.style(Range(sizes.title, lay.cover_title_min)), bold=True)
-    sub_box = Box(a4.m, a4.h * lay.cover_sub_y, a4.content_w, a4.h * lay.cover_sub_h)
-    subs = [x for x in (bank.subtitle, bank.author) if x]
-    sub_fit = a4.page.fit([Paragraph(x) for x in subs], sub_box,
-                            t.style(Range(sizes.section - lay.cover_sub_shrink, lay.cover_sub_min)))
-    subs = [layout.truncate(x, sub_box.w - 2 * a4.inset, 1, sub_fit.size, t.sans) for x in subs]
-    cover_note = lab.handout_cover.format(sections=lab.sections(len(bank.sections)),
-                                          questions=lab.questions(len(bank.questions)))
-    a4.pages[-1] += [
-        Rect(Box(0, 0, a4.w, a4.h * lay.cover_band), t.palette.divider_bg),
-        a4.text(title_box, [Para((Run(title),))], title_size, "cover", t.palette.divider_text, bold=True),
-        a4.text(sub_box, [Para((Run(x),), gap_before=i > 0) for i, x in enumerate(subs)], sub_fit.size,
-                "subtitle", t.palette.divider_text),
-        a4.text(Box(a4.m, a4.h * lay.cover_note_y, a4.content_w, lay.cover_note_h), [Para((Run(cover_note),))],
-                sizes.body.max + lay.cover_note_grow, "subtitle", t.palette.muted)]
+    a4.pages[-1] += _cover(a4, bank)
     contents = _contents_layout(a4, bank)
     for _ in contents:
-        a4.new_page(lab.agenda)  # filled in once page numbers are known
+        a4.new_page(a4.labels.agenda)
     starts: dict[str, int] = {}
     for s in bank.sections:
         label = a4.page.section_label(s)
@@ -182,6 +166,26 @@ def handout(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]])
     for page, rows in enumerate(contents, start=1):
         a4.pages[page] += _contents(a4, rows, starts, first=page == 1)
     return a4.plan("handout", bank.title)
+
+
+def _cover(a4: A4, bank: Bank) -> list[Element]:
+    """The dark band with the title and subtitles, and the counts below it."""
+    t, lay, lab, sizes = a4.theme, a4.lay, a4.labels, a4.sizes
+    title_box = Box(a4.m, a4.h * lay.cover_title_y, a4.content_w, a4.h * lay.cover_title_h)
+    sub_box = Box(a4.m, a4.h * lay.cover_sub_y, a4.content_w, a4.h * lay.cover_sub_h)
+    subs = [x for x in (bank.subtitle, bank.author) if x]
+    sub_fit = a4.page.fit([Paragraph(x) for x in subs], sub_box,
+                          t.style(Range(sizes.section - lay.cover_sub_shrink, lay.cover_sub_min)))
+    subs = [layout.truncate(x, sub_box.w - 2 * a4.inset, 1, sub_fit.size, t.sans) for x in subs]
+    cover_note = lab.handout_cover.format(sections=lab.sections(len(bank.sections)),
+                                          questions=lab.questions(len(bank.questions)))
+    return [Rect(Box(0, 0, a4.w, a4.h * lay.cover_band), t.palette.divider_bg),
+            a4.line(bank.title, title_box, Range(sizes.title, lay.cover_title_min), "cover", t.palette.divider_text,
+                    bold=True),
+            a4.text(sub_box, [Para((Run(x),), gap_before=i > 0) for i, x in enumerate(subs)], sub_fit.size,
+                    "subtitle", t.palette.divider_text),
+            a4.text(Box(a4.m, a4.h * lay.cover_note_y, a4.content_w, lay.cover_note_h), [Para((Run(cover_note),))],
+                    sizes.body.max + lay.cover_note_grow, "subtitle", t.palette.muted)]
 
 
 def _section_header(a4: A4, s: Section) -> Piece:
@@ -265,48 +269,57 @@ def _contents(a4: A4, sections: list[Section], starts: dict[str, int], first: bo
 def scorecard(bank: Bank, theme: Theme, opts: MockOptions) -> DeckPlan:
     """A4 sheet: the drawn questions in order, key points, pitfall and a 1-5 score box."""
     drawn = draw(bank, opts)
-    labels = theme.labels(bank.language)
-    footer = labels.scorecard_footer.format(title=bank.title)
+    lab = theme.labels(bank.language)
+    footer = lab.scorecard_footer.format(title=bank.title)
     a4 = A4(theme, bank, footer)
-    lay, lab, p = a4.lay, labels, theme.palette
-    title = lab.scorecard
-    a4.new_page(title)
+    a4.new_page(lab.scorecard)
     seed = lab.scorecard_seed.format(seed=opts.seed) if opts.shuffle else lab.mock_order
+    a4.place(_score_head(a4, lab.dot.join((lab.questions(len(drawn)), seed, lab.scorecard_fields))), lab.scorecard)
+    for i, (s, q) in enumerate(drawn, 1):
+        a4.place(_score_row(a4, i, s, q), lab.scorecard)
+    return a4.plan("scorecard", footer)
+
+
+def _score_head(a4: A4, line: str) -> Piece:
+    lay = a4.lay
     head_size = a4.sizes.title - lay.score_head_shrink
     head_h, line_h = a4.page.line_h(head_size), a4.page.line_h(a4.sizes.body.max)
-    line = lab.dot.join((lab.questions(len(drawn)), seed, lab.scorecard_fields))
-    a4.place(Piece(head_h + line_h + lay.score_head_gap, (
-        a4.text(Box(a4.m, 0, a4.content_w, head_h), [Para((Run(title),))], head_size, "cover", bold=True),
-        a4.line(line, Box(a4.m, head_h, a4.content_w, line_h), a4.sizes.body, "subtitle", p.muted))), title)
+    return Piece(head_h + line_h + lay.score_head_gap, (
+        a4.text(Box(a4.m, 0, a4.content_w, head_h), [Para((Run(a4.labels.scorecard),))], head_size, "cover",
+                bold=True),
+        a4.line(line, Box(a4.m, head_h, a4.content_w, line_h), a4.sizes.body, "subtitle", a4.theme.palette.muted)))
+
+
+def _score_row(a4: A4, i: int, s: Section, q: Question) -> Piece:
+    """The question, what to listen for, the pitfall, room for notes and the 1-5 box."""
+    lay, lab, p = a4.lay, a4.labels, a4.theme.palette
     box_w = lay.score_box_w
     text_w = a4.content_w - box_w - lay.score_gap
     size = a4.sizes.body.max
     points_label, pitfall_label, record_label = (x + lab.colon for x in (lab.key_points, lab.pitfall, lab.record))
     room = a4.page_height - lay.score_pad - lay.score_row_gap
-    for i, (s, q) in enumerate(drawn, 1):
-        points, pitfall = lab.list_sep.join(key_points(q)), q.pitfall
-        cut = lay.score_cut_lines  # lines for key points and pitfall when a row would outgrow a page
-        while True:
-            paras = [Paragraph(lab.score_number.format(n=i) + q.question), Paragraph(points_label + points),
-                     Paragraph(pitfall_label + pitfall), Paragraph(record_label)]
-            height = a4.measure(paras, size, text_w, bold=True)  # bold-safe for the heading
-            if height <= room or cut == 1:
-                break
-            points, pitfall = (layout.truncate(x, text_w - 2 * a4.inset, cut, size, theme.sans_bold)
-                               for x in (lab.list_sep.join(key_points(q)), q.pitfall))
-            cut -= 1
-        h = max(height + lay.score_pad, lay.score_row_min)
-        styled = [Para((Run(lab.score_number.format(n=i), color=p.primary, bold=True), Run(q.question, bold=True),
-                        Run(lab.count_gap + a4.page.section_label(s), color=p.muted,
-                            size=size - lay.score_section_shrink))),
-                  Para((Run(points_label, color=p.secondary, bold=True), Run(points)), gap_before=True),
-                  Para((Run(pitfall_label, color=p.warning, bold=True), Run(pitfall)), gap_before=True),
-                  Para((Run(record_label, color=p.muted, bold=True),), gap_before=True)]
-        elements: list[Element] = [Rect(Box(a4.m, h - lay.score_rule_above, a4.content_w, lay.rule), p.rule),
-                                   a4.text(Box(a4.m, 0, text_w, h), styled, size, "score-row")]
-        score = Box(a4.m + text_w + lay.score_gap, lay.score_box_y, box_w, lay.score_box_h)
-        elements += [Rect(score, p.background, p.muted),
-                     a4.text(score, [Para((Run(lab.score_scale),), align="ctr")], size + lay.score_grow, "score",
-                             p.muted, anchor="ctr")]
-        a4.place(Piece(h + lay.score_row_gap, tuple(elements)), title)
-    return a4.plan("scorecard", footer)
+    points, pitfall = lab.list_sep.join(key_points(q)), q.pitfall
+    cut = lay.score_cut_lines  # lines for key points and pitfall when a row would outgrow a page
+    while True:
+        paras = [Paragraph(lab.score_number.format(n=i) + q.question), Paragraph(points_label + points),
+                 Paragraph(pitfall_label + pitfall), Paragraph(record_label)]
+        height = a4.measure(paras, size, text_w, bold=True)  # bold-safe for the heading
+        if height <= room or cut == 1:
+            break
+        points, pitfall = (layout.truncate(x, text_w - 2 * a4.inset, cut, size, a4.theme.sans_bold)
+                           for x in (lab.list_sep.join(key_points(q)), q.pitfall))
+        cut -= 1
+    h = max(height + lay.score_pad, lay.score_row_min)
+    styled = [Para((Run(lab.score_number.format(n=i), color=p.primary, bold=True), Run(q.question, bold=True),
+                    Run(lab.count_gap + a4.page.section_label(s), color=p.muted,
+                        size=size - lay.score_section_shrink))),
+              Para((Run(points_label, color=p.secondary, bold=True), Run(points)), gap_before=True),
+              Para((Run(pitfall_label, color=p.warning, bold=True), Run(pitfall)), gap_before=True),
+              Para((Run(record_label, color=p.muted, bold=True),), gap_before=True)]
+    score = Box(a4.m + text_w + lay.score_gap, lay.score_box_y, box_w, lay.score_box_h)
+    return Piece(h + lay.score_row_gap, (
+        Rect(Box(a4.m, h - lay.score_rule_above, a4.content_w, lay.rule), p.rule),
+        a4.text(Box(a4.m, 0, text_w, h), styled, size, "score-row"),
+        Rect(score, p.background, p.muted),
+        a4.text(score, [Para((Run(lab.score_scale),), align="ctr")], size + lay.score_grow, "score", p.muted,
+                anchor="ctr")))
