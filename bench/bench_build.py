@@ -79,7 +79,7 @@ def synthetic_bank(target: Path, copies: int) -> None:
 
 
 LAYOUT_ENTRY_POINTS = {"deck.layout": ("fit", "split", "largest", "layout", "break_lines", "truncate"),
-                       "deck.slides": ("_code_breaks",), "deck.theme": ("faces",)}  # faces: font loading
+                       "deck.compose": ("code_rows",), "deck.theme": ("faces",)}  # faces: font loading
 
 
 def probe() -> None:

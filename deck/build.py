@@ -68,11 +68,11 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
             card = handout.scorecard(bank, theme, req.mock)
             card_path = req.target.with_name(req.target.stem + "-scorecard.pptx") if req.target else \
                 req.out_dir / "mock-scorecard.pptx"
-            outputs.append((card_path, render(card, theme), True))
+            outputs.append((card_path, render(card), True))
         else:
             plan = handout.handout(bank, theme, sizes, scenes)
         path = req.target or req.out_dir / f"{profile}.pptx"
-        outputs.append((path, render(plan, theme, rendered), profile == "handout"))
+        outputs.append((path, render(plan, rendered), profile == "handout"))
 
     pdf_inputs = [path for path, _, paper in outputs if paper or req.pdf]
     # Every target, PDFs included, before the first write: all or nothing.
@@ -133,7 +133,7 @@ def _explain(req: BuildRequest, bank: Bank, theme: Theme) -> None:
 
     print(f"content: {bank.root}\ntheme: {theme.name} ({theme.folder})\ndiagram cache: {req.cache}", file=sys.stderr)
     sources = _sources(bank)
-    stale = stale_diagrams(sources, theme.data["diagrams"], repo_root=resources.checkout_root(), cache_dir=req.cache)
+    stale = stale_diagrams(sources, theme.diagrams, repo_root=resources.checkout_root(), cache_dir=req.cache)
     print(f"diagrams: {len(sources)} shown, {len(sources) - len(stale)} cached, {len(stale)} to render; "
           f"{mermaid_build(resources.checkout_root()).describe()}", file=sys.stderr)
 
@@ -155,7 +155,7 @@ def bank_diagrams(bank: Bank, theme: Theme, cache: Path, force: bool = False) ->
         cache.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise os_error(exc, cache, "cannot create the diagram cache") from None
-    settings = theme.data["diagrams"]
+    settings = theme.diagrams
     root = resources.checkout_root()
     stale = list(sources) if force else stale_diagrams(sources, settings, repo_root=root, cache_dir=cache)
     if stale and not os.access(cache, os.W_OK | os.X_OK):  # say so before the browser starts

@@ -49,19 +49,19 @@ MERMAID_EDGE = 2.0  # px: Mermaid's default edge width (linkStyle widths scale f
 class _Plan:
     def __init__(self, scene: Scene, box: Box, theme: Theme, medium: Medium) -> None:
         self.t = theme
-        self.cfg: dict[str, Any] = theme.data["diagram_shapes"]
+        self.cfg = theme.diagram_shapes
         self.k = min(box.w / scene.width, box.h / scene.height)
         self.ox = box.x + (box.w - scene.width * self.k) / 2
         self.oy = box.y + (box.h - scene.height * self.k) / 2
         self.box = Box(self.ox, self.oy, scene.width * self.k, scene.height * self.k)
-        hi, floor = self.cfg["handout_label_size" if medium == "handout" else "label_size"]
-        self.style_floor = floor
-        self.style = Style(max_size=hi, min_size=min(floor, self.cfg["label_min"]), step=0.5,
-                           line_spacing=self.cfg["line_spacing"], paragraph_gap=0)
+        sizes = self.cfg.handout_label_size if medium == "handout" else self.cfg.label_size
+        self.style_floor = sizes.min
+        self.style = Style(max_size=sizes.max, min_size=min(sizes.min, self.cfg.label_min), step=0.5,
+                           line_spacing=self.cfg.line_spacing, paragraph_gap=0)
         self.scene = scene
 
     def color(self, name: str) -> str:
-        return self.t.color(self.cfg["colors"][name])
+        return self.t.color(getattr(self.cfg.colors, name))
 
     def pt(self, x: float, y: float) -> tuple[float, float]:
         return self.ox + x * self.k, self.oy + y * self.k
@@ -74,7 +74,7 @@ class _Plan:
              tail: str | None = None) -> Line:
         # Lines thin out with a diagram drawn smaller than Mermaid's size, down to half the theme's width.
         width *= min(1.0, max(self.k, 0.5))
-        return Line(color, width, self.cfg["dash"] if dashed else None, head, tail, self.cfg["end_size"])
+        return Line(color, width, self.cfg.dash if dashed else None, head, tail, self.cfg.end_size)
 
 
 def _paras(label: Label) -> list[Paragraph]:
@@ -112,7 +112,7 @@ def _node_shapes(p: _Plan, n: Node) -> list[Shape]:
     # unless the author styled it.
     fill = None if n.paint.fill is None else (n.paint.fill if n.styled else p.color("node_fill"))
     stroke = None if not _stroked(n.paint) else (n.paint.stroke if n.styled else p.color("node_line"))
-    width = p.cfg["border_width"] * (max(n.paint.stroke_width, 0.5) if n.styled else 1.0)
+    width = p.cfg.border_width * (max(n.paint.stroke_width, 0.5) if n.styled else 1.0)
     line = p.line(stroke, width, n.paint.dashed and n.styled) if stroke else None
     name = f"Node {n.id}"
     if n.shape in PRESETS:
@@ -159,7 +159,7 @@ def _edge_shapes(p: _Plan, scene: Scene) -> list[Shape]:
         x0, y0 = min(x for x, _ in pts), min(y for _, y in pts)
         box = Box(x0, y0, max(max(x for x, _ in pts) - x0, 1.0), max(max(y for _, y in pts) - y0, 1.0))
         color = (e.paint.stroke if e.styled else None) or p.color("edge")
-        width = p.cfg["thick_width"] if e.thick else p.cfg["edge_width"]
+        width = p.cfg.thick_width if e.thick else p.cfg.edge_width
         if e.styled and e.paint.stroke_width:
             width *= e.paint.stroke_width / MERMAID_EDGE
         line = p.line(color, width, e.paint.dashed, ENDS.get(e.start), ENDS.get(e.end))
@@ -171,7 +171,7 @@ def _edge_shapes(p: _Plan, scene: Scene) -> list[Shape]:
                             closed=False))
         for at, which in ((pts[0], e.start), (pts[-1], e.end)):
             if which == "cross":
-                half = p.cfg["cross_size"] / 2
+                half = p.cfg.cross_size / 2
                 cross = Box(at[0] - half, at[1] - half, 2 * half, 2 * half)
                 x_path = (("M", 0.0, 0.0), ("L", 2 * half, 2 * half), ("M", 2 * half, 0.0), ("L", 0.0, 2 * half))
                 shapes.append(Shape(cross, "custom", None, p.line(color, width), f"Edge end {e.id}",
@@ -181,25 +181,25 @@ def _edge_shapes(p: _Plan, scene: Scene) -> list[Shape]:
 
 def _text(p: _Plan, label: Label, area: Box, color: str, size: float, fill: str | None = None) -> Text:
     paras = tuple(Para(tuple(Run(piece.text, bold=piece.bold, italic=piece.italic,
-                                 baseline=p.cfg["baseline"][piece.shift] if piece.shift else 0,
-                                 size=size * p.cfg["script_scale"] if piece.shift else None)
+                                 baseline=getattr(p.cfg.baseline, piece.shift) if piece.shift else 0,
+                                 size=size * p.cfg.script_scale if piece.shift else None)
                              for piece in line), align="ctr") for line in label.lines)
     return Text(area, paras, size, color, "diagram-label", bold=label.bold, anchor="ctr", fill=fill,
-                line_spacing=p.cfg["line_spacing"], paragraph_gap=0)
+                line_spacing=p.cfg.line_spacing, paragraph_gap=0)
 
 
 def diagram_group(scene: Scene, box: Box, theme: Theme, *, name: str, alt: str,
                   medium: Medium = "slide") -> Group:
     """The scene scaled to fit box (aspect kept, centred): clusters, edges, nodes, one label size."""
     p = _Plan(scene, box, theme, medium)
-    pad = p.cfg["label_pad"]
+    pad = p.cfg.label_pad
     labels: list[tuple[Label, Box, str, str | None]] = []  # label, text area, colour, fill
     back: list[Shape] = []
     for c in sorted(scene.clusters, key=lambda c: c.depth):
         frame = p.rect(c.box)
         fill = (c.paint.fill if c.styled else None) or p.color("cluster_fill")
         stroke = (c.paint.stroke if c.styled else None) or p.color("cluster_line")
-        back.append(Shape(frame, "rect", fill, p.line(stroke, p.cfg["cluster_border_width"]), f"Subgraph {c.id}"))
+        back.append(Shape(frame, "rect", fill, p.line(stroke, p.cfg.cluster_border_width), f"Subgraph {c.id}"))
         if c.title:
             t = p.rect(c.title.box)
             area = Box(frame.x + pad, max(t.y, frame.y), frame.w - 2 * pad, t.h)  # the band above the nodes

@@ -9,7 +9,9 @@ proxy objects, and the exact element order the schemas demand is visible here.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
+import re
 import time
 import zipfile
 from collections.abc import Collection, Iterator, Sequence
@@ -19,7 +21,9 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
+from deck.fonts import EAST_ASIAN
 from deck.plan import Box, Effect, Group, Line, Para, Picture, Rect, Run, Shape, Text
+from deck.plan import Faces as Fonts
 
 NS = {
     "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
@@ -30,13 +34,34 @@ NSDECL = " ".join(f'xmlns:{k}="{v}"' for k, v in NS.items())
 SVG_EXT = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
 SVG_NS = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
 EMU_PER_PT = 12700
+_EAST_ASIAN = re.compile(f"[{EAST_ASIAN}]")
 
 
 @dataclass(frozen=True)
-class Fonts:
-    latin: str
-    east_asian: str
-    mono: str
+class Langs:
+    """Each run's lang follows its own text, so PowerPoint proofs and breaks it right:
+    runs with CJK take the deck's language in a Chinese/Japanese/Korean deck, else zh-CN;
+    Latin-only runs take the deck's language, or en-US in a CJK deck. altLang names the other."""
+
+    deck: str
+
+    @functools.cached_property
+    def _pair(self) -> tuple[str, str]:
+        cjk_deck = self.deck.split("-")[0].lower() in ("zh", "ja", "ko")
+        return (self.deck, "en-US") if cjk_deck else ("zh-CN", self.deck)
+
+    def of(self, text: str) -> str:
+        """The lang and altLang attributes for a run of this text."""
+        cjk, latin = self._pair
+        if _EAST_ASIAN.search(text):
+            return f'lang="{escape(cjk)}" altLang="{escape(latin)}"'
+        return f'lang="{escape(latin)}"' + (f' altLang="{escape(self.deck)}"' if latin != self.deck else "")
+
+    @property
+    def end(self) -> str:
+        """For an end-of-paragraph mark: the deck's language."""
+        cjk, latin = self._pair
+        return f'lang="{escape(self.deck)}"' + (f' altLang="{escape(latin)}"' if latin != self.deck else "")
 
 
 def emu(points: float) -> int:
@@ -52,7 +77,7 @@ def _fill(color: str | None) -> str:
     return f'<a:solidFill><a:srgbClr val="{color}"/></a:solidFill>' if color else "<a:noFill/>"
 
 
-def _run(run: Run, text: Text, fonts: Fonts, links: dict[str, str]) -> str:
+def _run(run: Run, text: Text, fonts: Fonts, lang: Langs, links: dict[str, str]) -> str:
     size = run.size or text.size
     bold = run.bold or text.bold
     latin = fonts.mono if text.mono else fonts.latin
@@ -64,13 +89,13 @@ def _run(run: Run, text: Text, fonts: Fonts, links: dict[str, str]) -> str:
         link = ""
     # lang zh-CN makes PowerPoint apply Chinese line-breaking rules; a:ea names the CJK face.
     baseline = f' baseline="{run.baseline}"' if run.baseline else ""
-    return (f'<a:r><a:rPr lang="zh-CN" altLang="en-US" sz="{round(size * 100)}" b="{int(bold)}" '
+    return (f'<a:r><a:rPr {lang.of(run.text)} sz="{round(size * 100)}" b="{int(bold)}" '
             f'i="{int(run.italic)}"{baseline} dirty="0">{_fill(run.color or text.color)}'
             f'<a:latin typeface="{escape(latin)}"/><a:ea typeface="{escape(fonts.east_asian)}"/>'
             f'<a:cs typeface="{escape(latin)}"/>{link}</a:rPr><a:t>{escape(run.text)}</a:t></a:r>')
 
 
-def _para(para: Para, text: Text, fonts: Fonts, links: dict[str, str]) -> str:
+def _para(para: Para, text: Text, fonts: Fonts, lang: Langs, links: dict[str, str]) -> str:
     pitch = text.size * text.line_spacing
     gap = round(pitch * text.paragraph_gap * 100) if para.gap_before else 0
     if para.bullet:
@@ -79,8 +104,8 @@ def _para(para: Para, text: Text, fonts: Fonts, links: dict[str, str]) -> str:
         bullet = '<a:buFont typeface="Arial"/><a:buChar char="•"/>'
     else:
         marg, bullet = ' marL="0" indent="0"', "<a:buNone/>"
-    runs = "".join(_run(r, text, fonts, links) for r in para.runs if r.text)
-    end = f'<a:endParaRPr lang="zh-CN" altLang="en-US" sz="{round(text.size * 100)}" dirty="0"/>'
+    runs = "".join(_run(r, text, fonts, lang, links) for r in para.runs if r.text)
+    end = f'<a:endParaRPr {lang.end} sz="{round(text.size * 100)}" dirty="0"/>'
     # No hanging punctuation: a hung "。" would sit outside the width we measured.
     return (f'<a:p><a:pPr algn="{para.align}"{marg} eaLnBrk="1" latinLnBrk="0" hangingPunct="0">'
             f'<a:lnSpc><a:spcPts val="{round(pitch * 100)}"/></a:lnSpc>'
@@ -88,14 +113,14 @@ def _para(para: Para, text: Text, fonts: Fonts, links: dict[str, str]) -> str:
             f'</a:spcAft>{bullet}</a:pPr>{runs}{end}</a:p>')
 
 
-def text_body(text: Text, fonts: Fonts, inset: float, links: dict[str, str] | None = None) -> str:
+def text_body(text: Text, fonts: Fonts, lang: Langs, inset: float, links: dict[str, str] | None = None) -> str:
     ins = emu(inset)
-    paras = "".join(_para(p, text, fonts, links or {}) for p in text.paras) or "<a:p/>"
+    paras = "".join(_para(p, text, fonts, lang, links or {}) for p in text.paras) or "<a:p/>"
     return (f'<p:txBody><a:bodyPr wrap="square" lIns="{ins}" tIns="{ins}" rIns="{ins}" bIns="{ins}" '
             f'anchor="{text.anchor}" rtlCol="0"><a:noAutofit/></a:bodyPr><a:lstStyle/>{paras}</p:txBody>')
 
 
-def text_shape(text: Text, shape_id: int, fonts: Fonts, inset: float, links: dict[str, str],
+def text_shape(text: Text, shape_id: int, fonts: Fonts, lang: Langs, inset: float, links: dict[str, str],
                title: bool = False) -> str:
     if title:
         nv = (f'<p:nvSpPr><p:cNvPr id="{shape_id}" name="Title {shape_id}"/><p:cNvSpPr>'
@@ -104,7 +129,7 @@ def text_shape(text: Text, shape_id: int, fonts: Fonts, inset: float, links: dic
         nv = (f'<p:nvSpPr><p:cNvPr id="{shape_id}" name="{text.role} {shape_id}"/>'
               '<p:cNvSpPr txBox="1"/><p:nvPr/></p:nvSpPr>')
     return (f'<p:sp>{nv}<p:spPr>{_xfrm(text.box)}<a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
-            f'{_fill(text.fill)}<a:ln><a:noFill/></a:ln></p:spPr>{text_body(text, fonts, inset, links)}</p:sp>')
+            f'{_fill(text.fill)}<a:ln><a:noFill/></a:ln></p:spPr>{text_body(text, fonts, lang, inset, links)}</p:sp>')
 
 
 def rect_shape(rect: Rect, shape_id: int) -> str:
@@ -171,7 +196,7 @@ def drawn_shape(shape: Shape, shape_id: int) -> str:
             f'<p:cNvSpPr/><p:nvPr/></p:nvSpPr><p:spPr>{xfrm}{geometry}{fill}{_line(shape.line)}</p:spPr></p:sp>')
 
 
-def group_shape(group: Group, first_id: int, fonts: Fonts, links: dict[str, str]) -> tuple[str, int]:
+def group_shape(group: Group, first_id: int, fonts: Fonts, lang: Langs, links: dict[str, str]) -> tuple[str, int]:
     """One p:grpSp whose child space equals its box (children keep slide coordinates).
     Returns the XML and the next free shape id. Labels are fitted to their boxes: no inset."""
     b = group.box
@@ -183,7 +208,7 @@ def group_shape(group: Group, first_id: int, fonts: Fonts, links: dict[str, str]
     next_id = first_id + 1
     for child in group.children:
         if isinstance(child, Text):
-            parts.append(text_shape(child, next_id, fonts, 0, links))
+            parts.append(text_shape(child, next_id, fonts, lang, 0, links))
         else:
             parts.append(drawn_shape(child, next_id))
         next_id += 1
@@ -266,9 +291,9 @@ def _entrance(spid: int, effect: Effect, ids: Iterator[int], node_type: str, bui
             f'</p:to></p:set>{fade}</p:childTnLst></p:cTn></p:par>')
 
 
-def notes_xml(text: Text, fonts: Fonts) -> bytes:
+def notes_xml(text: Text, fonts: Fonts, lang: Langs) -> bytes:
     """A p:notes with the slide image and a body placeholder holding our text."""
-    body = text_body(text, fonts, 0)
+    body = text_body(text, fonts, lang, 0)
     return (
         f'{XML_HEAD}<p:notes {NSDECL}><p:cSld><p:spTree>{_GROUP}'
         '<p:sp><p:nvSpPr><p:cNvPr id="2" name="Slide Image Placeholder 1"/><p:cNvSpPr><a:spLocks noGrp="1" '

@@ -144,9 +144,30 @@ class Slide:
 
 
 @dataclass(frozen=True)
+class Faces:
+    """Typefaces the runs name: Latin, East Asian and monospace."""
+
+    latin: str
+    east_asian: str
+    mono: str
+
+
+@dataclass(frozen=True)
+class NotesStyle:
+    size: float
+    color: str
+    line_spacing: float
+
+
+@dataclass(frozen=True)
 class DeckPlan:
     profile: str
     title: str
     width: float
     height: float
     slides: tuple[Slide, ...]
+    faces: Faces
+    notes: NotesStyle  # speaker notes: one paragraph per line of Slide.notes
+    inset: float  # text box inset on every side
+    link_color: str  # hyperlinks, visited or not (the theme's hlink colours)
+    language: str = "zh-CN"  # BCP 47 tag of the deck's text

@@ -6,19 +6,19 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from deck.compose import Page
 from deck.errors import DeckError
+from deck.labels import Labels
 from deck.model import Bank, Question, Reveal, Section
 from deck.plan import DeckPlan, Para, Run, Slide
 from deck.scene import Scene
 from deck.slides import (
-    Canvas,
     agenda_items,
     dark_slide,
     diagram_slide,
     list_slides,
     question_slides,
     reveal_slides,
-    section_label,
 )
 from deck.theme import Theme
 
@@ -28,10 +28,14 @@ ANSWER_MINUTES = {1: 2, 2: 3, 3: 5}
 class _Builder:
     """Appends slides and keeps slide numbers for footers."""
 
-    def __init__(self, theme: Theme, footer: str, reveal: Reveal = "slides") -> None:
-        self.c = Canvas(theme)
-        self.footer = footer
+    def __init__(self, theme: Theme, bank: Bank, footer: str, reveal: Reveal = "slides",
+                 scenes: Mapping[str, Scene] | None = None) -> None:
+        self.c = Page.slide(theme, theme.labels(bank.language))
         self.reveal = reveal
+        self.scenes = scenes or {}
+        self.labels = self.c.labels
+        self.language = bank.language
+        self.footer = footer
         self.slides: list[Slide] = []
 
     @property
@@ -42,15 +46,14 @@ class _Builder:
         self.slides += [slides] if isinstance(slides, Slide) else list(slides)
 
     def plan(self, profile: str, title: str) -> DeckPlan:
-        return DeckPlan(profile=profile, title=title, width=self.c.w, height=self.c.h, slides=tuple(self.slides))
+        return self.c.theme.plan(profile, title, (self.c.w, self.c.h), tuple(self.slides), self.language)
 
-    def diagram(self, bank: Bank, did: str, sizes: dict[str, tuple[int, int]],
-                scenes: Mapping[str, Scene] | None = None) -> None:
+    def diagram(self, bank: Bank, did: str, sizes: dict[str, tuple[int, int]]) -> None:
         self.add(diagram_slide(self.c, bank.diagrams[did], f"diagram-{did}", sizes[did], self.footer,
-                               self.next_number, scene=(scenes or {}).get(did)))
+                               self.next_number, self.scenes.get(did)))
 
     def qa(self, q: Question, marker: str, notes: str) -> None:
-        reveal_notes = self.c.theme.render("notes_reveal.j2", question=q)
+        reveal_notes = self.c.theme.render("notes_reveal.j2", question=q, labels=self.labels)
         if self.reveal == "click":  # one slide: both sets of notes, the blocks behind clicks
             self.add(reveal_slides(self.c, q, f"q-{q.id}", f"{notes}\n\n{reveal_notes}", self.footer,
                                    self.next_number, click_marker=marker))
@@ -59,12 +62,13 @@ class _Builder:
         self.add(reveal_slides(self.c, q, f"a-{q.id}", reveal_notes, self.footer, self.next_number))
 
 
-def references(bank: Bank, link_color: str) -> list[Para]:
+def references(bank: Bank, labels: Labels, link_color: str) -> list[Para]:
     """One bulleted paragraph per reference; its URL is a clickable external link."""
     out = []
     for r in bank.references:
-        head = r.title + (f"（{r.authors}" + (f", {r.year}" if r.year else "") + "）" if r.authors else
-                          f"（{r.year}）" if r.year else "")
+        year = f"{r.year}" if r.year else ""
+        head = r.title + (labels.reference_authors.format(authors=r.authors, year=f", {year}" if year else "")
+                          if r.authors else labels.reference_year.format(year=year) if year else "")
         runs = [Run(head)]
         if r.url:
             runs += [Run("  "), Run(r.url, color=link_color, url=r.url)]
@@ -77,29 +81,31 @@ def references(bank: Bank, link_color: str) -> list[Para]:
 def study(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]],
           reveal: Reveal = "slides", scenes: Mapping[str, Scene] | None = None) -> DeckPlan:
     """scenes: flowcharts to draw as native shapes (the rest are pictures)."""
-    b = _Builder(theme, bank.title, reveal)
+    b = _Builder(theme, bank, bank.title, reveal, scenes)
+    lab = b.labels
     total = len(bank.questions)
-    b.add(dark_slide(b.c, "title", "title", bank.title,
-                     [x for x in (bank.subtitle, bank.author, f"{len(bank.sections)} 个专题 · {total} 题") if x]))
-    b.add(list_slides(b.c, "agenda", "agenda", "目录",
+    counts = lab.sections(len(bank.sections)) + lab.dot + lab.questions(total)
+    b.add(dark_slide(b.c, "title", "title", bank.title, [x for x in (bank.subtitle, bank.author, counts) if x]))
+    b.add(list_slides(b.c, "agenda", "agenda", lab.agenda,
                       agenda_items(b.c, bank), b.footer, b.next_number))
     if bank.overview_diagram:
-        b.diagram(bank, bank.overview_diagram, diagram_sizes, scenes)
+        b.diagram(bank, bank.overview_diagram, diagram_sizes)
     for s in bank.sections:
         n = len(s.questions)
-        extra = f" · {len(s.diagrams)} 张图" if s.diagrams else ""
-        b.add(dark_slide(b.c, "section", f"section-{s.id}", s.title, [f"{n} 题{extra}"],
+        shown = [d for d in s.diagrams if d != bank.overview_diagram]  # the overview is shown once, up front
+        extra = lab.dot + lab.diagrams(len(shown)) if shown else ""
+        b.add(dark_slide(b.c, "section", f"section-{s.id}", s.title, [lab.questions(n) + extra],
                          big=f"{s.number:02d}"))
-        for did in s.diagrams:
-            b.diagram(bank, did, diagram_sizes, scenes)
+        for did in shown:
+            b.diagram(bank, did, diagram_sizes)
+        label = b.c.section_label(s)
         for i, q in enumerate(s.questions, 1):
-            notes = theme.render("notes_question.j2", question=q, section=section_label(s), number=i, total=n)
-            b.qa(q, f"{section_label(s)} · Q {i} / {n}", notes)
+            notes = theme.render("notes_question.j2", question=q, section=label, number=i, total=n, labels=lab)
+            b.qa(q, lab.question_marker.format(section=label, i=i, n=n), notes)
     if bank.references:
-        b.add(list_slides(b.c, "references", "references", "参考文献", references(bank, theme.color("primary")),
-                          b.footer, b.next_number))
-    b.add(dark_slide(b.c, "closing", "closing", "谢谢 · Q&A",
-                     [bank.title, "讨论：哪道题你的答案和标准答不同？为什么？"]))
+        items = references(bank, lab, theme.palette.primary)
+        b.add(list_slides(b.c, "references", "references", lab.references, items, b.footer, b.next_number))
+    b.add(dark_slide(b.c, "closing", "closing", lab.closing, [bank.title, lab.closing_prompt]))
     return b.plan("study", bank.title)
 
 
@@ -150,28 +156,25 @@ def draw(bank: Bank, opts: MockOptions) -> list[tuple[Section, Question]]:
 def mock(bank: Bank, theme: Theme, opts: MockOptions) -> DeckPlan:
     drawn = draw(bank, opts)
     total = len(drawn)
-    b = _Builder(theme, f"{bank.title} · 模拟面试", opts.reveal)
-    seed_line = f"随机种子 {opts.seed}（用 --shuffle --seed {opts.seed} 可重现）" if opts.shuffle else "按题库顺序"
-    b.add(dark_slide(b.c, "title", "title", "模拟面试", [bank.title, f"{total} 题 · {seed_line}"]))
-    howto = ["每题先只展示题目，请候选人作答；建议作答时间见左上角。",
-             "每单击一次依次显示标准答、反问点、坑位。" if opts.reveal == "click" else
-             "按一次翻页显示参考答案：标准答、反问点、坑位。",
-             "演讲者备注里是要点、追问和坑位，只给面试官看（演示者视图）。",
-             "用评分表（mock-scorecard.pdf）给每题打 1–5 分，并记下追问的表现。"]
-    b.add(list_slides(b.c, "howto", "howto", "如何使用本场模拟面试",
-                      [Para((Run(t),), bullet=True) for t in howto], b.footer, b.next_number))
+    b = _Builder(theme, bank, theme.labels(bank.language).mock_footer.format(title=bank.title), opts.reveal)
+    lab = b.labels
+    seed_line = lab.mock_seed.format(seed=opts.seed) if opts.shuffle else lab.mock_order
+    b.add(dark_slide(b.c, "title", "title", lab.mock, [bank.title, lab.questions(total) + lab.dot + seed_line]))
+    howto = lab.howto_click if opts.reveal == "click" else lab.howto
+    b.add(list_slides(b.c, "howto", "howto", lab.howto_title, [Para((Run(t),), bullet=True) for t in howto],
+                      b.footer, b.next_number))
     current: Section | None = None
     for i, (s, q) in enumerate(drawn, 1):
         if not opts.shuffle and s is not current:
             current = s
             b.add(dark_slide(b.c, "section", f"section-{s.id}", s.title,
-                             [f"{sum(1 for x, _ in drawn if x is s)} 题"], big=f"{s.number:02d}"))
+                             [lab.questions(sum(1 for x, _ in drawn if x is s))], big=f"{s.number:02d}"))
         minutes = ANSWER_MINUTES.get(q.level or 2, 3)
-        notes = theme.render("notes_mock.j2", question=q, section=section_label(s), number=i, total=total,
-                             minutes=minutes, points=key_points(q))
-        b.qa(q, f"第 {i} / {total} 题 · {section_label(s)} · 建议作答 {minutes} 分钟", notes)
-    b.add(dark_slide(b.c, "closing", "closing", "本场结束",
-                     ["请汇总评分表，并与候选人复盘两道得分最低的题。"]))
+        label = b.c.section_label(s)
+        notes = theme.render("notes_mock.j2", question=q, section=label, number=i, total=total,
+                             minutes=minutes, points=key_points(q), labels=lab)
+        b.qa(q, lab.mock_marker.format(i=i, n=total, section=label, minutes=minutes), notes)
+    b.add(dark_slide(b.c, "closing", "closing", lab.mock_closing, [lab.mock_closing_prompt]))
     return b.plan("mock", bank.title)
 
 

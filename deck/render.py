@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING
 from deck import ooxml
 from deck.errors import DeckError
 from deck.plan import Box, DeckPlan, Group, Para, Picture, Rect, Run, Shape, Slide, Text
-from deck.slides import INSET
-from deck.theme import Theme
 
 if TYPE_CHECKING:
     from deck.diagrams import RenderedDiagram
@@ -26,20 +24,19 @@ def build_epoch() -> int:
     return min(max(epoch, 315532800), 4354819199)  # what a zip timestamp can hold: 1980..2107
 
 
-def render(plan: DeckPlan, theme: Theme, diagrams: dict[str, RenderedDiagram] | None = None) -> bytes:
-    fonts = ooxml.Fonts(theme.fonts["latin"], theme.fonts["east_asian"], theme.fonts["mono"])
+def render(plan: DeckPlan, diagrams: dict[str, RenderedDiagram] | None = None) -> bytes:
+    fonts, inset, lang = plan.faces, plan.inset, ooxml.Langs(plan.language)
     epoch = build_epoch()
-    parts = ooxml.skeleton(plan.width, plan.height, fonts, theme.color("primary"))
+    parts = ooxml.skeleton(plan.width, plan.height, fonts, plan.link_color)
     numbers = {spec.key: n for n, spec in enumerate(plan.slides, 1)}
     media: dict[str, tuple[str, str]] = {}  # diagram id -> (png, svg) media names, each stored once
-    notes_size = theme.data["sizes"]["notes"]
     notes_count = 0
     for number, spec in enumerate(plan.slides, 1):
         rels = ooxml.Rels()
         rels.add("layout", "../" + ooxml.TITLE_ONLY_LAYOUT)
         links = {key: rels.add("slide", f"slide{numbers[key]}.xml") for key in _link_keys(spec)}
         links |= {url: rels.add("hyperlink", url, external=True) for url in _urls(spec)}
-        shapes = [ooxml.text_shape(spec.title, 2, fonts, INSET, links, title=True)]
+        shapes = [ooxml.text_shape(spec.title, 2, fonts, lang, inset, links, title=True)]
         steps: dict[int, list[int]] = {}
         text_ids: set[int] = set()
         i = 3
@@ -48,13 +45,13 @@ def render(plan: DeckPlan, theme: Theme, diagrams: dict[str, RenderedDiagram] | 
                 steps.setdefault(el.step, []).append(i)
             if isinstance(el, Text):
                 text_ids.add(i)
-                shapes.append(ooxml.text_shape(el, i, fonts, INSET, links))
+                shapes.append(ooxml.text_shape(el, i, fonts, lang, inset, links))
             elif isinstance(el, Rect):
                 shapes.append(ooxml.rect_shape(el, i))
             elif isinstance(el, Shape):
                 shapes.append(ooxml.drawn_shape(el, i))
             elif isinstance(el, Group):
-                xml, i = ooxml.group_shape(el, i, fonts, links)
+                xml, i = ooxml.group_shape(el, i, fonts, lang, links)
                 shapes.append(xml)
                 continue
             elif isinstance(el, Picture):
@@ -65,14 +62,14 @@ def render(plan: DeckPlan, theme: Theme, diagrams: dict[str, RenderedDiagram] | 
         timing = ooxml.timing_xml([ooxml.ClickStep(tuple(steps[n]), spec.effect) for n in sorted(steps)], text_ids)
         if spec.notes:
             notes_count += 1
+            style = plan.notes
             notes = Text(Box(0, 0, 0, 0), tuple(Para((Run(line),)) for line in spec.notes.split("\n")),
-                         notes_size, theme.color("text"), "notes", line_spacing=theme.fonts["line_spacing"],
-                         paragraph_gap=0)
+                         style.size, style.color, "notes", line_spacing=style.line_spacing, paragraph_gap=0)
             notes_rels = ooxml.Rels()
             notes_rels.add("notes_master", "../notesMasters/notesMaster1.xml")
             notes_rels.add("slide", f"../slides/slide{number}.xml")
             parts.append(ooxml.PackagePart(f"ppt/notesSlides/notesSlide{number}.xml",
-                                           ooxml.notes_xml(notes, fonts), notes_rels))
+                                           ooxml.notes_xml(notes, fonts, lang), notes_rels))
             rels.add("notes", f"../notesSlides/notesSlide{number}.xml")
         slide = ooxml.slide_xml(shapes, spec.background, timing)
         parts.append(ooxml.PackagePart(f"ppt/slides/slide{number}.xml", slide, rels))

@@ -20,12 +20,12 @@ DESCRIPTIONS = {
     "answer": "标准答: the standard answer (plain text; '- ' lines are bullets)",
     "follow_up": "反问点: the question the candidate asks back (optional; `deck check --strict` requires it)",
     "pitfall": "坑位: the wrong or shallow answer interviewers hear, and why (optional; --strict requires it)",
-    "language": "BCP 47 language of the bank, e.g. zh-CN or en",
     "theme": "a shipped theme name (default) or a folder holding theme.yaml, relative to this file",
     "key_points": "2-4 short phrases the interviewer listens for",
     "level": "1 basic, 2 intermediate, 3 hard",
     "diagrams": "ids of diagrams/<id>.mmd shown at the start of the section",
     "native": "false keeps a flowchart as a picture instead of editable shapes",
+    "language": "BCP 47 tag of the bank's language (zh-CN, en, ...): picks the decks' label table",
 }
 
 

@@ -90,3 +90,45 @@ def placement_problems(deck: Path, pdf: Path, tolerance: float = 2.5) -> list[st
                     if not same_line and a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1:
                         problems.append(f"slide {number}: lines overlap: {ta[:20]!r} / {tb[:20]!r}")
     return problems
+
+
+def plan_problems(plan, theme) -> list[str]:  # noqa: ANN001
+    """Layout properties read from the plan, in process: every text fits its box as our
+    measure sets it (code rows as given, other text re-broken at its size), and every box
+    lies on the page. The LibreOffice checks above confirm the measure on real decks."""
+    from deck import layout
+    from deck.layout import Paragraph, Style
+    from deck.plan import Text
+
+    problems = []
+    eps = 0.01
+    for number, slide in enumerate(plan.slides, 1):
+        for el in (slide.title, *slide.elements):
+            b = el.box
+            where = f"slide {number} ({slide.kind}) {getattr(el, 'role', type(el).__name__)}"
+            if b.x < -eps or b.y < -eps or b.x + b.w > plan.width + eps or b.y + b.h > plan.height + eps:
+                problems.append(f"{where}: box {b} off the page")
+            if not isinstance(el, Text) or not el.paras:
+                continue
+            width, height = b.w - 2 * plan.inset, b.h - 2 * plan.inset
+            if el.mono:
+                for p in el.paras:
+                    if theme.mono(p.text.rstrip(), el.size) > width + eps:
+                        problems.append(f"{where}: code row wider than its box: {p.text[:30]!r}")
+                used = len(el.paras) * el.size * el.line_spacing
+            else:
+                bold = el.bold or all(r.bold for p in el.paras for r in p.runs)  # bold labels are short
+                measure = theme.sans_bold if bold else theme.sans
+                if any(r.size and r.size > el.size for p in el.paras for r in p.runs):
+                    problems.append(f"{where}: a run is larger than its box's size")
+                style = Style(el.size, el.size, el.line_spacing, el.paragraph_gap)
+                lines, used = layout.layout([Paragraph(p.text, p.bullet) for p in el.paras], width, el.size,
+                                            style, measure)
+                # A single line is never broken by a wider measure than ours; only height counts.
+                if any(len(p.text) > 1 and measure(ln.rstrip(), el.size) > width + eps
+                       for p, ls in zip(el.paras, lines, strict=True) for ln in ls if len(ln.rstrip()) > 1):
+                    problems.append(f"{where}: a line is wider than its box")
+            if used > height + 0.5:
+                problems.append(f"{where}: text {used:.1f} pt tall in a {height:.1f} pt box: "
+                                f"{el.paras[0].text[:30]!r}")
+    return problems

@@ -20,7 +20,6 @@ from deck.content import load_bank
 from deck.errors import ContentError
 from deck.plan import Effect
 from deck.profiles import MockOptions, mock, study
-from deck.slides import BLOCKS
 from deck.theme import load_theme
 
 BANK = load_bank(CONTENT)
@@ -29,7 +28,9 @@ DONE_WHEN = ["--profile", "mock", "--reveal", "click", "--shuffle", "--seed", "3
 P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 NS = {"p": P[1:-1]}
-LABELS = [label for _role, label, *_ in BLOCKS]  # 标准答, 反问点, 坑位: the click order
+BLOCKS = THEME.blocks(THEME.labels("zh-CN"))
+LABELS = [b.label for b in BLOCKS]  # 标准答, 反问点, 坑位: the click order
+ROLES = {b.role for b in BLOCKS}
 
 
 def _plan(reveal: str = "click"):  # noqa: ANN202
@@ -53,7 +54,7 @@ def test_plan_one_slide_per_question_blocks_behind_clicks_in_order() -> None:
                 block = [el for el in s.elements if el.step == step]
                 roles = [getattr(el, "role", "rect") for el in block]
                 # tint, accent bar, label, text (code beside the answer enters with it)
-                assert roles[:4] == ["rect", "rect", "label", roles[3]] and roles[3] in {b[0] for b in BLOCKS}
+                assert roles[:4] == ["rect", "rect", "label", roles[3]] and roles[3] in ROLES
                 labels.append(block[2].paras[0].text[:3])
             # marker and question stay visible from the start
             assert any(getattr(el, "role", "") == "marker" and el.step == 0 for el in s.elements)
@@ -124,7 +125,7 @@ def test_written_deck_clicks_target_the_blocks_in_order(click_deck: Path, pml_sc
         text = {sp.find("p:nvSpPr/p:cNvPr", NS).get("name"): "".join(sp.itertext()) for sp in slide.iter(f"{P}sp")}
         for group in groups:  # tint, accent bar, label, block text
             assert [n.split()[0] for n in group[:4]] == ["Rectangle", "Rectangle", "label", group[3].split()[0]]
-            assert group[3].split()[0] in {b[0] for b in BLOCKS}
+            assert group[3].split()[0] in ROLES
             labels.setdefault(spec.question_id, []).append(text[group[2]][:3])
         # the build list names exactly the revealed text shapes
         names = {sp.get("id"): sp.get("name") for sp in slide.iter(f"{P}cNvPr")}

@@ -13,7 +13,6 @@ from conftest import CONTENT, STRESS
 from pptx import Presentation
 from pptx.enum.shapes import PP_PLACEHOLDER
 
-from deck.cli import main
 from deck.content import load_bank
 
 CJK = re.compile("[\u4e00-\u9fff]")
@@ -100,8 +99,28 @@ def test_schema_check_can_fail(tmp_path: Path, built: Path, pml_schema) -> None:
     assert schema_errors(broken, pml_schema)
 
 
+# The CLI's four outputs, built in a fresh interpreter; LibreOffice is stubbed out (no PDF).
+REBUILD = """
+import sys
+from deck import export
+from deck.cli import main
+
+def no_pdf(*_args, **_kw):
+    raise export.ExportError("no PDF in this test")
+
+export.pdf_bytes = no_pdf
+sys.exit(main(["build", "-q", "-o", sys.argv[1]]))
+"""
+
+
 def test_byte_identical_rebuild(built: Path, tmp_path: Path) -> None:
-    assert main(["build", "-q", "-o", str(tmp_path)]) == 0
+    """Another interpreter with another hash seed: set and dict order cannot leak into the files."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(CONTENT.parent.parent)}
+    subprocess.run([sys.executable, "-c", REBUILD, str(tmp_path)], env=env, check=True, timeout=300)
     for name in ("study.pptx", "mock.pptx", "handout.pptx", "mock-scorecard.pptx"):
         assert (tmp_path / name).read_bytes() == (built / name).read_bytes(), name
 
@@ -157,7 +176,7 @@ def test_code_is_highlighted_text(built: Path) -> None:
 
     from deck.theme import load_theme
 
-    style = get_style_by_name(load_theme().data["code"]["pygments_style"])
+    style = get_style_by_name(load_theme().code.pygments_style)
     palette = {s["color"].upper() for _, s in style if s["color"]}
     code_runs = []
     for slide in slides_of(built / "study.pptx"):

@@ -1,5 +1,5 @@
-"""Generated banks (random lengths, scripts, punctuation, code) build into
-schema-valid decks whose text stays inside its boxes; huge input is refused cleanly."""
+"""Generated banks (random lengths, scripts, punctuation, code) plan text inside its
+boxes and render schema-valid decks; huge input is refused cleanly."""
 
 from __future__ import annotations
 
@@ -8,11 +8,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from checks import placement_problems, schema_errors
+from checks import placement_problems, plan_problems, schema_errors
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from deck.cli import main
+from deck.plan import Box
+from deck.theme import load_theme
+
+THEME = load_theme()
 
 words = st.one_of(
     st.text(alphabet="模型训练显存注意力缓存推理量化数据对齐梯度并行", min_size=1, max_size=30),
@@ -47,29 +51,86 @@ def banks(draw: st.DrawFn) -> dict:
     return {"section": {"id": "fuzz", "number": 1, "title": draw(texts)[:30]}, "questions": questions}
 
 
-# No shrinking: each example costs a LibreOffice run; the failing bank is printed whole.
-@settings(max_examples=8, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(banks())
-def test_generated_banks_build_valid_decks(tmp_path: Path, pml_schema, bank: dict) -> None:  # noqa: ANN001
-    root = tmp_path / "content"
+def write_bank(root: Path, bank: dict) -> Path:
     shutil.rmtree(root, ignore_errors=True)
-    root.mkdir()
+    root.mkdir(parents=True)
     (root / "deck.yaml").write_text("title: 生成的题库\n", encoding="utf-8")
     (root / "01-fuzz.yaml").write_text(yaml.safe_dump(bank, allow_unicode=True), encoding="utf-8")
-    out = tmp_path / "out"
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir()
-    assert main(["build", "-q", "--content", str(root), "--profile", "study", "-o", str(out / "s.pptx")]) == 0
-    assert main(["build", "-q", "--content", str(root), "--profile", "handout", "-o", str(out / "h.pptx")]) == 0
-    for deck in ("s.pptx", "h.pptx"):
-        assert schema_errors(out / deck, pml_schema) == []
-    if shutil.which("soffice"):
-        from deck.export import to_pdf
+    return root
 
-        pdf = to_pdf([out / "s.pptx"])[0]
-        assert placement_problems(out / "s.pptx", pdf) == []
-        assert placement_problems(out / "h.pptx", out / "h.pdf") == []
+
+def plans_of(root: Path) -> list:
+    from deck import handout, profiles
+    from deck.content import load_bank
+
+    bank = load_bank(root)
+    return [profiles.study(bank, THEME, {}), handout.handout(bank, THEME, {}),
+            profiles.mock(bank, THEME, profiles.MockOptions(shuffle=True, seed=1)),
+            handout.scorecard(bank, THEME, profiles.MockOptions())]
+
+
+# In process and on the plan: cheap enough for hundreds of banks (LibreOffice checks the
+# measure itself on the bundled decks, the stress bank and one generated bank below).
+# No shrinking (slow on banks this size): a failing bank is printed whole.
+@settings(max_examples=200, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(banks())
+def test_generated_banks_plan_inside_their_boxes(tmp_path: Path, bank: dict) -> None:
+    for plan in plans_of(write_bank(tmp_path / "content", bank)):
+        assert plan_problems(plan, THEME) == [], plan.profile
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(banks())
+def test_generated_banks_render_schema_valid(tmp_path: Path, pml_schema, bank: dict) -> None:  # noqa: ANN001
+    from deck.render import render
+
+    for plan in plans_of(write_bank(tmp_path / "content", bank))[:2]:
+        deck = tmp_path / f"{plan.profile}.pptx"
+        deck.write_bytes(render(plan))
+        assert schema_errors(deck, pml_schema) == []
+
+
+def test_plan_check_can_fail(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    plan = plans_of(write_bank(tmp_path / "content", FIXED))[0]
+    slide = next(s for s in plan.slides if s.kind == "reveal")
+    squeezed = tuple(replace(el, box=replace(el.box, h=el.box.h / 3)) if getattr(el, "role", "") == "answer" else el
+                     for el in slide.elements)
+    bad = replace(plan, slides=(replace(slide, elements=squeezed),))
+    assert any("tall in a" in p for p in plan_problems(bad, THEME))
+    off = replace(plan, slides=(replace(slide, elements=(replace(slide.elements[0], box=Box(-40, 0, 10, 10)),)),))
+    assert any("off the page" in p for p in plan_problems(off, THEME))
+
+
+# One generated bank through LibreOffice: the plan check's measure agrees with a renderer.
+FIXED = {"section": {"id": "fuzz", "number": 1, "title": "生成 mixed 标题"}, "questions": [
+    {"id": "q-0", "question": "模型训练" * 12 + " a_really_long_identifier_name_that_will_not_fit_on_one_line ",
+     "answer": "\n".join(["显存注意力" * 30 + "https://example.com/glued/to/chinese/on/both/sides/without/any/spaces",
+                          "- torch.distributed.fsdp.fully_sharded_data_parallel.FullyShardedDataParallel，梯度" * 4,
+                          "推理量化（ᵀ √）“对齐”" * 20] * 3),
+     "follow_up": "缓存推理" * 20, "pitfall": "数据对齐，" * 25, "level": 2,
+     "code": {"language": "python", "source": "\n".join(
+         f"x{i} = call_something_long(argument_number_{i}, other=[1, 2, 3], 中文注释='很长的注释内容')" * (1 + i % 2)
+         for i in range(30))}},
+    {"id": "q-1", "question": "短题？", "answer": "短答。", "follow_up": "反问。", "pitfall": "坑。", "level": 1}]}
+
+
+def test_one_generated_bank_renders_inside_its_boxes_in_libreoffice(tmp_path: Path) -> None:
+    if not shutil.which("soffice"):
+        pytest.skip("LibreOffice (soffice) is not installed")
+    from deck.export import to_pdf
+    from deck.render import render
+
+    decks = []
+    for plan in plans_of(write_bank(tmp_path / "content", FIXED))[:2]:
+        deck = tmp_path / f"{plan.profile}.pptx"
+        deck.write_bytes(render(plan))
+        decks.append(deck)
+    for deck, pdf in zip(decks, to_pdf(decks), strict=True):
+        assert placement_problems(deck, pdf) == [], deck.name
 
 
 def test_five_megabyte_answer_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,13 +18,14 @@ import pytest
 from checks import placement_problems, schema_errors
 from test_diagrams import CACHE, REPO, SETTINGS, SOURCES, _no_browser_reason
 
+from deck.compose import Page
 from deck.diagram_shapes import diagram_group, min_label_size
 from deck.diagrams import MAX_TEXT_SIZE, inspect_source, render_diagrams
 from deck.errors import DiagramError
-from deck.plan import Box, DeckPlan, Group, Shape, Slide, Text
+from deck.plan import Box, Group, Shape, Slide, Text
 from deck.render import render
 from deck.scene import Scene, from_json, parse_label
-from deck.slides import Canvas, diagram_slide
+from deck.slides import diagram_slide
 from deck.theme import load_theme
 
 DATA = Path(__file__).parent / "data"
@@ -48,16 +49,16 @@ def _scene() -> Scene:
     return from_json((DATA / "every-shape.scene.json").read_text(encoding="utf-8"))
 
 
-def _slide_area() -> tuple[Canvas, Box]:
-    c = Canvas(load_theme())
-    return c, Box(c.mx, 80, c.content_w, 330)
+def _slide_area() -> tuple[Page, Box]:
+    theme = load_theme()
+    c = Page.slide(theme, theme.labels("zh-CN"))
+    return c, Box(c.left, 80, c.content_w, 330)
 
 
 def _one_slide_deck(group: Group) -> bytes:
     c, _ = _slide_area()
-    title = c.text(Box(c.mx, 20, c.content_w, 40), [], 20, "title")
-    plan = DeckPlan("study", "t", c.w, c.h, (Slide("diagram", "d", title, (group,)),))
-    return render(plan, load_theme())
+    title = c.text(Box(c.left, 20, c.content_w, 40), [], 20, "title")
+    return render(c.theme.plan("study", "t", (c.w, c.h), (Slide("diagram", "d", title, (group,)),), "zh-CN"))
 
 
 # --- the plan from a committed scene (no browser) ---------------------------------------------
@@ -155,7 +156,7 @@ def test_bundled_flowcharts_are_native_with_labels_at_the_floor(did: str) -> Non
     theme = load_theme()
     rendered = render_diagrams(SOURCES, SETTINGS, repo_root=REPO, cache_dir=CACHE)[did]
     assert rendered.scene is not None, f"{did}: committed scene missing; run `deck diagrams`"
-    c = Canvas(theme)
+    c = Page.slide(theme, theme.labels("zh-CN"))
     from deck.model import Diagram
 
     d = Diagram(did, "title", "caption", "", SOURCES[did])
@@ -164,7 +165,7 @@ def test_bundled_flowcharts_are_native_with_labels_at_the_floor(did: str) -> Non
     assert len(groups) == 1 and not any(type(el).__name__ == "Picture" for el in slide.elements)
     texts = [t for t in groups[0].children if isinstance(t, Text)]
     assert len(texts) == len(rendered.scene.labels)
-    floor = theme.data["diagram_shapes"]["label_size"][1]
+    floor = theme.diagram_shapes.label_size.min
     size = min_label_size(groups[0])
     if did in BELOW_FLOOR:
         assert size < floor, f"{did} reaches {floor} pt now: remove it from BELOW_FLOOR"

@@ -1,0 +1,113 @@
+"""The typed theme and its label tables: a broken file names theme.yaml:line and the key."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from deck import resources
+from deck.errors import DeckError
+from deck.theme import load_theme, read_theme
+
+DEFAULT = resources.themes_dir() / "default"
+
+
+def broken(tmp_path: Path, old: str, new: str) -> tuple[Path, int]:
+    """A copy of the default theme with one edit; returns its theme.yaml and the edited line."""
+    folder = tmp_path / "t"
+    shutil.copytree(DEFAULT, folder)
+    path = folder / "theme.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path, text[: text.index(old)].count("\n") + 1
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("  marker: 14\n", "", r"missing key 'sizes\.marker'"),
+    ("  marker: 14\n", "  marker: big\n", r"'sizes\.marker' must be a number"),
+    ("  marker: 14\n", "  marker: 14\n  markr: 12\n", r"unknown key 'sizes\.markr'"),
+    ("  question: [40, 24]\n", "  question: [24, 40]\n", r"'sizes\.question': \[max, min\] needs max >= min"),
+    ("  primary: \"1D4ED8\"", "  primary: [1]", r"'palette\.primary' must be text"),
+    ("    score_box_w: 96", "    score_box_w: {}", r"'handout\.layout\.score_box_w' must be a number"),
+])
+def test_broken_theme_names_line_and_key(tmp_path: Path, old: str, new: str, message: str) -> None:
+    path, line = broken(tmp_path, old, new)
+    with pytest.raises(DeckError) as err:
+        read_theme(path, "t")
+    text = str(err.value)
+    assert re.search(message, text), text
+    got = int(re.match(r"theme\.yaml:(\d+): ", text).group(1))  # type: ignore[union-attr]
+    # Unknown and bad values point at their own line; a missing key at its mapping's first line.
+    if "missing" in message:
+        assert got < line
+    else:
+        assert got in (line, line + 1)
+
+
+def test_broken_theme_is_a_clear_cli_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from deck import theme
+    from deck.cli import main
+
+    broken(tmp_path, "  marker: 14\n", "")
+    theme.load_theme.cache_clear()
+    try:
+        assert main(["build", "-q", "--theme", str(tmp_path / "t"), "--profile", "study",
+                     "-o", str(tmp_path / "s.pptx")]) == 2
+    finally:
+        theme.load_theme.cache_clear()
+    err = capsys.readouterr().err
+    assert re.search(r"theme\.yaml:\d+: missing key 'sizes\.marker'", err) and "KeyError" not in err
+    assert not (tmp_path / "s.pptx").exists()
+
+
+def test_labels_fall_back_to_the_primary_subtag_and_list_the_tables() -> None:
+    theme = load_theme()
+    assert theme.labels("en-GB") == theme.labels("en")
+    assert theme.labels("zh-CN").answer == "标准答" and theme.labels("en").answer == "Answer"
+    with pytest.raises(DeckError, match=r"no label table for language 'fr-FR'.*available: en, zh-CN"):
+        theme.labels("fr-FR")
+
+
+def test_labels_numbering_counts_and_marks() -> None:
+    zh, en = load_theme().labels("zh-CN"), load_theme().labels("en")
+    assert [zh.numeral(n) for n in (1, 10, 11, 20, 23)] == ["一", "十", "十一", "二十", "二十三"]
+    assert zh.section_label(2, "SFT") == "二、SFT" and en.section_label(2, "SFT") == "2. SFT"
+    assert (zh.questions(1), en.questions(1), en.questions(3)) == ("1 题", "1 question", "3 questions")
+    assert (zh.mark(1, 1), zh.mark(1, 3), zh.mark(2, 3)) == ("", "（1/3）", "（续 2/3）")
+    assert en.mark(2, 3) == " (cont. 2/3)"
+
+
+def test_broken_label_table_names_its_line(tmp_path: Path) -> None:
+    folder = tmp_path / "t"
+    shutil.copytree(DEFAULT, folder)
+    path = folder / "labels" / "en.yaml"
+    text = path.read_text(encoding="utf-8").replace("agenda: Contents\n", "agenda: Contents\nagend: x\n")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DeckError, match=r"en\.yaml:\d+: unknown key 'agend'"):
+        read_theme(folder / "theme.yaml", "t").labels("en")
+
+
+def test_label_numerals_must_be_arabic_or_eleven_digits(tmp_path: Path) -> None:
+    folder = tmp_path / "t"
+    shutil.copytree(DEFAULT, folder)
+    path = folder / "labels" / "zh-CN.yaml"
+    path.write_text(re.sub(r"^numerals: .*$", "numerals: 一二三", path.read_text(encoding="utf-8"), flags=re.M),
+                    encoding="utf-8")
+    with pytest.raises(DeckError, match=r"zh-CN\.yaml:2: 'numerals' must be arabic or the 11 digits"):
+        read_theme(folder / "theme.yaml", "t").labels("zh-CN")
+
+
+def test_a_theme_adds_a_label_table_and_inherits_the_shipped_ones(tmp_path: Path) -> None:
+    folder = tmp_path / "t"
+    (folder / "labels").mkdir(parents=True)
+    shutil.copy(DEFAULT / "theme.yaml", folder / "theme.yaml")
+    en = (DEFAULT / "labels" / "en.yaml").read_text(encoding="utf-8")
+    (folder / "labels" / "fr.yaml").write_text(en.replace("agenda: Contents", "agenda: Sommaire"), encoding="utf-8")
+    theme = read_theme(folder / "theme.yaml", "t")
+    assert theme.labels("fr-FR").agenda == "Sommaire"
+    assert theme.labels("zh-CN").agenda == "目录"  # from the default theme
