@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -23,6 +24,8 @@ from deck.slides import (
 from deck.theme import Theme
 
 ANSWER_MINUTES = {1: 2, 2: 3, 3: 5}
+# Where an answer's sentences end: a Chinese full stop, or ./!/? before a space (so 0.1 and e.g. stay whole).
+SENTENCE = re.compile(r"(?<=[。！？])|(?<=[.!?])(?<![a-z]\.[a-z]\.)\s+")  # not after e.g. or i.e.
 
 
 class _Builder:
@@ -182,4 +185,5 @@ def key_points(q: Question) -> list[str]:
     """What to listen for: the authored key points, else the answer's sentences."""
     if q.key_points:
         return list(q.key_points)
-    return [p.strip("- ") for p in q.answer.replace("。", "。\n").split("\n") if p.strip("- ")][:4]
+    sentences = (p.strip("- ") for line in q.answer.split("\n") for p in SENTENCE.split(line))
+    return [p for p in sentences if p][:4]

@@ -65,3 +65,13 @@ def test_run_lang_follows_its_text() -> None:
     assert zh.of("torch.compile") == 'lang="en-US" altLang="zh-CN"'
     assert en.of("Answer") == 'lang="en-GB"' and en.of("中文") == 'lang="zh-CN" altLang="en-GB"'
     assert ja.of("日本語") == 'lang="ja-JP" altLang="en-US"'
+
+
+def test_key_points_split_sentences_in_either_script() -> None:
+    from deck.model import Question
+    from deck.profiles import key_points
+
+    zh = Question("a", "q", "缓存 K 与 V。解码时只算新 token！第三句。", "", "")
+    en = Question("b", "q", "Cache K and V, e.g. per layer. Decode reads 0.5 of it!\n- Third", "", "")
+    assert key_points(zh) == ["缓存 K 与 V。", "解码时只算新 token！", "第三句。"]
+    assert key_points(en) == ["Cache K and V, e.g. per layer.", "Decode reads 0.5 of it!", "Third"]
