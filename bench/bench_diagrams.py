@@ -127,8 +127,8 @@ def warm_builds(runs: int) -> tuple[float, float]:
             rendered = bank_diagrams(bank, theme, REPO / "deck/diagram-cache")  # reads the scene JSON too
             sizes = {k: v.png_size for k, v in rendered.items()}
             scenes = {k: v.scene for k, v in rendered.items() if v.scene} if native else {}
-            render(profiles.study(bank, theme, sizes, scenes), theme, rendered)
-            render(handout.handout(bank, theme, sizes, scenes), theme, rendered)
+            render(profiles.study(bank, theme, sizes, scenes=scenes), rendered)
+            render(handout.handout(bank, theme, sizes, scenes=scenes), rendered)
         return run
 
     (native, _), (pictures, _) = paired_medians(build(True), build(False), runs)
