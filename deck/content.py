@@ -56,7 +56,8 @@ DECK_FIELDS = {"title": "text", "subtitle": "text", "author": "text", "language"
                "overview_diagram": "slug", "references": "references", "profiles": "profiles"}
 PROFILE_FIELDS = {"reveal": "reveal"}
 PROFILE_NAMES = ("study", "mock")  # the profiles that take settings
-REFERENCE_FIELDS = {"title": "text", "authors": "text", "year": "year", "url": "text", "note": "text"}
+REFERENCE_FIELDS = {"title": "text", "authors": "text", "year": "year", "venue": "text", "url": "text",
+                    "note": "text"}
 DIAGRAM_FIELDS = {"title": "text", "caption": "text", "notes": "text", "native": "bool"}
 
 

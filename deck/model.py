@@ -46,6 +46,7 @@ class Reference:
     title: str
     authors: str = ""
     year: int | None = None
+    venue: str = ""  # where it appeared: NeurIPS 2017, arXiv preprint, technical report
     url: str = ""
     note: str = ""
 

@@ -73,6 +73,8 @@ def references(bank: Bank, labels: Labels, link_color: str) -> list[Para]:
         head = r.title + (labels.reference_authors.format(authors=r.authors, year=f", {year}" if year else "")
                           if r.authors else labels.reference_year.format(year=year) if year else "")
         runs = [Run(head)]
+        if r.venue:
+            runs.append(Run("  " + r.venue))
         if r.url:
             runs += [Run("  "), Run(r.url, color=link_color, url=r.url)]
         if r.note:

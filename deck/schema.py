@@ -25,6 +25,7 @@ DESCRIPTIONS = {
     "level": "1 basic, 2 intermediate, 3 hard",
     "diagrams": "ids of diagrams/<id>.mmd shown at the start of the section",
     "native": "false keeps a flowchart as a picture instead of editable shapes",
+    "venue": "where a reference appeared: a conference or journal and year, arXiv preprint, technical report",
     "language": "BCP 47 tag of the bank's language (zh-CN, en, ...): picks the decks' label table",
 }
 

@@ -185,7 +185,7 @@ def test_a_reference_that_is_not_a_mapping_lists_the_keys(tmp_path: Path, capsys
     assert main(["check", "--content", str(root)]) == 2
     err = capsys.readouterr().err
     assert "deck.yaml:3" in err and "a reference must be a mapping" in err
-    assert "keys: title, authors, year, url, note" in err
+    assert "keys: title, authors, year, venue, url, note" in err
 
 
 def test_schema_describes_the_model(capsys: pytest.CaptureFixture[str]) -> None:

@@ -138,3 +138,17 @@ def test_overview_diagram_listed_by_a_section_is_shown_once() -> None:
     assert len({s.key for s in plan.slides}) == len(plan.slides)  # jump targets stay unique
     section = next(s for s in plan.slides if s.key == f"section-{first.id}")
     assert f"{len(BANK.sections[0].diagrams)} 张图" in section.elements[-1].paras[0].text
+
+
+def test_references_show_venue_and_link_in_study_and_handout() -> None:
+    from deck.profiles import references
+
+    paras = references(BANK, THEME.labels(BANK.language), THEME.palette.primary)
+    first = paras[0]
+    assert first.text.startswith("Attention Is All You Need（Vaswani et al., 2017）  NeurIPS 2017")
+    link = next(r for r in first.runs if r.url)
+    assert link.url == link.text == "https://arxiv.org/abs/1706.03762"
+    assert all(r.venue for r in BANK.references if "arxiv.org" in r.url)  # every paper says where it appeared
+    pages = handout(BANK, THEME, {d: (1000, 400) for d in BANK.diagrams}).slides
+    texts = [p.text for s in pages[-3:] for el in s.elements if hasattr(el, "paras") for p in el.paras]
+    assert any(t.startswith("Attention Is All You Need") and "NeurIPS 2017" in t for t in texts)
