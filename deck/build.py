@@ -42,17 +42,18 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
     from deck.content import load_bank
     from deck.files import check_targets
     from deck.render import render
-    from deck.theme import load_theme
+    from deck.theme import bank_theme
 
     progress(f"loading {req.content}")
     bank = load_bank(req.content)
     for warning in bank.warnings:
         print(f"warning: {printable(warning)}", file=sys.stderr)
-    theme = load_theme(req.theme) if req.theme else load_theme(bank.theme or "default", bank.root)
+    theme = bank_theme(bank, req.theme)
     progress(f"{len(bank.sections)} sections, {len(bank.questions)} questions; diagrams")
     if req.verbose:
         _explain(req, bank, theme)
-    rendered = bank_diagrams(bank, theme, req.cache)
+    # Only study and handout show diagrams: a mock-only build needs no browser.
+    rendered = bank_diagrams(bank, theme, req.cache) if {"study", "handout"} & set(req.profiles) else {}
     sizes = {k: v.png_size for k, v in rendered.items()}
     scenes = {k: v.scene for k, v in rendered.items() if v.scene is not None and bank.diagrams[k].native}
 
@@ -64,10 +65,11 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
         if profile == "study":
             plan = profiles.study(bank, theme, sizes, reveal, scenes)
         elif profile == "mock":
-            plan = profiles.mock(bank, theme, replace(req.mock, reveal=reveal))
-            card = handout.scorecard(bank, theme, req.mock)
             card_path = req.target.with_name(req.target.stem + "-scorecard.pptx") if req.target else \
                 req.out_dir / "mock-scorecard.pptx"
+            plan = profiles.mock(bank, theme, replace(req.mock, reveal=reveal,
+                                                      scorecard=card_path.with_suffix(".pdf").name))
+            card = handout.scorecard(bank, theme, req.mock)
             outputs.append((card_path, render(card), True))
         else:
             plan = handout.handout(bank, theme, sizes, scenes)

@@ -138,8 +138,10 @@ def _silence_stdout() -> None:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from deck.content import load_bank
+    from deck.theme import bank_theme
 
     bank = load_bank(args.content, strict=args.strict)
+    bank_theme(bank, None).labels(bank.language)  # deck.yaml's theme: and language: must resolve too
     print(f"{bank.title}: {len(bank.sections)} sections, {len(bank.questions)} questions, "
           f"{len(bank.diagrams)} diagrams")
     for s in bank.sections:
@@ -147,10 +149,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
         levels = {lvl: sum(1 for q in s.questions if q.level == lvl) for lvl in (1, 2, 3)}
         print(f"  {s.number:>2} {s.id:<14} {s.title:<24} {len(s.questions):>3} questions, {code} code, "
               f"levels {levels[1]}/{levels[2]}/{levels[3]}, diagrams: {', '.join(s.diagrams) or '-'}")
-    for name, label in (("follow_up", "反问点"), ("pitfall", "坑位")):
+    for name in ("follow_up", "pitfall"):
         lacking = sum(1 for q in bank.questions if not getattr(q, name))
         if lacking:
-            print(f"  {lacking} question(s) without {name} ({label}); --strict requires it")
+            print(f"  {lacking} question(s) without {name}; --strict requires it")
     warnings = bank.warnings
     for w in warnings:
         print(f"warning: {printable(w)}")
@@ -178,11 +180,11 @@ def _cache_dir(args: argparse.Namespace, out_dir: Path) -> Path:
 def _cmd_diagrams(args: argparse.Namespace) -> int:
     from deck.build import bank_diagrams
     from deck.content import load_bank
-    from deck.theme import load_theme
+    from deck.theme import bank_theme
 
     bank = load_bank(args.content)
     cache = _cache_dir(args, Path("build"))
-    theme = load_theme(args.theme) if args.theme else load_theme(bank.theme or "default", bank.root)
+    theme = bank_theme(bank, args.theme)
     rendered = bank_diagrams(bank, theme, cache, force=args.force)
     for r in rendered.values():
         print(f"{r.id}: {r.svg_path} ({r.png_size[0]}x{r.png_size[1]} png)")

@@ -159,6 +159,11 @@ def handout(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]],
     contents = _contents_layout(a4, bank)
     for _ in contents:
         a4.new_page(a4.labels.agenda)
+    overview = bank.overview_diagram
+    if overview and not any(overview in s.diagrams for s in bank.sections):  # else its section shows it
+        heading = bank.diagrams[overview].title
+        a4.new_page(heading)
+        a4.place(_diagram_piece(a4, bank, overview, diagram_sizes[overview], (scenes or {}).get(overview)), heading)
     starts: dict[str, int] = {}
     for s in bank.sections:
         label = a4.page.section_label(s)

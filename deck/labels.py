@@ -52,7 +52,7 @@ class Labels:
     mock_seed: str  # {seed}
     mock_order: str
     howto_title: str
-    howto: tuple[str, ...]
+    howto: tuple[str, ...]  # {scorecard}: the scorecard PDF's file name
     howto_click: tuple[str, ...]  # the same with click reveal (--reveal click)
     mock_marker: str  # {i} {n} {section} {minutes}
     mock_closing: str
@@ -97,19 +97,30 @@ class Labels:
         return (self.continued if i > 1 else self.part).format(i=i, n=n)
 
 
+def _table(folders: tuple[Path, ...], language: str) -> Path | None:
+    tables = [p for f in folders for p in sorted(f.glob("*.yaml"))]  # theme's own first
+    tag = language.lower()
+    primary = tag.split("-")[0]
+    for match in (lambda stem: stem == tag, lambda stem: stem == primary,
+                  lambda stem: stem.split("-")[0] == primary):
+        found = next((p for p in tables if match(p.stem.lower())), None)
+        if found:
+            return found
+    return None
+
+
 @functools.cache
 def load_labels(folders: tuple[Path, ...], language: str) -> Labels:
-    """The table for a BCP 47 tag: exact file first, then its primary subtag; in the
-    theme's own labels/ folder first, then the default theme's."""
-    tags = [language, language.split("-")[0]]
-    for tag in dict.fromkeys(tags):
-        path = next((f / f"{tag}.yaml" for f in folders if (f / f"{tag}.yaml").is_file()), None)
-        if path:
-            labels = Reader(path.name).read(Labels, root := compose(path, "a label table"), "")
-            if labels.numerals != "arabic" and len(labels.numerals) != 11:
-                line = next(k.start_mark.line + 1 for k, _ in root.value if k.value == "numerals")
-                raise DeckError(f"{path.name}:{line}: 'numerals' must be arabic or the 11 digits zero to ten")
-            return labels
+    """The table for a BCP 47 tag (any case): the exact tag first, then its primary subtag,
+    then any table of that primary language (zh, zh-Hans -> zh-CN); in the theme's own
+    labels/ folder first, then the default theme's."""
+    path = _table(folders, language)
+    if path:
+        labels = Reader(path.name).read(Labels, root := compose(path, "a label table"), "")
+        if labels.numerals != "arabic" and len(labels.numerals) != 11:
+            line = next(k.start_mark.line + 1 for k, _ in root.value if k.value == "numerals")
+            raise DeckError(f"{path.name}:{line}: 'numerals' must be arabic or the 11 digits zero to ten")
+        return labels
     known = ", ".join(sorted({p.stem for f in folders for p in f.glob("*.yaml")})) or "none"
     raise DeckError(f"no label table for language '{language}' (available: {known}); set 'language:' in "
                     f"deck.yaml to one of them, or add {folders[0]}/{language}.yaml")

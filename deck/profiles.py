@@ -17,6 +17,7 @@ from deck.slides import (
     agenda_items,
     dark_slide,
     diagram_slide,
+    headline_fits,
     list_slides,
     question_slides,
     reveal_slides,
@@ -56,8 +57,12 @@ class _Builder:
                                self.next_number, self.scenes.get(did)))
 
     def qa(self, q: Question, marker: str, notes: str) -> None:
-        reveal_notes = self.c.theme.render("notes_reveal.j2", question=q, labels=self.labels)
-        if self.reveal == "click":  # one slide: both sets of notes, the blocks behind clicks
+        # Click reveal: one slide, both sets of notes, the blocks behind clicks. A question too
+        # long to stand whole atop that slide keeps its own (continued) slides, as in slides mode.
+        click = self.reveal == "click" and headline_fits(self.c, q.question)
+        # The question notes already hold the question and key points: a click slide adds only the how-to.
+        reveal_notes = self.c.theme.render("notes_reveal.j2", question=q, labels=self.labels, click=click)
+        if click:
             self.add(reveal_slides(self.c, q, f"q-{q.id}", f"{notes}\n\n{reveal_notes}", self.footer,
                                    self.next_number, click_marker=marker))
             return
@@ -122,6 +127,7 @@ class MockOptions:
     sections: tuple[str, ...] = ()  # numbers or ids
     levels: tuple[int, int] | None = None
     reveal: Reveal = "slides"
+    scorecard: str = "mock-scorecard.pdf"  # the scorecard's file name, as the how-to slide names it
 
 
 def parse_levels(text: str) -> tuple[int, int]:
@@ -165,7 +171,7 @@ def mock(bank: Bank, theme: Theme, opts: MockOptions) -> DeckPlan:
     lab = b.labels
     seed_line = lab.mock_seed.format(seed=opts.seed) if opts.shuffle else lab.mock_order
     b.add(dark_slide(b.c, "title", "title", lab.mock, [bank.title, lab.questions(total) + lab.dot + seed_line]))
-    howto = lab.howto_click if opts.reveal == "click" else lab.howto
+    howto = [t.format(scorecard=opts.scorecard) for t in (lab.howto_click if opts.reveal == "click" else lab.howto)]
     b.add(list_slides(b.c, "howto", "howto", lab.howto_title, [Para((Run(t),), bullet=True) for t in howto],
                       b.footer, b.next_number))
     current: Section | None = None

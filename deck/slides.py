@@ -52,6 +52,13 @@ def restated(c: Page, question: str, suffix: str = "") -> tuple[Text, float]:
     return title_text(c, text, size, box, c.theme.palette.text), box.bottom
 
 
+def headline_fits(c: Page, question: str) -> bool:
+    """Whether the whole question fits atop a click-reveal slide without being cut."""
+    lay, style = c.theme.layout, c.theme.style(c.theme.sizes.question_click)
+    lines = layout.break_lines(question, c.content_w - 2 * c.inset, style.min_size, c.theme.sans_bold)
+    return len(lines) <= 2 * lay.click_lines
+
+
 def headline(c: Page, question: str, y: float) -> tuple[Text, float]:
     """The whole question atop a click-reveal slide: it is the question's own slide, so
     larger than a restated one (restate_lines lines at the largest size that allows it,

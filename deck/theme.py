@@ -20,6 +20,7 @@ from deck.errors import DeckError
 from deck.fonts import Face, faces
 from deck.labels import Labels, load_labels
 from deck.layout import Style
+from deck.model import Bank
 from deck.plan import DeckPlan, Faces, NotesStyle, Slide
 from deck.typed_yaml import Range, Reader, compose
 
@@ -379,7 +380,9 @@ class Theme:
     @functools.cached_property
     def jinja(self) -> jinja2.Environment:
         # Notes and handout text are plain text, not HTML: no autoescape here.
-        return jinja2.Environment(loader=jinja2.FileSystemLoader(self.folder), autoescape=False,
+        # A theme folder may bring only theme.yaml: templates it lacks come from the default theme.
+        folders = list(dict.fromkeys([self.folder, resources.themes_dir() / "default"]))
+        return jinja2.Environment(loader=jinja2.FileSystemLoader(folders), autoescape=False,
                                   trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
                                   undefined=jinja2.StrictUndefined)
 
@@ -427,3 +430,9 @@ def theme_folder(spec: str, base: Path | None = None) -> Path:
 def load_theme(spec: str = "default", base: Path | None = None) -> Theme:
     folder = theme_folder(spec, base)
     return read_theme(folder / "theme.yaml", spec)
+
+
+def bank_theme(bank: Bank, spec: str | None) -> Theme:
+    """The theme a build of this bank uses: --theme when given, else deck.yaml's theme:
+    (a path there is relative to the bank), else the default."""
+    return load_theme(spec) if spec else load_theme(bank.theme or "default", bank.root)

@@ -291,3 +291,27 @@ def test_reference_urls_are_external_hyperlinks_in_slides_handout_and_pdf(tmp_pa
         with pymupdf.open(out / "handout.pdf") as doc:
             uris = [link.get("uri") for page in doc for link in page.get_links()]
         assert URL in uris
+
+
+def test_click_notes_say_the_question_once_and_name_the_scorecard() -> None:
+    plan = mock(BANK, THEME, MockOptions(reveal="click", limit=3, scorecard="talk-scorecard.pdf"))
+    for slide in (s for s in plan.slides if s.kind == "qa"):
+        q = next(q for q in BANK.questions if q.id == slide.question_id)
+        assert slide.notes.count(q.question) == 1, q.id
+        assert "逐块对照" in slide.notes  # the reveal how-to is still there
+    howto = next(s for s in plan.slides if s.kind == "howto")
+    assert any("talk-scorecard.pdf" in p.text for el in howto.elements if hasattr(el, "paras") for p in el.paras)
+
+
+def test_a_question_too_long_for_a_click_slide_keeps_its_own_slides() -> None:
+    from dataclasses import replace
+
+    q = BANK.questions[0]
+    long_q = replace(q, question="请说明" + "为什么多头注意力在长上下文里仍然有效，" * 30 + "并给出例子？")
+    section = replace(BANK.sections[0], questions=(long_q, *BANK.sections[0].questions[1:2]))
+    bank = replace(BANK, sections=(section,))
+    slides = [s for s in mock(bank, THEME, MockOptions(reveal="click")).slides if s.question_id == q.id]
+    kinds = [s.kind for s in slides]
+    assert "qa" not in kinds and kinds[0] == "question" and "reveal" in kinds  # nothing of the question is cut
+    shown = "".join(p.text for s in slides if s.kind == "question" for p in s.title.paras)
+    assert shown.replace("\n", "") == long_q.question

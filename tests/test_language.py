@@ -75,3 +75,9 @@ def test_key_points_split_sentences_in_either_script() -> None:
     en = Question("b", "q", "Cache K and V, e.g. per layer. Decode reads 0.5 of it!\n- Third", "", "")
     assert key_points(zh) == ["缓存 K 与 V。", "解码时只算新 token！", "第三句。"]
     assert key_points(en) == ["Cache K and V, e.g. per layer.", "Decode reads 0.5 of it!", "Third"]
+
+
+@pytest.mark.parametrize(("tag", "agenda"), [("zh", "目录"), ("zh-Hans", "目录"), ("zh-cn", "目录"), ("EN", "Contents"),
+                                             ("en-GB", "Contents")])
+def test_language_tags_find_their_table_in_any_case_and_by_primary_language(tag: str, agenda: str) -> None:
+    assert load_theme().labels(tag).agenda == agenda

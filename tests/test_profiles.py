@@ -152,3 +152,20 @@ def test_references_show_venue_and_link_in_study_and_handout() -> None:
     pages = handout(BANK, THEME, {d: (1000, 400) for d in BANK.diagrams}).slides
     texts = [p.text for s in pages[-3:] for el in s.elements if hasattr(el, "paras") for p in el.paras]
     assert any(t.startswith("Attention Is All You Need") and "NeurIPS 2017" in t for t in texts)
+
+
+def test_handout_shows_the_overview_diagram_once_before_the_sections() -> None:
+    plan = handout(BANK, THEME, {d: (1000, 400) for d in BANK.diagrams})
+    titles = [p.text for s in plan.slides for p in s.title.paras]
+    overview = BANK.diagrams[BANK.overview_diagram].title
+    first_section = next(i for i, t in enumerate(titles) if t.startswith("一、"))
+    assert titles.count(overview) == 1 and titles.index(overview) < first_section
+
+
+def test_a_mock_only_build_needs_no_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "bank"
+    shutil.copytree(CONTENT, root)
+    (root / "diagrams" / "pipeline.mmd").write_text("flowchart LR\n  A[new] --> B[never rendered]\n", encoding="utf-8")
+    monkeypatch.setenv("DECK_BROWSER", "/nonexistent")
+    assert main(["build", "-q", "--content", str(root), "--profile", "mock", "-o", str(tmp_path / "m.pptx")]) == 0
+    assert main(["build", "-q", "--content", str(root), "--profile", "study", "-o", str(tmp_path / "s.pptx")]) == 2

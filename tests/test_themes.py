@@ -63,3 +63,26 @@ def test_unknown_theme_names_the_shipped_ones(tmp_path: Path, capsys: pytest.Cap
     err = capsys.readouterr().err
     assert "theme 'nope' not found: not a shipped theme (default) nor a folder with theme.yaml" in err
     assert not (tmp_path / "x.pptx").exists()
+
+
+def test_a_theme_folder_with_only_theme_yaml_borrows_templates_and_labels(tmp_path: Path) -> None:
+    theme = tmp_path / "bare"
+    theme.mkdir()
+    shutil.copy(resources.themes_dir() / "default" / "theme.yaml", theme / "theme.yaml")
+    root = _bank_with_own_theme(tmp_path)
+    out = tmp_path / "bare.pptx"
+    assert main(["build", "-q", "--content", str(root), "--theme", str(theme), "--profile", "study",
+                 "-o", str(out)]) == 0
+    with zipfile.ZipFile(out) as z:
+        notes = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("ppt/notesSlides/"))
+    assert "Because." in notes  # the default theme's notes templates, the English label table
+
+
+def test_check_resolves_the_theme_and_language_it_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = _bank_with_own_theme(tmp_path)
+    assert main(["check", "--content", str(root)]) == 0
+    (root / "deck.yaml").write_text("title: T\nlanguage: fr\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["check", "--content", str(root)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no label table for language 'fr'" in err[0]
