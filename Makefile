@@ -17,7 +17,7 @@ bench: setup
 	.venv/bin/python bench/bench_diagrams.py
 
 preview: deck
-	.venv/bin/deck preview build/study.pptx -o build/study-contact.png
+	.venv/bin/deck preview build/study.pptx --limit 30 -o build/study-contact.png
 
 # After changing the Mermaid pin in package.json: copy that build into the package (deck/vendor/mermaid).
 vendor-mermaid: setup
