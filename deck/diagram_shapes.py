@@ -93,8 +93,9 @@ def _grown(p: _Plan, label: Label, area: Box) -> Box:
     text = label.text
     measure = p.t.sans_bold if label.bold else p.t.sans
     size = p.style_floor
-    w = max(area.w, max(measure(line, size) for line in text.split("\n")) + 2)
-    h = max(area.h, len(label.lines) * size * p.style.line_spacing + 2)
+    pad = p.cfg.label_pad
+    w = max(area.w, max(measure(line, size) for line in text.split("\n")) + pad)
+    h = max(area.h, len(label.lines) * size * p.style.line_spacing + pad)
     return Box(area.x + (area.w - w) / 2, area.y + (area.h - h) / 2, w, h)
 
 
@@ -234,8 +235,3 @@ def label_size(p: _Plan, labels: list[tuple[Label, Box, str, str | None]]) -> fl
         fit = layout.fit(_paras(lab), area.w, area.h, p.style, measure)
         size = min(size, fit.size)
     return math.floor(size * 2) / 2
-
-
-def min_label_size(group: Group) -> float:
-    """The smallest text size in a diagram group (what a room has to read)."""
-    return min((t.size for t in group.children if isinstance(t, Text)), default=0.0)

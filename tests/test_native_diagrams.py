@@ -19,7 +19,7 @@ from checks import placement_problems, schema_errors
 from test_diagrams import CACHE, REPO, SETTINGS, SOURCES, _no_browser_reason
 
 from deck.compose import Page
-from deck.diagram_shapes import diagram_group, min_label_size
+from deck.diagram_shapes import diagram_group
 from deck.diagrams import MAX_TEXT_SIZE, inspect_source, render_diagrams
 from deck.errors import DiagramError
 from deck.plan import Box, Group, Shape, Slide, Text
@@ -166,7 +166,7 @@ def test_bundled_flowcharts_are_native_with_labels_at_the_floor(did: str) -> Non
     texts = [t for t in groups[0].children if isinstance(t, Text)]
     assert len(texts) == len(rendered.scene.labels)
     floor = theme.diagram_shapes.label_size.min
-    size = min_label_size(groups[0])
+    size = min(t.size for t in texts)  # the smallest label: what a room has to read
     if did in BELOW_FLOOR:
         assert size < floor, f"{did} reaches {floor} pt now: remove it from BELOW_FLOOR"
     else:
