@@ -221,16 +221,21 @@ class Page:
 
     def code(self, language: str, source: str, box: Box, first_line: int = 1, sizes: Range | None = None,
              number_w: int | None = None) -> list[Element] | None:
-        """A tinted panel of highlighted, numbered code at the largest size at which every
-        line fits the box (long lines wrap at token boundaries); None if it does not fit."""
+        """A tinted panel of highlighted, numbered code in the box: at the largest size at which
+        no line wraps, else at the largest at which the wrapped rows fit (long lines wrap at
+        token boundaries: code reads better a little smaller than broken); None if it does not fit."""
         style = self.theme.style(sizes or self.theme.sizes.code)
         lines = source.split("\n")
         number_w = number_w or len(str(first_line + len(lines))) + 1
         inner_w, inner_h = self._code_inner(box)
         mono, mark = self.theme.mono, self.theme.code.continuation
-        size = layout.largest(style.min_size, style.max_size, 1.0, lambda s: sum(
-            len(code_rows(mono, ln, inner_w, s, number_w, mark)[0]) for ln in lines)
-            * s * style.line_spacing <= inner_h)
+
+        def fits(size: float, whole_lines: bool) -> bool:
+            rows = [len(code_rows(mono, ln, inner_w, size, number_w, mark)[0]) for ln in lines]
+            return (not whole_lines or max(rows) == 1) and sum(rows) * size * style.line_spacing <= inner_h
+
+        size = layout.largest(style.min_size, style.max_size, 1.0, lambda s: fits(s, True)) or \
+            layout.largest(style.min_size, style.max_size, 1.0, lambda s: fits(s, False))
         if size is None:
             return None
         return self._code_panel(language, lines, box, first_line, size, number_w)

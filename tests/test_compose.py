@@ -94,3 +94,16 @@ def test_slide_size_has_no_preset_type() -> None:
             size = re.search(r"<p:sldSz [^>]*>", z.read("ppt/presentation.xml").decode()).group()  # type: ignore[union-attr]
         assert "type=" not in size
         assert f'cx="{round(plan.width * 12700)}"' in size and f'cy="{round(plan.height * 12700)}"' in size
+
+
+def test_code_shrinks_to_keep_lines_whole_before_it_wraps() -> None:
+    box = Box(PAGE.left, 100, PAGE.content_w, 300)  # the line fits whole at 18 pt only just not
+    long_line = "result = compute_attention_scores(query_states, key_states, value_states, mask)"
+    source = "def f(query_states, key_states, value_states):\n    " + long_line + "\n    return result"
+    panel = PAGE.code("python", source, box)
+    text = next(el for el in panel if isinstance(el, Text))
+    mark = THEME.code.continuation
+    assert not any(mark in p.text for p in text.paras) and len(text.paras) == 3  # whole lines, smaller
+    assert text.size < THEME.sizes.code.max
+    huge = PAGE.code("python", "x = " + "a_very_long_name + " * 30 + "1", box)  # cannot fit whole: wraps
+    assert any(mark in p.text for p in next(el for el in huge if isinstance(el, Text)).paras)
