@@ -296,8 +296,11 @@ def _contents(a4: A4, sections: list[Section], starts: dict[str, int], first: bo
         y += lay.contents_head
     for s in sections:
         label, h = _contents_row(a4, s)
+        target = f"page-{starts[s.id]}"  # a row jumps to its section's first page (in the PDF too)
+        label = replace(label, runs=(replace(label.runs[0], link=target), *label.runs[1:]))
+        number = Run(str(starts[s.id]), link=target)
         out += [a4.text(Box(a4.m, y, a4.content_w - num_w, h), [label], size, "contents"),
-                a4.text(Box(a4.m + a4.content_w - num_w, y, num_w, h), [Para((Run(str(starts[s.id])),), align="r")],
+                a4.text(Box(a4.m + a4.content_w - num_w, y, num_w, h), [Para((number,), align="r")],
                         size, "contents", t.palette.primary)]
         y += h + size * lay.contents_gap
     return out

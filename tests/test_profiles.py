@@ -169,3 +169,13 @@ def test_a_mock_only_build_needs_no_browser(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setenv("DECK_BROWSER", "/nonexistent")
     assert main(["build", "-q", "--content", str(root), "--profile", "mock", "-o", str(tmp_path / "m.pptx")]) == 0
     assert main(["build", "-q", "--content", str(root), "--profile", "study", "-o", str(tmp_path / "s.pptx")]) == 2
+
+
+def test_handout_contents_rows_jump_to_their_sections_in_the_pdf(built: Path) -> None:
+    import pymupdf
+
+    pdf = pymupdf.open(built / "handout.pdf")
+    targets = sorted({link["page"] for link in pdf[1].get_links() if link["kind"] == pymupdf.LINK_GOTO})
+    assert len(targets) == len(BANK.sections)
+    for section, page in zip(BANK.sections, targets, strict=True):
+        assert section.title in pdf[page].get_text()
