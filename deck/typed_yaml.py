@@ -7,11 +7,13 @@ import dataclasses
 import math
 import typing
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
 
 from deck.errors import DeckError
+from deck.reading import decode, read_bytes
 
 # A whole number that may be below zero (a subscript's baseline offset); every other number in a
 # theme or label table is a size, gap, count or duration, where a negative one is a typo.
@@ -148,12 +150,12 @@ class Reader:
         return node.value
 
 
-def compose(path: Any, what: str) -> yaml.Node:
-    """The node tree of a YAML file, or a DeckError naming it."""
+def compose(path: Path, what: str) -> yaml.Node:
+    """The node tree of a YAML file, or a DeckError naming it. Read like a content file (a theme
+    folder is the user's too): a FIFO, a folder, a huge file or bad UTF-8 is one line naming it."""
+    text = decode(read_bytes(path, str(path)), str(path))
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DeckError(f"{path.name}: cannot read {what}: {exc}") from None
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 0
         raise DeckError(f"{path.name}:{line}: not valid YAML: {exc.problem}") from None

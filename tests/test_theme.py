@@ -148,3 +148,32 @@ def test_bad_numbers_are_one_line_with_line_and_key(tmp_path: Path, old: str, ne
         read_theme(path, "t")
     text = str(err.value)
     assert re.fullmatch(rf"theme\.yaml:{line}: .*{message}.*", text), text
+
+
+def test_a_theme_that_is_not_utf8_is_one_line_with_line_and_column(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from deck import theme
+    from deck.cli import main
+
+    path, line = broken(tmp_path, "  marker: 14\n", "  marker: 14  # Größe\n")
+    path.write_bytes(path.read_bytes().replace("Größe".encode(), "Größe".encode("latin-1")))
+    theme.load_theme.cache_clear()
+    try:
+        assert main(["build", "-q", "--theme", str(tmp_path / "t"), "--profile", "study",
+                     "-o", str(tmp_path / "s.pptx")]) == 2
+    finally:
+        theme.load_theme.cache_clear()
+    err = capsys.readouterr().err
+    assert err == f"error: {path}:{line}:19: not valid UTF-8 (byte 0xf6); hint: save the file as UTF-8\n"
+    assert not (tmp_path / "s.pptx").exists()
+
+
+def test_a_huge_label_table_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    from deck.reading import MAX_FILE_BYTES
+
+    folder = tmp_path / "t"
+    shutil.copytree(DEFAULT, folder)
+    with (folder / "labels" / "en.yaml").open("r+b") as fh:
+        fh.truncate(MAX_FILE_BYTES + 1)  # sparse: costs nothing to make
+    with pytest.raises(DeckError, match=r"^\S+/labels/en\.yaml: is larger than 16 MB"):
+        read_theme(folder / "theme.yaml", "t").labels("en")
