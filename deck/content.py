@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -56,8 +57,9 @@ DECK_FIELDS = {"title": "text", "subtitle": "text", "author": "text", "language"
                "overview_diagram": "slug", "references": "references", "profiles": "profiles"}
 PROFILE_FIELDS = {"reveal": "reveal"}
 PROFILE_NAMES = ("study", "mock")  # the profiles that take settings
-REFERENCE_FIELDS = {"title": "text", "authors": "text", "year": "year", "venue": "text", "url": "text",
+REFERENCE_FIELDS = {"title": "text", "authors": "text", "year": "year", "venue": "text", "url": "url",
                     "note": "text"}
+URL_SCHEMES = ("http", "https", "mailto")  # what a slide link may open
 DIAGRAM_FIELDS = {"title": "text", "caption": "text", "notes": "text", "native": "bool"}
 
 
@@ -161,6 +163,28 @@ def _text(node: yaml.Node, ctx: _Ctx, field: str) -> str:
     return value
 
 
+def _url(node: yaml.Node, ctx: _Ctx, field: str) -> str:
+    """A web or mail link as written (IDNs and non-ASCII paths are fine; deck.profiles encodes
+    them for the package): a slide link with javascript:, file: or a smuggled space would run
+    or open something the reader did not expect."""
+    value = _text(node, ctx, field)
+    bad = next((c for c in value if unicodedata.category(c)[0] in "CZ"), None)
+    if bad is not None:
+        raise ctx.error(node, f"'{value}' contains {'a space' if bad == ' ' else f'U+{ord(bad):04X}'}, which a "
+                        "link cannot hold", field, "write spaces as %20; remove other invisible characters")
+    try:
+        parts = urlsplit(value)
+    except ValueError as exc:  # e.g. an unclosed [IPv6] host
+        raise ctx.error(node, f"'{value}' is not a valid link ({exc})", field) from None
+    scheme = parts.scheme.lower()
+    if scheme not in URL_SCHEMES or (scheme != "mailto" and not parts.hostname) or \
+            (scheme == "mailto" and not parts.path):
+        shown = f"a {scheme}: link" if scheme else "not a full link"
+        raise ctx.error(node, f"'{value}' is {shown}; only http://, https:// and mailto: links are allowed",
+                        field, "write the whole address, e.g. https://arxiv.org/abs/2305.13245")
+    return value
+
+
 def _invisible(value: str) -> bool:
     return all(c in INVISIBLE_CHARS or unicodedata.category(c) in INVISIBLE_CATEGORIES for c in value)
 
@@ -210,6 +234,8 @@ def _field(kind: str, node: yaml.Node, ctx: _Ctx, field: str) -> Any:
         return _list(node, ctx, field, lambda n: _text(n, ctx, field))
     if kind == "slugs":
         return _list(node, ctx, field, lambda n: _slug(n, ctx, field))
+    if kind == "url":
+        return _url(node, ctx, field)
     if kind == "level":
         return _int(node, ctx, field, 1, 3)
     if kind == "number":

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from deck.errors import DeckError, ExportError
@@ -13,6 +16,16 @@ from deck.files import check_targets, write_output
 from deck.reading import not_regular
 
 TIMEOUT = 600  # seconds for one LibreOffice run (a 400-slide deck takes ~10 s here)
+
+# What LibreOffice makes different in every run: the Info dates (D:YYYYMMDDHHmmSS then Z' or
+# +HH'mm'), the trailer's random /ID, the /DocChecksum over all of it, and, in XMP metadata
+# (PDF/A only), ISO dates and uuid ids. Each is rewritten in place with the same byte length so
+# the xref table's offsets stay valid.
+_INFO_DATE = re.compile(rb"(/(?:CreationDate|ModDate)\s*\()D:(\d{4,14})([^)]*)\)")
+_XMP_DATE = re.compile(rb"(<xmp:(?:Create|Modify|Metadata)Date>)(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)([^<]*)<")
+_XMP_ID = re.compile(rb"(<xmpMM:(?:Document|Instance)ID>uuid:)([0-9A-Fa-f-]+)<")
+_ID = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*\]")
+_CHECKSUM = re.compile(rb"/DocChecksum\s*/([0-9A-Fa-f]+)")
 
 
 def soffice() -> str:
@@ -30,9 +43,9 @@ def _convert(decks: list[Path], tmp: Path) -> list[bytes]:
     outdir = tmp / "out"
     cmd = [exe, f"-env:UserInstallation={(tmp / 'profile').as_uri()}", "--headless", "--norestore",
            "--convert-to", "pdf", "--outdir", str(outdir), *map(str, decks)]
-    try:
+    try:  # TZ=UTC: LibreOffice then writes its dates with Z', like the rewritten ones
         run = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT,
-                             env={**os.environ, "HOME": str(tmp)}, check=False)
+                             env={**os.environ, "HOME": str(tmp), "TZ": "UTC"}, check=False)
     except subprocess.TimeoutExpired:
         raise ExportError(f"LibreOffice took longer than {TIMEOUT} s; no PDF was made") from None
     out = []
@@ -41,7 +54,44 @@ def _convert(decks: list[Path], tmp: Path) -> list[bytes]:
         if not made.is_file():
             detail = " ".join((run.stderr.strip() or run.stdout.strip()).split())
             raise ExportError(f"LibreOffice did not convert {deck}: {detail}")
-        out.append(made.read_bytes())
+        out.append(reproducible(made.read_bytes(), deck.read_bytes()))
+    return out
+
+
+def _utc_offset(zone: bytes) -> bytes:
+    """A time zone suffix (Z', +01'00', -05:00, .123Z) as UTC in the same shape and length."""
+    return re.sub(rb"\d", b"0", zone.replace(b"-", b"+"))
+
+
+def _hex(seed: bytes, like: bytes) -> bytes:
+    """Hex digits from seed with like's length and case, any dashes of like kept (uuids)."""
+    digits = hashlib.shake_256(seed).hexdigest(len(like)).encode()
+    digits = digits.upper() if like.upper() == like else digits
+    return bytes(c if c == ord("-") else d for c, d in zip(like, digits, strict=False))
+
+
+def reproducible(pdf: bytes, source: bytes) -> bytes:
+    """pdf with its dates set to the build epoch and its ids derived from source (the PPTX), so the
+    same deck gives the same bytes; every rewrite keeps its length, so offsets stay valid."""
+    from deck.render import build_epoch
+
+    when = time.gmtime(build_epoch())
+    stamp = time.strftime("%Y%m%d%H%M%S", when).encode()
+    iso = time.strftime("%Y-%m-%dT%H:%M:%S", when).encode()
+    out = _INFO_DATE.sub(lambda m: m[1] + b"D:" + stamp[:len(m[2])] + _utc_offset(m[3]) + b")", pdf)
+    out = _XMP_DATE.sub(lambda m: m[1] + iso + _utc_offset(m[3]) + b"<", out)
+    out = _XMP_ID.sub(lambda m: m[1] + _hex(source + m[1], m[2]) + b"<", out)
+    ident = _ID.search(out)
+    if ident:  # both halves from the deck: the same deck is the same document
+        start, end = ident.span(1)[0], ident.span(2)[1]
+        middle = out[ident.end(1):ident.start(2)]
+        out = out[:start] + _hex(source, ident[1]) + middle + _hex(source, ident[2]) + out[end:]
+    checksum = _CHECKSUM.search(out)
+    if checksum:  # LibreOffice's digest covered the random values; ours covers the rewritten file
+        a, b = checksum.span(1)
+        out = out[:a] + _hex(out[:a] + out[b:], checksum[1]) + out[b:]
+    if len(out) != len(pdf):  # the xref offsets rely on it; a bug of ours, never the user's
+        raise ExportError("internal error: making the PDF reproducible changed its length")
     return out
 
 

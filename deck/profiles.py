@@ -6,6 +6,7 @@ import random
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from deck.compose import Page
 from deck.errors import DeckError
@@ -70,6 +71,16 @@ class _Builder:
         self.add(reveal_slides(self.c, q, f"a-{q.id}", reveal_notes, self.footer, self.next_number))
 
 
+# URL syntax kept as it is (and % so an already-encoded link is not encoded twice).
+URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+
+
+def link_target(url: str) -> str:
+    """A checked URL as a relationship target: non-ASCII (an IDN, a Chinese path) percent-encoded
+    as UTF-8, which every reader of the package opens; the slide shows the URL as written."""
+    return quote(url, safe=URL_SAFE)
+
+
 def references(bank: Bank, labels: Labels, link_color: str) -> list[Para]:
     """One bulleted paragraph per reference; its URL is a clickable external link."""
     out = []
@@ -81,7 +92,7 @@ def references(bank: Bank, labels: Labels, link_color: str) -> list[Para]:
         if r.venue:
             runs.append(Run("  " + r.venue))
         if r.url:
-            runs += [Run("  "), Run(r.url, color=link_color, url=r.url)]
+            runs += [Run("  "), Run(r.url, color=link_color, url=link_target(r.url))]
         if r.note:
             runs.append(Run("  " + r.note))
         out.append(Para(tuple(runs), bullet=True))

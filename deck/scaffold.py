@@ -10,6 +10,7 @@ from pathlib import Path
 
 from deck import resources
 from deck.errors import ContentError, DeckError
+from deck.reading import decode, read_bytes
 
 SCHEMA_FILE = "content.schema.json"  # the `# yaml-language-server: $schema=` lines point here
 
@@ -22,15 +23,9 @@ def starter_files(language: str) -> dict[str, str]:
 
 
 def read_markdown(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DeckError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise DeckError(f"{path}:{line}: not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8") from None
+    """The Markdown to import, read like a content file: a FIFO or device is refused without
+    blocking, a huge file before it fills memory, bad UTF-8 with its line and column."""
+    return decode(read_bytes(path, str(path)), str(path))
 
 
 def write_new_bank(out: Path, files: dict[str, str]) -> None:

@@ -34,6 +34,7 @@ def _kind(kind: str) -> dict[str, Any]:
     slug = {"type": "string", "pattern": SLUG.pattern}
     return {
         "text": {"type": "string", "minLength": 1},
+        "url": {"type": "string", "pattern": "^([hH][tT][tT][pP][sS]?://|[mM][aA][iI][lL][tT][oO]:)\\S+$"},
         "slug": slug,
         "texts": {"type": "array", "items": {"type": "string", "minLength": 1}},
         "slugs": {"type": "array", "items": slug},

@@ -22,7 +22,7 @@ from deck.labels import Labels, load_labels
 from deck.layout import Style
 from deck.model import Bank
 from deck.plan import DeckPlan, Faces, NotesStyle, Slide
-from deck.typed_yaml import Range, Reader, compose
+from deck.typed_yaml import Range, Reader, Signed, compose
 
 PT_PER_IN = 72.0
 PT_PER_MM = 72 / 25.4
@@ -126,8 +126,8 @@ class Reveal:
 
 @dataclass(frozen=True)
 class Baseline:
-    sub: int  # a:rPr baseline, thousandths of a percent of the size
-    sup: int
+    sub: Signed  # a:rPr baseline, thousandths of a percent of the size: below the line is negative
+    sup: Signed
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,21 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import typing
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
 import yaml
 
 from deck.errors import DeckError
+from deck.reading import decode, read_bytes
+
+# A whole number that may be below zero (a subscript's baseline offset); every other number in a
+# theme or label table is a size, gap, count or duration, where a negative one is a typo.
+SIGNED = "signed"
+Signed = Annotated[int, SIGNED]
 
 
 @dataclass(frozen=True)
@@ -44,7 +52,7 @@ class Reader:
         """A dataclass from a mapping node; fields named in skip are not read from the file."""
         if not isinstance(node, yaml.MappingNode):
             raise self.error(node, f"'{where or 'the file'}' must be a mapping")
-        hints = typing.get_type_hints(cls)
+        hints = typing.get_type_hints(cls, include_extras=True)
         wanted = [f for f in dataclasses.fields(cls) if f.init and f.name not in skip]
         names = {f.name for f in wanted}
         seen: dict[str, Any] = {}
@@ -64,6 +72,8 @@ class Reader:
         return cls(**seen)
 
     def value(self, hint: Any, node: yaml.Node, name: str) -> Any:
+        if hint == Signed:
+            return self.whole(node, name, signed=True)
         if hint is Range:
             return self.range(node, name)
         if hint is Plural:
@@ -85,9 +95,7 @@ class Reader:
         if hint is float:
             return self.number(node, name)
         if hint is int:
-            if not (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":int")):
-                raise self.error(node, f"'{name}' must be a whole number")
-            return int(node.value)
+            return self.whole(node, name)
         if hint is str:
             return self.text(node, name)
         raise TypeError(f"no reader for field type {hint!r}")  # a programming error, not bad input
@@ -103,10 +111,38 @@ class Reader:
             return Range(size, size)
         raise self.error(node, f"'{name}' must be a size or [max, min]")
 
+    def _scalar(self, node: yaml.Node, tags: tuple[str, ...]) -> int | float | None:
+        """The number YAML itself reads (0x10, 1_000, .inf, 1e3 included), or None: never a bool
+        (true is not 1 here), and never int(node.value), which fails on valid YAML like 0x10."""
+        if not (isinstance(node, yaml.ScalarNode) and node.tag.rsplit(":", 1)[-1] in tags):
+            return None
+        try:
+            value = yaml.SafeLoader("").construct_object(node)
+        except (ValueError, yaml.YAMLError):  # an explicit !!int or !!float on text
+            return None
+        return None if isinstance(value, bool) or not isinstance(value, (int, float)) else value
+
+    def whole(self, node: yaml.Node, name: str, signed: bool = False) -> int:
+        value = self._scalar(node, ("int",))
+        if value is None:
+            raise self.error(node, f"'{name}' must be a whole number")
+        if value < 0 and not signed:
+            raise self.error(node, f"'{name}' must be 0 or more, got {value}")
+        return int(value)
+
     def number(self, node: yaml.Node, name: str) -> float:
-        if not (isinstance(node, yaml.ScalarNode) and node.tag.rsplit(":", 1)[-1] in ("int", "float")):
+        value = self._scalar(node, ("int", "float"))
+        if value is None:
             raise self.error(node, f"'{name}' must be a number")
-        return float(node.value)
+        try:
+            number = float(value)
+        except OverflowError:  # a whole number with hundreds of digits
+            number = math.inf
+        if not math.isfinite(number):
+            raise self.error(node, f"'{name}' must be a finite number, got {node.value}")
+        if number < 0:
+            raise self.error(node, f"'{name}' must be 0 or more (a size or gap), got {node.value}")
+        return number
 
     def text(self, node: yaml.Node, name: str) -> str:
         if not (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":str")):
@@ -114,12 +150,12 @@ class Reader:
         return node.value
 
 
-def compose(path: Any, what: str) -> yaml.Node:
-    """The node tree of a YAML file, or a DeckError naming it."""
+def compose(path: Path, what: str) -> yaml.Node:
+    """The node tree of a YAML file, or a DeckError naming it. Read like a content file (a theme
+    folder is the user's too): a FIFO, a folder, a huge file or bad UTF-8 is one line naming it."""
+    text = decode(read_bytes(path, str(path)), str(path))
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DeckError(f"{path.name}: cannot read {what}: {exc}") from None
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 0
         raise DeckError(f"{path.name}:{line}: not valid YAML: {exc.problem}") from None

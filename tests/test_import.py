@@ -3,7 +3,11 @@ cannot place is reported with its line number."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,6 +17,7 @@ from pptx import Presentation
 from deck.cli import main
 from deck.content import load_bank
 from deck.importer import import_markdown, slug
+from deck.reading import MAX_FILE_BYTES
 
 SEED = Path(__file__).resolve().parent / "seed.md"  # a copy of ../shared/seed/000_04bb12059e8ab811.txt
 
@@ -189,3 +194,33 @@ def test_fence_inside_a_list_item_loses_its_indent() -> None:
     md = "## Basics\n1) What is LoRA?\n- Answer: low rank.\n- Code:\n\t```python\n\tr = 8\n\tif r:\n\t\tpass\n\t```\n"
     data = yaml.safe_load(import_markdown(md, "tab.md").files["01-basics.yaml"])
     assert data["questions"][0]["code"] == {"language": "python", "source": "r = 8\nif r:\n    pass\n"}
+
+
+def test_a_fifo_given_to_import_ends_at_once_with_one_line(tmp_path: Path) -> None:
+    """In a child process with a timeout: reading a FIFO with open() would block forever."""
+    fifo = tmp_path / "bank.md"
+    os.mkfifo(fifo)
+    run = subprocess.run([sys.executable, "-m", "deck", "import", str(fifo), "-o", str(tmp_path / "out")],
+                         capture_output=True, text=True, timeout=60, check=False,
+                         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
+    assert run.returncode == 2
+    assert run.stderr == f"error: {fifo}: is a named pipe (FIFO), not a regular file; " \
+                         "hint: content files must be plain files; replace it or remove it\n"
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda p: p.mkdir(), "is a folder, not a regular file"),
+    (lambda p: p.write_bytes("## a\n\n1. q\n- 标准: ok ".encode() + b"\xff\n"), ":4:10: not valid UTF-8 (byte 0xff)"),
+    (lambda p: p.write_bytes(b"## a\n\n1. q\x1b[2J\n"), ":3:5: contains the control character U+001B"),
+    (lambda p: os.truncate(p.write_bytes(b"") or p, MAX_FILE_BYTES + 1), "is larger than 16 MB"),  # sparse: fast
+])
+def test_unreadable_markdown_is_one_line_naming_it(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                   make: Callable[[Path], object], message: str) -> None:
+    md = tmp_path / "bank.md"
+    make(md)
+    capsys.readouterr()
+    assert main(["import", str(md), "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {md}") and message in err and err.count("\n") == 1, err
+    assert not (tmp_path / "out").exists()

@@ -111,3 +111,69 @@ def test_a_theme_adds_a_label_table_and_inherits_the_shipped_ones(tmp_path: Path
     theme = read_theme(folder / "theme.yaml", "t")
     assert theme.labels("fr-FR").agenda == "Sommaire"
     assert theme.labels("zh-CN").agenda == "目录"  # from the default theme
+
+
+@pytest.mark.parametrize(("old", "new", "value"), [
+    ("  marker: 14\n", "  marker: 0x10\n", 16.0),  # YAML 1.1 hex, which int() cannot read
+    ("  marker: 14\n", "  marker: 1_4\n", 14.0),
+    ("  marker: 14\n", "  marker: 1.4e+1\n", 14.0),
+    ("  marker: 14\n", "  marker: !!int \"14\"\n", 14.0),
+    ("  marker: 14\n", "  marker: 0\n", 0.0),
+])
+def test_numbers_are_read_as_yaml_reads_them(tmp_path: Path, old: str, new: str, value: float) -> None:
+    path, _ = broken(tmp_path, old, new)
+    theme = read_theme(path, "t")
+    assert theme.sizes.marker == value
+    assert theme.diagram_shapes.baseline.sub == -25000, "a baseline offset may be negative"
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("  marker: 14\n", "  marker: -5\n", r"'sizes\.marker' must be 0 or more \(a size or gap\), got -5"),
+    ("  marker: 14\n", "  marker: .inf\n", r"'sizes\.marker' must be a finite number, got \.inf"),
+    ("  marker: 14\n", "  marker: -.inf\n", r"'sizes\.marker' must be a finite number"),
+    ("  marker: 14\n", "  marker: .nan\n", r"'sizes\.marker' must be a finite number, got \.nan"),
+    ("  marker: 14\n", "  marker: 1.0e+400\n", r"'sizes\.marker' must be a finite number"),
+    ("  marker: 14\n", "  marker: 1" + "0" * 400 + "\n", r"'sizes\.marker' must be a finite number"),
+    ("  marker: 14\n", "  marker: true\n", r"'sizes\.marker' must be a number"),
+    ("  marker: 14\n", "  marker: !!float abc\n", r"'sizes\.marker' must be a number"),
+    ("  question: [40, 24]\n", "  question: [40, -1]\n", r"'sizes\.question' must be 0 or more"),
+    ("  restate_lines: 2 ", "  restate_lines: -1 ", r"'layout\.restate_lines' must be 0 or more, got -1"),
+    ("  restate_lines: 2 ", "  restate_lines: 2.5 ", r"'layout\.restate_lines' must be a whole number"),
+    ("  restate_lines: 2 ", "  restate_lines: yes ", r"'layout\.restate_lines' must be a whole number"),
+    ("  duration_ms: 300", "  duration_ms: -300", r"'reveal\.duration_ms' must be 0 or more"),
+])
+def test_bad_numbers_are_one_line_with_line_and_key(tmp_path: Path, old: str, new: str, message: str) -> None:
+    path, line = broken(tmp_path, old, new)
+    with pytest.raises(DeckError) as err:
+        read_theme(path, "t")
+    text = str(err.value)
+    assert re.fullmatch(rf"theme\.yaml:{line}: .*{message}.*", text), text
+
+
+def test_a_theme_that_is_not_utf8_is_one_line_with_line_and_column(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from deck import theme
+    from deck.cli import main
+
+    path, line = broken(tmp_path, "  marker: 14\n", "  marker: 14  # Größe\n")
+    path.write_bytes(path.read_bytes().replace("Größe".encode(), "Größe".encode("latin-1")))
+    theme.load_theme.cache_clear()
+    try:
+        assert main(["build", "-q", "--theme", str(tmp_path / "t"), "--profile", "study",
+                     "-o", str(tmp_path / "s.pptx")]) == 2
+    finally:
+        theme.load_theme.cache_clear()
+    err = capsys.readouterr().err
+    assert err == f"error: {path}:{line}:19: not valid UTF-8 (byte 0xf6); hint: save the file as UTF-8\n"
+    assert not (tmp_path / "s.pptx").exists()
+
+
+def test_a_huge_label_table_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    from deck.reading import MAX_FILE_BYTES
+
+    folder = tmp_path / "t"
+    shutil.copytree(DEFAULT, folder)
+    with (folder / "labels" / "en.yaml").open("r+b") as fh:
+        fh.truncate(MAX_FILE_BYTES + 1)  # sparse: costs nothing to make
+    with pytest.raises(DeckError, match=r"^\S+/labels/en\.yaml: is larger than 16 MB"):
+        read_theme(folder / "theme.yaml", "t").labels("en")
