@@ -22,7 +22,7 @@ from deck.model import REVEALS, Bank, Code, Diagram, ProfileSettings, Question, 
 from deck.reading import decode, is_editor_file, not_regular, read_bytes
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# Characters XML 1.0 cannot hold (python-pptx would crash deep inside lxml), DEL and the C1
+# Characters XML 1.0 cannot hold (the decks would not open), DEL and the C1
 # controls (U+0080-U+009F): never text, usually mis-decoded bytes.
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 # NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR mean a line break; Python's splitlines() breaks

@@ -1,4 +1,4 @@
-"""Every fixed text of the decks, per language: templates/<theme>/labels/<BCP 47 tag>.yaml.
+"""Every fixed text of the decks, per language: <theme folder>/labels/<BCP 47 tag>.yaml.
 
 Placeholders are str.format fields ({n}, {title}, ...). A deck's language finds its
 table by its full tag, then by its primary subtag (en-GB -> en).
@@ -66,7 +66,7 @@ class Labels:
     score_scale: str
     score_number: str  # {n}
     handout_cover: str  # {sections} {questions} {blocks}
-    # Speaker notes (templates/<theme>/notes_*.j2).
+    # Speaker notes (<theme folder>/notes_*.j2).
     notes_code: str  # {language}
     notes_level: str  # {level}
     notes_mock_head: str  # {i} {n} {section}

@@ -1,9 +1,10 @@
-"""The one module that writes raw OOXML: shapes, text bodies with East Asian fonts,
-SVG blips, slide jumps and external links, click builds, theme fonts, 16:9/A4 layouts
-and deterministic zips.
+"""The one module that writes raw OOXML: the OPC package (content types, relationships,
+deterministic zip), shapes and native diagram shapes, text bodies with East Asian fonts
+and per-run lang, SVG blips, slide jumps and external links, click builds, theme fonts,
+16:9/A4 layouts.
 
-Shapes are built as XML text and parsed once per slide: faster than python-pptx's
-proxy objects, and the exact element order the schemas demand is visible here.
+Slides are built as XML text and joined, never parsed: faster than python-pptx's proxy
+objects, and the exact element order the schemas demand is visible here.
 """
 
 from __future__ import annotations
