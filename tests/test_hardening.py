@@ -15,23 +15,14 @@ import time
 from pathlib import Path
 
 import pytest
+from test_content import SECTION as TWO_QUESTIONS
 
 from deck import export, files
 from deck.cli import main
 from deck.content import load_bank
 
 REPO = Path(__file__).resolve().parent.parent
-SECTION = """section:
-  id: demo
-  number: 1
-  title: 演示
-questions:
-  - id: first-q
-    question: 什么是 KV cache？
-    answer: 缓存已算过的 K 与 V，解码时只算新 token。
-    follow_up: 你们的 KV cache 占多少显存？
-    pitfall: 说“缓存注意力分数”。
-"""
+SECTION = TWO_QUESTIONS[:TWO_QUESTIONS.index("  - id: second-q")]  # the first question only
 
 
 @pytest.fixture

@@ -26,6 +26,14 @@ def broken(tmp_path: Path, old: str, new: str) -> tuple[Path, int]:
     return path, text[: text.index(old)].count("\n") + 1
 
 
+def theme_error(tmp_path: Path, old: str, new: str) -> tuple[str, int]:
+    """The message a theme with one edit fails with, and the edited line."""
+    path, line = broken(tmp_path, old, new)
+    with pytest.raises(DeckError) as err:
+        read_theme(path, "t")
+    return str(err.value), line
+
+
 @pytest.mark.parametrize(("old", "new", "message"), [
     ("  marker: 14\n", "", r"missing key 'sizes\.marker'"),
     ("  marker: 14\n", "  marker: big\n", r"'sizes\.marker' must be a number"),
@@ -35,10 +43,7 @@ def broken(tmp_path: Path, old: str, new: str) -> tuple[Path, int]:
     ("    score_box_w: 96", "    score_box_w: {}", r"'handout\.layout\.score_box_w' must be a number"),
 ])
 def test_broken_theme_names_line_and_key(tmp_path: Path, old: str, new: str, message: str) -> None:
-    path, line = broken(tmp_path, old, new)
-    with pytest.raises(DeckError) as err:
-        read_theme(path, "t")
-    text = str(err.value)
+    text, line = theme_error(tmp_path, old, new)
     assert re.search(message, text), text
     got = int(re.match(r"theme\.yaml:(\d+): ", text).group(1))  # type: ignore[union-attr]
     # Unknown and bad values point at their own line; a missing key at its mapping's first line.
@@ -143,10 +148,7 @@ def test_numbers_are_read_as_yaml_reads_them(tmp_path: Path, old: str, new: str,
     ("  duration_ms: 300", "  duration_ms: -300", r"'reveal\.duration_ms' must be 0 or more"),
 ])
 def test_bad_numbers_are_one_line_with_line_and_key(tmp_path: Path, old: str, new: str, message: str) -> None:
-    path, line = broken(tmp_path, old, new)
-    with pytest.raises(DeckError) as err:
-        read_theme(path, "t")
-    text = str(err.value)
+    text, line = theme_error(tmp_path, old, new)
     assert re.fullmatch(rf"theme\.yaml:{line}: .*{message}.*", text), text
 
 
