@@ -47,7 +47,7 @@ def median_of(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> t
 def pandoc_markdown(content: Path) -> str:
     """The bank as pandoc slides: question slide, answer slide with follow-up and
     pitfall, code as fenced blocks, speaker notes as ::: notes."""
-    from deck.content import load_bank
+    from deck.content.load import load_bank
 
     bank = load_bank(content)
     out = [f"---\ntitle: \"{bank.title}\"\n---\n"]
@@ -65,9 +65,9 @@ def pandoc_markdown(content: Path) -> str:
 def synthetic_bank(target: Path, copies: int) -> None:
     """The bundled bank repeated `copies` times with unique ids and section numbers."""
     target.mkdir(parents=True)
-    shutil.copy(REPO / "deck" / "bank" / "deck.yaml", target / "deck.yaml")
-    shutil.copytree(REPO / "deck" / "bank" / "diagrams", target / "diagrams")
-    for path in sorted((REPO / "deck" / "bank").glob("[0-9]*.yaml")):
+    shutil.copy(REPO / "content" / "deck.yaml", target / "deck.yaml")
+    shutil.copytree(REPO / "content" / "diagrams", target / "diagrams")
+    for path in sorted((REPO / "content").glob("[0-9]*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for k in range(copies):
             copy = {"section": dict(data["section"]), "questions": []}
@@ -78,8 +78,9 @@ def synthetic_bank(target: Path, copies: int) -> None:
                 yaml.safe_dump(copy, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-LAYOUT_ENTRY_POINTS = {"deck.layout": ("fit", "split", "largest", "layout", "break_lines", "truncate"),
-                       "deck.compose": ("code_rows",), "deck.theme": ("faces",)}  # faces: font loading
+LAYOUT_ENTRY_POINTS = {"deck.text.layout": ("fit", "split", "largest", "layout", "break_lines", "truncate"),
+                       "deck.planning.compose": ("code_rows",),
+                       "deck.theme.settings": ("faces",)}  # faces: font loading
 
 
 def probe() -> None:
@@ -110,13 +111,13 @@ def probe() -> None:
         module = importlib.import_module(module_name)
         for name in names:
             setattr(module, name, timed_call(getattr(module, name)))
-    import deck.export
+    import deck.export.pdf
     from deck.cli import main as cli_main
 
     def no_pdf(*_args, **_kw):  # noqa: ANN002, ANN003, ANN202
-        raise deck.export.ExportError("no PDF in the bench")  # the build then writes the decks alone
+        raise deck.export.pdf.ExportError("no PDF in the bench")  # the build then writes the decks alone
 
-    deck.export.pdf_bytes = no_pdf
+    deck.export.pdf.pdf_bytes = no_pdf
     out = sys.argv[sys.argv.index("--probe") + 1]
     status = cli_main(["build", "-q", "--profile", "all", "--seed", "1", "-o", out])
     if status:
@@ -155,7 +156,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="deck-bench-") as tmp:
         tmp_path = Path(tmp)
         md = tmp_path / "bank.md"
-        md.write_text(pandoc_markdown(REPO / "deck" / "bank"), encoding="utf-8")
+        md.write_text(pandoc_markdown(REPO / "content"), encoding="utf-8")
         # The diagram cache is warm for the bundled bank (committed renders); no browser may start.
         env = {**os.environ, "DECK_BROWSER": "/nonexistent"}
         ours = median_of([*DECK, "build", "-q", "--profile", "study", "-o", str(tmp_path / "study.pptx")],

@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from deck import resources
+from deck.content.model import Bank, Reveal
 from deck.errors import DeckError, os_error, printable
-from deck.model import Bank, Reveal
-from deck.profiles import MockOptions
-from deck.theme import Theme
+from deck.planning.profiles import MockOptions
+from deck.theme.settings import Theme
 
 if TYPE_CHECKING:
-    from deck.diagrams import RenderedDiagram
+    from deck.diagrams.mermaid import RenderedDiagram
 
 
 @dataclass(frozen=True)
@@ -38,11 +38,11 @@ class BuildRequest:
 def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
     """Everything is planned and rendered in memory before the first file is written,
     so bad content or a failing diagram leaves every existing output untouched."""
-    from deck import handout, profiles
-    from deck.content import load_bank
-    from deck.files import check_targets
-    from deck.render import render
-    from deck.theme import bank_theme
+    from deck.content.load import load_bank
+    from deck.export.files import check_targets
+    from deck.planning import handout, profiles
+    from deck.render.writer import render
+    from deck.theme.settings import bank_theme
 
     progress(f"loading {req.content}")
     bank = load_bank(req.content)
@@ -94,7 +94,7 @@ def _pdfs(decks: list[tuple[Path, bytes]],
     slow LibreOffice run leaves every old deck and PDF as it was."""
     if not decks:
         return {}, None
-    from deck.export import ExportError, pdf_bytes
+    from deck.export.pdf import ExportError, pdf_bytes
 
     progress(f"exporting {len(decks)} PDF(s) with LibreOffice")
     try:
@@ -108,7 +108,7 @@ def _write_pairs(outputs: list[tuple[Path, bytes, bool]], pdfs: dict[Path, bytes
                  pdf_inputs: list[Path]) -> list[Path]:
     """Each deck with its PDF, as a pair that an interrupt does not split; a deck whose PDF could
     not be made loses its old PDF (which would show another version), and we say so."""
-    from deck.files import interrupts_deferred, remove_output, write_output
+    from deck.export.files import interrupts_deferred, remove_output, write_output
 
     written = []
     for path, data, _ in outputs:
@@ -131,7 +131,7 @@ def _write_pairs(outputs: list[tuple[Path, bytes, bool]], pdfs: dict[Path, bytes
 
 
 def _explain(req: BuildRequest, bank: Bank, theme: Theme) -> None:
-    from deck.diagrams import mermaid_build, stale_diagrams
+    from deck.diagrams.mermaid import mermaid_build, stale_diagrams
 
     print(f"content: {bank.root}\ntheme: {theme.name} ({theme.folder})\ndiagram cache: {req.cache}", file=sys.stderr)
     sources = _sources(bank)
@@ -148,7 +148,7 @@ def _sources(bank: Bank) -> dict[str, Path]:
 
 def bank_diagrams(bank: Bank, theme: Theme, cache: Path, force: bool = False) -> dict[str, RenderedDiagram]:
     """Render (or take from the cache) every diagram the bank shows."""
-    from deck.diagrams import render_diagrams, stale_diagrams
+    from deck.diagrams.mermaid import render_diagrams, stale_diagrams
 
     sources = _sources(bank)
     if not sources:

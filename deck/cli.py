@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from deck import __version__, resources
+from deck.content.reading import not_regular
 from deck.errors import DeckError, os_error, printable
-from deck.reading import not_regular
 
 BUNDLED = resources.bundled_bank()
 PROFILES = ("study", "mock", "handout")
@@ -137,8 +137,8 @@ def _silence_stdout() -> None:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from deck.content import load_bank
-    from deck.theme import bank_theme
+    from deck.content.load import load_bank
+    from deck.theme.settings import bank_theme
 
     bank = load_bank(args.content, strict=args.strict)
     bank_theme(bank, None).labels(bank.language)  # deck.yaml's theme: and language: must resolve too
@@ -161,7 +161,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(_args: argparse.Namespace) -> int:
-    from deck.schema import content_schema
+    from deck.content.schema import content_schema
 
     print(json.dumps(content_schema(), ensure_ascii=False, indent=2))
     return 0
@@ -179,8 +179,8 @@ def _cache_dir(args: argparse.Namespace, out_dir: Path) -> Path:
 
 def _cmd_diagrams(args: argparse.Namespace) -> int:
     from deck.build import bank_diagrams
-    from deck.content import load_bank
-    from deck.theme import bank_theme
+    from deck.content.load import load_bank
+    from deck.theme.settings import bank_theme
 
     bank = load_bank(args.content)
     cache = _cache_dir(args, Path("build"))
@@ -193,7 +193,7 @@ def _cmd_diagrams(args: argparse.Namespace) -> int:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from deck.build import BuildRequest, build
-    from deck.profiles import MockOptions, parse_levels
+    from deck.planning.profiles import MockOptions, parse_levels
 
     seed = args.seed
     if args.shuffle and seed is None:
@@ -255,7 +255,7 @@ def _progress(quiet: bool) -> Callable[[str], None]:
 
 
 def _cmd_preview(args: argparse.Namespace) -> int:
-    from deck.export import contact_sheet
+    from deck.export.pdf import contact_sheet
 
     if args.limit is not None and args.limit < 1:
         raise DeckError("--limit must be at least 1")
@@ -272,7 +272,7 @@ def _cmd_preview(args: argparse.Namespace) -> int:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    from deck.scaffold import starter_files, write_new_bank
+    from deck.content.scaffold import starter_files, write_new_bank
 
     write_new_bank(args.dir, starter_files(args.lang))
     print(f"{args.dir}: new bank ({args.lang}); build it with: deck build --content {args.dir}")
@@ -280,8 +280,8 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from deck.importer import import_markdown
-    from deck.scaffold import read_markdown, write_new_bank
+    from deck.content.importer import import_markdown
+    from deck.content.scaffold import read_markdown, write_new_bank
 
     text = read_markdown(args.markdown)
     try:

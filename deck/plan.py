@@ -1,7 +1,7 @@
 """The deck plan: plain immutable data describing every slide, no python-pptx.
 
-Geometry is in points (1/72 in). Profiles (deck.profiles, deck.handout) build a
-DeckPlan from a Bank; deck.render turns it into a .pptx.
+Geometry is in points (1/72 in). Profiles (deck.planning.profiles, deck.planning.handout) build a
+DeckPlan from a Bank; deck.render.writer turns it into a .pptx.
 """
 
 from __future__ import annotations

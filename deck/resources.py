@@ -1,14 +1,15 @@
-"""Where the shipped files are. Everything the tool needs at run time is package data found
-with importlib.resources, so `pip install .` works from any folder:
+"""Where the shipped files are. In a checkout, the design card's top-level folders; installed,
+package data found with importlib.resources, so `pip install .` works from any folder:
 
-    deck/bank/             the bundled question bank (deck build without --content)
-    deck/templates/<name>/ shipped themes: theme.yaml + notes templates
-    deck/diagram-cache/    committed SVG/PNG renders of the bundled bank's diagrams
-    deck/vendor/mermaid/   a pinned Mermaid build (mermaid.min.js, its LICENSE, package.json)
-    deck/starter/<lang>/   what `deck init` copies
+    content/    -> deck.bank       the bundled question bank (deck build without --content)
+    templates/  -> deck.templates  shipped themes: theme.yaml, label tables, notes templates
+    deck/diagram-cache/            committed SVG/PNG renders of the bundled bank's diagrams
+    deck/vendor/mermaid/           a pinned Mermaid build (mermaid.min.js, its LICENSE, package.json)
+    deck/starter/<lang>/           what `deck init` copies
 
-A checkout also has package.json (the Mermaid pin) and node_modules/ beside deck/.
-Wheels install unpacked, so these are real folders (zip imports are not supported).
+pyproject.toml maps the two top-level folders into the wheel. A checkout also has package.json
+(the Mermaid pin) and node_modules/ beside deck/. Wheels install unpacked, so these are real
+folders (zip imports are not supported).
 """
 
 from __future__ import annotations
@@ -21,12 +22,18 @@ def _package_dir(name: str) -> Path:
     return Path(str(importlib.resources.files("deck") / name))
 
 
+def _top_level(folder: str, name: str) -> Path:
+    """A top-level folder of the checkout, else the package folder it is installed as."""
+    root = checkout_root()
+    return root / folder if root is not None else _package_dir(name)
+
+
 def bundled_bank() -> Path:
-    return _package_dir("bank")
+    return _top_level("content", "bank")
 
 
 def themes_dir() -> Path:
-    return _package_dir("templates")
+    return _top_level("templates", "templates")
 
 
 def diagram_cache() -> Path:

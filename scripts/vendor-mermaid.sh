@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Copy the pinned Mermaid build from node_modules into the package (deck/vendor/mermaid/), so an
 # installed interview-deck renders diagrams without Node. package.json is the pin; the copy records
-# its own version in deck/vendor/mermaid/package.json and tests/test_packaging.py checks they agree.
+# its own version in deck/vendor/mermaid/package.json and tests/e2e/test_packaging.py checks they agree.
 # Run after changing the pin: npm install --save-exact mermaid@X && npm ci && scripts/vendor-mermaid.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."

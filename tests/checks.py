@@ -96,9 +96,9 @@ def plan_problems(plan, theme) -> list[str]:  # noqa: ANN001
     """Layout properties read from the plan, in process: every text fits its box as our
     measure sets it (code rows as given, other text re-broken at its size), and every box
     lies on the page. The LibreOffice checks above confirm the measure on real decks."""
-    from deck import layout
-    from deck.layout import Paragraph, Style
     from deck.plan import Text
+    from deck.text import layout
+    from deck.text.layout import Paragraph, Style
 
     problems = []
     eps = 0.01

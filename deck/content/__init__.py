@@ -1,0 +1,1 @@
+"""Stage 1: the content model, loading and validating a bank, its JSON Schema, Markdown import, starters."""

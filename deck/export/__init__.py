@@ -1,0 +1,1 @@
+"""Writing outputs safely, and PDFs and previews through LibreOffice."""

@@ -1,0 +1,1 @@
+"""Stage 3: DeckPlan -> .pptx bytes. The only package that writes raw XML."""

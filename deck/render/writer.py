@@ -1,0 +1,104 @@
+"""DeckPlan -> .pptx bytes. deck.render.ooxml writes every part; this module decides which
+parts a plan needs and how they relate."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from deck.errors import DeckError
+from deck.plan import Box, DeckPlan, Group, Para, Picture, Rect, Run, Shape, Slide, Text
+from deck.render import ooxml
+
+if TYPE_CHECKING:
+    from deck.diagrams.mermaid import RenderedDiagram
+
+
+def build_epoch() -> int:
+    """SOURCE_DATE_EPOCH if set (reproducible builds), else a fixed date."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "1704067200")  # default: 2024-01-01
+    try:
+        epoch = int(value)
+    except ValueError:
+        raise DeckError(f"SOURCE_DATE_EPOCH='{value}' is not a whole number of seconds") from None
+    return min(max(epoch, 315532800), 4354819199)  # what a zip timestamp can hold: 1980..2107
+
+
+def render(plan: DeckPlan, diagrams: dict[str, RenderedDiagram] | None = None) -> bytes:
+    fonts, inset, lang = plan.faces, plan.inset, ooxml.Langs(plan.language)
+    epoch = build_epoch()
+    parts = ooxml.skeleton(plan.width, plan.height, fonts, plan.link_color)
+    numbers = {spec.key: n for n, spec in enumerate(plan.slides, 1)}
+    media: dict[str, tuple[str, str]] = {}  # diagram id -> (png, svg) media names, each stored once
+    notes_count = 0
+    for number, spec in enumerate(plan.slides, 1):
+        rels = ooxml.Rels()
+        rels.add("layout", "../" + ooxml.TITLE_ONLY_LAYOUT)
+        links = {key: rels.add("slide", f"slide{numbers[key]}.xml") for key in _link_keys(spec)}
+        links |= {url: rels.add("hyperlink", url, external=True) for url in _urls(spec)}
+        shapes = [ooxml.text_shape(spec.title, 2, fonts, lang, inset, links, title=True)]
+        steps: dict[int, list[int]] = {}
+        text_ids: set[int] = set()
+        i = 3
+        for el in spec.elements:
+            if el.step:  # a group is one target: its id is the first of its run of ids
+                steps.setdefault(el.step, []).append(i)
+            if isinstance(el, Text):
+                text_ids.add(i)
+                shapes.append(ooxml.text_shape(el, i, fonts, lang, inset, links))
+            elif isinstance(el, Rect):
+                shapes.append(ooxml.rect_shape(el, i))
+            elif isinstance(el, Shape):
+                shapes.append(ooxml.drawn_shape(el, i))
+            elif isinstance(el, Group):
+                xml, i = ooxml.group_shape(el, i, fonts, lang, links)
+                shapes.append(xml)
+                continue
+            elif isinstance(el, Picture):
+                png, svg = _media(el, diagrams or {}, media, parts)
+                shapes.append(ooxml.picture_shape(el, i, rels.add("image", f"../media/{png}"),
+                                                  rels.add("image", f"../media/{svg}")))
+            i += 1
+        timing = ooxml.timing_xml([ooxml.ClickStep(tuple(steps[n]), spec.effect) for n in sorted(steps)], text_ids)
+        if spec.notes:
+            notes_count += 1
+            style = plan.notes
+            notes = Text(Box(0, 0, 0, 0), tuple(Para((Run(line),)) for line in spec.notes.split("\n")),
+                         style.size, style.color, "notes", line_spacing=style.line_spacing, paragraph_gap=0)
+            notes_rels = ooxml.Rels()
+            notes_rels.add("notes_master", "../notesMasters/notesMaster1.xml")
+            notes_rels.add("slide", f"../slides/slide{number}.xml")
+            parts.append(ooxml.PackagePart(f"ppt/notesSlides/notesSlide{number}.xml",
+                                           ooxml.notes_xml(notes, fonts, lang), notes_rels))
+            rels.add("notes", f"../notesSlides/notesSlide{number}.xml")
+        slide = ooxml.slide_xml(shapes, spec.background, timing)
+        parts.append(ooxml.PackagePart(f"ppt/slides/slide{number}.xml", slide, rels))
+    parts.append(ooxml.presentation_part(len(plan.slides), plan.width, plan.height))
+    parts += ooxml.doc_props(plan.title, f"interview-deck {plan.profile}", plan.profile, epoch,
+                             len(plan.slides), notes_count)
+    return ooxml.package_bytes(parts, epoch)
+
+
+def _runs(spec: Slide) -> list[Run]:
+    texts = [spec.title, *spec.elements, *(c for el in spec.elements if isinstance(el, Group) for c in el.children)]
+    return [r for el in texts if isinstance(el, Text) for p in el.paras for r in p.runs]
+
+
+def _link_keys(spec: Slide) -> list[str]:
+    return list(dict.fromkeys(r.link for r in _runs(spec) if r.link))
+
+
+def _urls(spec: Slide) -> list[str]:
+    """External link targets (a link dict key; slide keys never contain ':', URLs do)."""
+    return list(dict.fromkeys(r.url for r in _runs(spec) if r.url and not r.link))
+
+
+def _media(pic: Picture, diagrams: dict[str, RenderedDiagram], media: dict[str, tuple[str, str]],
+           parts: list[ooxml.PackagePart]) -> tuple[str, str]:
+    if pic.diagram not in media:
+        rendered = diagrams[pic.diagram]
+        n = len(media) + 1
+        media[pic.diagram] = (f"image{n}.png", f"image{n}.svg")
+        parts += [ooxml.PackagePart(f"ppt/media/image{n}.png", rendered.png_path.read_bytes()),
+                  ooxml.PackagePart(f"ppt/media/image{n}.svg", rendered.svg_path.read_bytes())]
+    return media[pic.diagram]

@@ -1,0 +1,311 @@
+"""Text layout: CJK-aware line breaking, size fitting and splitting (no python-pptx).
+
+Input is text, a box in points and a width function; output is lines and a size.
+The renderer writes exactly these sizes, an exact line pitch (size × line_spacing)
+and no autofit, so what we measure here is what PowerPoint and LibreOffice show.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from deck.text.fonts import EAST_ASIAN, is_east_asian
+
+
+class Measure(Protocol):
+    """Text width in points at a size, and in em at size 1 (deck.fonts.Face is one)."""
+
+    def __call__(self, text: str, size: float) -> float: ...
+
+    def em(self, text: str) -> float: ...
+
+    def edges(self, text: str) -> tuple[list[float], list[float]]: ...
+
+
+# Kinsoku: these never start a line / never end one (GB/T 15834 and JIS X 4051 practice).
+CLOSING = set("，。、；：？！）」』】》〉〕］｝’”…‥,.;:!?)]}%、・ー～-")
+OPENING = set("（「『【《〈〔［｛‘“([{")
+BULLET = "- "
+SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
+# Pieces of a long token: a break is allowed after '/' or '-' when a letter or digit follows.
+_SOFT_BREAK = re.compile(r"(?:[^/-]|[/-](?![/-]*[A-Za-z0-9]))*(?:[/-]+(?=[A-Za-z0-9]))?")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    bullet: bool = False
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a block is set: sizes to try, line pitch and paragraph gap (in lines)."""
+
+    max_size: float
+    min_size: float
+    line_spacing: float = 1.3
+    paragraph_gap: float = 0.35
+    bullet_indent: float = 1.1  # em
+    step: float = 1.0
+
+
+@dataclass(frozen=True)
+class Fit:
+    size: float
+    lines: tuple[tuple[str, ...], ...]  # per paragraph
+    height: float
+    fits: bool
+
+
+def paragraphs(text: str) -> list[Paragraph]:
+    """Split on newlines; '- ' lines become bullets; blank lines are dropped."""
+    out = []
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith(BULLET) or line.startswith("• "):
+            out.append(Paragraph(line[2:].strip(), bullet=True))
+        else:
+            out.append(Paragraph(line))
+    return out
+
+
+# Raw pieces: a run of spaces, one East Asian character, an opening or closing mark
+# that does not continue a word, or a word. ASCII punctuation stays inside its word:
+# renderers do not break "f(x)" or "a,b", and our break opportunities must be a
+# subset of theirs. An atom is: pieces ending in an opening bracket (each with the
+# spaces after it), one piece, then the closing marks right after it. One regex
+# does this in C (tests/test_layout.py checks it against the plain loop).
+_MARKS = re.escape("".join(sorted(ch for ch in CLOSING | OPENING if not is_east_asian(ch))))
+_WORD = rf"[^\s{EAST_ASIAN}{_MARKS}][^\s{EAST_ASIAN}]*+"
+_OPEN = re.escape("".join(sorted(OPENING)))
+_PIECE = rf"\s+|[{EAST_ASIAN}]|[{_MARKS}]|{_WORD}"
+_CLOSE = re.escape("".join(sorted(CLOSING)))
+_ATOM = re.compile(rf"(?:(?:[{_OPEN}]|{_WORD}(?<=[{_OPEN}]))\s*+)*+(?:{_PIECE})?[{_CLOSE}]*+")
+
+
+@functools.lru_cache(maxsize=20_000)
+def _atoms(text: str) -> tuple[str, ...]:
+    """Unbreakable pieces: one CJK char, one Latin word, or a run of spaces,
+    with closing punctuation glued to what precedes it and opening to what follows."""
+    return tuple(filter(None, _ATOM.findall(text)))
+
+
+@dataclass(frozen=True)
+class _Metrics:
+    """A text's atoms with their positions at size 1, as if set on one endless line.
+
+    A line that begins with atom i and ends with atom k is ends[k] - starts[i] wide
+    (trailing spaces excluded), so the breaker finds each line's end by bisection.
+    ends is made non-decreasing (spaces take the end before them), which bisection needs."""
+
+    atoms: tuple[str, ...]
+    starts: tuple[float, ...]  # where atom i starts (after any Chinese/Latin gap before it)
+    ends: tuple[float, ...]  # where atom i's ink ends (trailing spaces excluded)
+    after: tuple[float, ...]  # where atom i's last character ends, trailing spaces included
+    long: tuple[float, ...]  # widths of atoms of more than 12 characters (see layout())
+
+
+@functools.lru_cache(maxsize=50_000)
+def _metrics(text: str, measure: Measure) -> _Metrics:
+    lefts, rights = measure.edges(text)
+    atoms = _atoms(text)
+    starts: list[float] = []
+    ends: list[float] = []
+    after: list[float] = []
+    long: list[float] = []
+    end = 0.0  # edges only grow, so ends are non-decreasing without a max()
+    offset = 0
+    for atom in atoms:
+        n = len(atom)
+        start = lefts[offset]
+        if n == 1:  # most atoms: one Chinese character
+            if not atom.isspace():
+                end = rights[offset]
+        elif not atom.isspace():
+            core = atom.rstrip()
+            lead = len(core) - len(core.lstrip())
+            if lead:  # spaces glued to closing punctuation: a line starting here has no gap after them
+                start += lefts[offset + lead] - rights[offset + lead - 1]
+            end = rights[offset + len(core) - 1]
+            if n > 12:
+                long.append(rights[offset + n - 1] - lefts[offset])
+        starts.append(start)
+        ends.append(end)
+        offset += n
+        after.append(rights[offset - 1])
+    return _Metrics(atoms, tuple(starts), tuple(ends), tuple(after), tuple(long))
+
+
+@functools.lru_cache(maxsize=20_000)
+def break_lines(text: str, width: float, size: float, measure: Measure) -> tuple[str, ...]:
+    """Greedy line breaking; ''.join(result) == text. Trailing spaces do not count.
+    Cached: fitting and packing ask for the same text in the same box again."""
+    m = _metrics(text, measure)
+    atoms, starts, ends, n = m.atoms, m.starts, m.ends, len(m.atoms)
+    limit = width / size * (1 - 1e-12)  # line width at size 1; the margin absorbs rounding
+    lines: list[str] = []
+    head, i, base = "", 0, 0.0  # the line so far: head + atoms[i:j]; atom k fits if ends[k] - base <= limit
+    while i < n:
+        j = bisect.bisect_right(ends, base + limit, i, n)
+        line = head + "".join(atoms[i:j])
+        if j == n:
+            lines.append(line)
+            break
+        # Atom j starts the next line if it fits there: the same comparison as the
+        # bisection's, so the next pass takes it (and a line is never empty).
+        if ends[j] <= starts[j] + limit and (j > i or head):
+            lines.append(line)
+            head, i, base = "", j, starts[j]
+            continue
+        # An atom wider than a line (URL, long identifier) starts a fresh line and is
+        # broken where the renderers break it: after '/' or '-', else at any character.
+        if line.strip():
+            lines.append(line)
+            line = ""
+        head = _break_long(atoms[j], line, width, size, measure, lines)
+        i = j + 1
+        if i < n and atoms[i].isspace():  # spaces stay at the end of the line, as always
+            head += atoms[i]
+            i += 1
+        base = m.after[i - 1] - measure.em(head)
+    else:  # the text ended with an over-long atom (or is empty)
+        lines.append(head)
+    return tuple(ln for ln in lines if ln) or ("",)
+
+
+def _break_long(atom: str, line: str, width: float, size: float, measure: Measure, lines: list[str]) -> str:
+    """Set an over-long atom after `line` (blank or empty): full lines go to `lines`,
+    the unfinished last line is returned."""
+    for piece in filter(None, _SOFT_BREAK.findall(atom)):
+        if measure((line + piece).rstrip(), size) <= width:
+            line += piece
+            continue
+        if line.strip():
+            lines.append(line)
+            line = ""
+        for ch in piece:
+            if line.strip() and measure((line + ch).rstrip(), size) > width:
+                # Kinsoku still applies: carry an opening bracket, or the character
+                # before a closing one, down to the next line.
+                cut = len(line)
+                while cut > 1 and (line[cut - 1] in OPENING or (line[cut:] + ch)[0] in CLOSING) \
+                        and measure(line[cut - 1:] + ch, size) <= width:
+                    cut -= 1
+                lines.append(line[:cut])
+                line = line[cut:]
+            line += ch
+    return line
+
+
+def layout(paras: Sequence[Paragraph], width: float, size: float, style: Style,
+           measure: Measure) -> tuple[tuple[tuple[str, ...], ...], float]:
+    """Lines per paragraph and total height in points at one size.
+
+    A token longer than half a line (URL, long identifier) is where renderers'
+    breaking differs from ours and from each other's: each reserves one spare line."""
+    pitch = size * style.line_spacing
+    out = []
+    height = 0.0
+    for i, p in enumerate(paras):
+        w = width - (style.bullet_indent * size if p.bullet else 0)
+        lines = break_lines(p.text, w, size, measure)
+        out.append(lines)
+        long = _metrics(p.text, measure).long
+        spare = sum(1 for full in long if full * size > w / 2) if long else 0
+        height += (len(lines) + spare) * pitch + (style.paragraph_gap * pitch if i else 0)
+    return tuple(out), height
+
+
+def largest(lo: float, hi: float, step: float, ok: Callable[[float], bool]) -> float | None:
+    """The largest size among hi, hi-step, ... down to lo (lo always tried) for which
+    ok() holds, by bisection (fitting is monotone in size); None if even lo fails."""
+    n = int((hi - lo) / step + 1e-9)
+    grid = [hi - k * step for k in range(n + 1)]
+    if grid[-1] > lo + 1e-9:
+        grid.append(lo)
+    if ok(grid[0]):
+        return grid[0]
+    if not ok(grid[-1]):
+        return None
+    good, bad = len(grid) - 1, 0
+    while good - bad > 1:
+        mid = (good + bad) // 2
+        if ok(grid[mid]):
+            good = mid
+        else:
+            bad = mid
+    return grid[good]
+
+
+def fit(paras: Sequence[Paragraph], width: float, height: float, style: Style,
+        measure: Measure) -> Fit:
+    """The largest size in [min, max] at which the paragraphs fit the box."""
+    size = largest(style.min_size, style.max_size, style.step,
+                   lambda s: layout(paras, width, s, style, measure)[1] <= height)
+    lines, h = layout(paras, width, size or style.min_size, style, measure)
+    return Fit(size or style.min_size, lines, h, size is not None)
+
+
+def split(paras: Sequence[Paragraph], width: float, height: float, style: Style,
+          measure: Measure) -> list[list[Paragraph]]:
+    """Chunks that each fit the box at the minimum size: split at paragraphs, then
+    sentences, then lines. Pieces of one paragraph that share a chunk are rejoined."""
+    size = style.min_size
+    pitch = size * style.line_spacing
+
+    def fits(ps: Sequence[Paragraph]) -> bool:
+        return layout(ps, width, size, style, measure)[1] <= height
+
+    pieces: list[tuple[int, Paragraph]] = []
+    for index, p in enumerate(paras):
+        if fits([p]):
+            pieces.append((index, p))
+            continue
+        for sentence in (s for s in SENTENCE_END.split(p.text) if s):
+            part = Paragraph(sentence, p.bullet)
+            if fits([part]):
+                pieces.append((index, part))
+                continue
+            w = width - (style.bullet_indent * size if p.bullet else 0)
+            lines = break_lines(sentence, w, size, measure)
+            per_chunk = max(1, int(height // pitch))
+            # Fewer lines per chunk while a chunk still overflows (spare lines for long tokens).
+            while per_chunk > 1 and not all(fits([Paragraph("".join(lines[i:i + per_chunk]), p.bullet)])
+                                            for i in range(0, len(lines), per_chunk)):
+                per_chunk -= 1
+            pieces += [(index, Paragraph("".join(lines[i:i + per_chunk]), p.bullet))
+                       for i in range(0, len(lines), per_chunk)]
+    chunks: list[list[tuple[int, Paragraph]]] = [[]]
+    for index, piece in pieces:
+        trial = _join([*chunks[-1], (index, piece)])
+        if chunks[-1] and not fits([p for _, p in trial]):
+            chunks.append([(index, piece)])
+        else:
+            chunks[-1] = trial
+    return [[p for _, p in chunk] for chunk in chunks]
+
+
+def _join(chunk: list[tuple[int, Paragraph]]) -> list[tuple[int, Paragraph]]:
+    if len(chunk) >= 2 and chunk[-1][0] == chunk[-2][0]:
+        (index, a), (_, b) = chunk[-2], chunk[-1]
+        return [*chunk[:-2], (index, Paragraph(a.text + b.text, a.bullet))]
+    return chunk
+
+
+def truncate(text: str, width: float, max_lines: int, size: float, measure: Measure) -> str:
+    """At most max_lines lines; an ellipsis marks what was cut (used for restatements)."""
+    lines = list(break_lines(text.replace("\n", " "), width, size, measure))
+    if len(lines) <= max_lines:
+        return text.replace("\n", " ")
+    kept = "".join(lines[:max_lines])
+    while kept and measure(lines[max_lines - 1] + "…", size) > width and len(kept) > 1:
+        kept = kept[:-1]
+        lines[max_lines - 1] = lines[max_lines - 1][:-1]
+    return kept.rstrip() + "…"

@@ -1,0 +1,1 @@
+"""The theme as typed data: theme.yaml, label tables, notes templates."""

@@ -1,0 +1,438 @@
+"""The theme as typed data: theme.yaml plus its label tables and
+Jinja2 templates, in a shipped theme folder (templates/<name>/, package data) or any
+folder given by path. Loaded once, validated against the dataclasses below: a missing
+key, a wrong type or an unknown key is a DeckError naming theme.yaml:line and the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+from deck import resources
+from deck.content.model import Bank
+from deck.errors import DeckError
+from deck.plan import DeckPlan, Faces, NotesStyle, Slide
+from deck.text.fonts import Face, faces
+from deck.text.layout import Style
+from deck.theme.labels import Labels, load_labels
+from deck.theme.typed_yaml import Range, Reader, Signed, compose
+
+PT_PER_IN = 72.0
+PT_PER_MM = 72 / 25.4
+
+
+@dataclass(frozen=True)
+class Palette:
+    background: str
+    text: str
+    muted: str
+    rule: str
+    primary: str
+    secondary: str
+    warning: str
+    divider_bg: str
+    divider_text: str
+    divider_accent: str
+    code_bg: str
+    code_border: str
+    answer_tint: str
+    follow_up_tint: str
+    pitfall_tint: str
+
+
+@dataclass(frozen=True)
+class MeasureFonts:
+    latin: str
+    latin_bold: str
+    east_asian: str
+    east_asian_bold: str
+    mono: str
+    fallback: str
+
+
+@dataclass(frozen=True)
+class Fonts:
+    latin: str
+    east_asian: str
+    mono: str
+    measure: MeasureFonts
+    safety_margin: float
+    asian_latin_gap: float
+    line_spacing: float
+    paragraph_gap: float
+
+
+@dataclass(frozen=True)
+class SlidePage:
+    """The 16:9 page in inches as written in the file; the properties give points."""
+
+    width: float
+    height: float
+    margin_x: float
+    margin_top: float
+    margin_bottom: float
+    footer_height: float
+
+    @property
+    def w(self) -> float:
+        return self.width * PT_PER_IN
+
+    @property
+    def h(self) -> float:
+        return self.height * PT_PER_IN
+
+
+@dataclass(frozen=True)
+class Sizes:
+    title_slide: Range
+    subtitle: float
+    section_title: Range
+    section_number: float
+    heading: float
+    question: Range
+    question_small: Range
+    question_click: Range  # the question atop its own click-reveal slide
+    block_label: float
+    answer: Range
+    follow_up: Range
+    pitfall: Range
+    code: Range
+    body: Range
+    footer: float
+    marker: float
+    notes: float
+
+
+@dataclass(frozen=True)
+class Code:
+    pygments_style: str
+    continuation: str  # starts a wrapped line's continuation row (muted)
+
+
+@dataclass(frozen=True)
+class Reveal:
+    """How the blocks of a click-reveal slide enter: fade or appear."""
+
+    effect: str
+    duration_ms: int = 0
+
+
+@dataclass(frozen=True)
+class Baseline:
+    sub: Signed  # a:rPr baseline, thousandths of a percent of the size: below the line is negative
+    sup: Signed
+
+
+@dataclass(frozen=True)
+class DiagramColors:
+    """Palette names for the parts of a native diagram."""
+
+    node_fill: str
+    node_line: str
+    cluster_fill: str
+    cluster_line: str
+    cluster_text: str
+    edge: str
+    text: str
+    label_bg: str
+
+
+@dataclass(frozen=True)
+class DiagramShapes:
+    """Flowcharts drawn as native shapes: what does not scale with Mermaid's layout (pt)."""
+
+    label_size: Range  # slides: [max, floor]
+    handout_label_size: Range
+    label_min: float  # below the floor only for a diagram too big for it
+    line_spacing: float
+    label_pad: float
+    border_width: float
+    cluster_border_width: float
+    edge_width: float
+    thick_width: float
+    cross_size: float
+    dash: str  # a:prstDash of dotted edges
+    end_size: str  # a:headEnd/a:tailEnd w and len
+    script_scale: float  # <sub>/<sup> size relative to the label
+    baseline: Baseline
+    colors: DiagramColors
+
+
+@dataclass(frozen=True)
+class SlideLayout:
+    """Offsets and gaps of the 16:9 slides, in points unless named otherwise."""
+
+    inset: float
+    footer_offset: float
+    rule: float
+    footer_shrink: float
+    marker_indent: float
+    marker_shrink: float
+    question_top: float
+    question_bottom: float
+    accent_y: float
+    accent_w: float
+    accent_h: float
+    title_gap: float
+    restate_lines: int
+    restate_cut_lines: int
+    click_top: float
+    click_lines: int
+    area_bottom: float
+    block_gap: float
+    block_bar: float
+    block_pad: float
+    block_right: float
+    block_label_y: float
+    block_body_overlap: float
+    block_extra: float
+    code_split: float
+    code_gutter: float
+    code_pad_x: float
+    code_pad_y: float
+    diagram_gap: float
+    caption_above: float
+    caption_below: float
+    caption_lines: int
+    caption_grow: float
+    caption_min: float
+    divider_bar_above: float
+    divider_bar_w: float
+    divider_bar_h: float
+    divider_number_y: float
+    divider_title_y: float
+    divider_title_gap: float
+    divider_title_lines: int
+    divider_sub_gap: float
+    divider_sub_min: float
+    divider_sub_lines: int
+    list_gap: float
+    list_bottom: float
+
+
+@dataclass(frozen=True)
+class HandoutSizes:
+    title: float
+    section: float
+    question: Range
+    body: Range
+    label: float
+    code: Range
+    footer: float
+
+
+@dataclass(frozen=True)
+class HandoutLayout:
+    """Offsets and gaps of the A4 pages, in points (fractions of the page where named so)."""
+
+    gap: float
+    footer_room: float
+    page_title_above: float
+    rule_above: float
+    rule: float
+    qa_reserve: float
+    qa_overlap: float
+    qa_bar: float
+    code_indent: float
+    code_pad: float
+    code_page_share: float
+    cover_band: float
+    cover_title_y: float
+    cover_title_h: float
+    cover_title_min: float
+    cover_sub_y: float
+    cover_sub_h: float
+    cover_sub_shrink: float
+    cover_sub_min: float
+    cover_note_y: float
+    cover_note_h: float
+    cover_note_grow: float
+    band_pad: float
+    band_gap: float
+    band_text_y: float
+    band_shrink: float
+    diagram_share: float
+    diagram_gap: float
+    diagram_title_min: float
+    contents_head: float
+    contents_title_shrink: float
+    contents_grow: float
+    contents_gap: float
+    contents_number_w: float
+    score_head_gap: float
+    score_head_shrink: float
+    score_box_w: float
+    score_box_h: float
+    score_box_y: float
+    score_gap: float
+    score_pad: float
+    score_row_min: float
+    score_rule_above: float
+    score_row_gap: float
+    score_cut_lines: int
+    score_grow: float
+    score_section_shrink: float
+
+
+@dataclass(frozen=True)
+class Handout:
+    width_mm: float
+    height_mm: float
+    margin_mm: float
+    sizes: HandoutSizes
+    layout: HandoutLayout
+
+    @property
+    def w(self) -> float:
+        return self.width_mm * PT_PER_MM
+
+    @property
+    def h(self) -> float:
+        return self.height_mm * PT_PER_MM
+
+    @property
+    def margin(self) -> float:
+        return self.margin_mm * PT_PER_MM
+
+
+@dataclass(frozen=True)
+class BlockStyle:
+    """How one answer block is told apart: its label, accent, tint and sizes."""
+
+    role: str
+    label: str
+    accent: str
+    tint: str
+    size: Range
+
+
+@dataclass(frozen=True)
+class Theme:
+    palette: Palette
+    fonts: Fonts
+    slide: SlidePage
+    layout: SlideLayout
+    sizes: Sizes
+    code: Code
+    handout: Handout
+    reveal: Reveal
+    diagrams: dict[str, Any]  # handed to deck.diagrams.mermaid (Mermaid's configuration) as they are
+    diagram_shapes: DiagramShapes
+    name: str = "default"
+    folder: Path = field(default=Path(), compare=False)
+
+    def style(self, sizes: Range | float, step: float = 1.0) -> Style:
+        """Fitting style for a size range: line pitch and paragraph gap from the theme."""
+        hi, lo = (sizes.max, sizes.min) if isinstance(sizes, Range) else (sizes, sizes)
+        return Style(max_size=hi, min_size=lo, line_spacing=self.fonts.line_spacing,
+                     paragraph_gap=self.fonts.paragraph_gap, step=step)
+
+    def color(self, name: str) -> str:
+        """A palette colour by its name (names in the theme, e.g. diagram_shapes.colors)."""
+        return getattr(self.palette, name)
+
+    def blocks(self, labels: Labels) -> tuple[BlockStyle, ...]:
+        """标准答 / 反问点 / 坑位 (or their translations), in the order a reveal shows them."""
+        p, s = self.palette, self.sizes
+        return (BlockStyle("answer", labels.answer, p.primary, p.answer_tint, s.answer),
+                BlockStyle("follow_up", labels.follow_up, p.secondary, p.follow_up_tint, s.follow_up),
+                BlockStyle("pitfall", labels.pitfall, p.warning, p.pitfall_tint, s.pitfall))
+
+    @functools.cached_property
+    def _faces(self) -> dict[str, Face]:
+        m = self.fonts.measure
+        table = {"latin": m.latin, "latin_bold": m.latin_bold, "east_asian": m.east_asian,
+                 "east_asian_bold": m.east_asian_bold, "mono": m.mono, "fallback": m.fallback}
+        return faces(table, self.fonts.safety_margin, self.fonts.asian_latin_gap)
+
+    @property
+    def sans(self) -> Face:
+        return self._faces["sans"]
+
+    @property
+    def sans_bold(self) -> Face:
+        return self._faces["sans_bold"]
+
+    @property
+    def mono(self) -> Face:
+        return self._faces["mono"]
+
+    def plan(self, profile: str, title: str, page: tuple[float, float], slides: tuple[Slide, ...],
+             language: str) -> DeckPlan:
+        """A DeckPlan with what the writer needs from the theme: faces, notes style, inset."""
+        f = self.fonts
+        return DeckPlan(profile=profile, title=title, width=page[0], height=page[1], slides=slides,
+                        faces=Faces(f.latin, f.east_asian, f.mono), inset=self.layout.inset,
+                        notes=NotesStyle(self.sizes.notes, self.palette.text, f.line_spacing),
+                        link_color=self.palette.primary, language=language)
+
+    def labels(self, language: str) -> Labels:
+        default = resources.themes_dir() / "default" / "labels"
+        return load_labels(tuple(dict.fromkeys((self.folder / "labels", default))), language)
+
+    @functools.cached_property
+    def jinja(self) -> jinja2.Environment:
+        # Notes and handout text are plain text, not HTML: no autoescape here.
+        # A theme folder may bring only theme.yaml: templates it lacks come from the default theme.
+        folders = list(dict.fromkeys([self.folder, resources.themes_dir() / "default"]))
+        return jinja2.Environment(loader=jinja2.FileSystemLoader(folders), autoescape=False,
+                                  trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
+                                  undefined=jinja2.StrictUndefined)
+
+    def render(self, template: str, **values: Any) -> str:
+        return self.jinja.get_template(template).render(**values).strip()
+
+
+def read_theme(path: Path, name: str) -> Theme:
+    """Parse and validate one theme.yaml."""
+    root = compose(path, "the theme")
+    if isinstance(root, yaml.MappingNode):  # `name:` is informative; the folder names the theme
+        root.value = [(k, v) for k, v in root.value if k.value != "name"]
+    reader = Reader(path.name)
+    theme = reader.read(Theme, root, "", skip=("name", "folder"))
+    names = {f.name for f in dataclasses.fields(Palette)}
+    for key, value in dataclasses.asdict(theme.diagram_shapes.colors).items():
+        if value not in names:
+            raise DeckError(f"{path.name}: 'diagram_shapes.colors.{key}': '{value}' is not a palette colour "
+                            f"(palette: {', '.join(sorted(names))})")
+    if theme.reveal.effect not in REVEAL_EFFECTS:
+        raise DeckError(f"{path.name}: 'reveal.effect': '{theme.reveal.effect}' is not one of "
+                        + ", ".join(REVEAL_EFFECTS))
+    return dataclasses.replace(theme, name=name, folder=path.parent)
+
+
+REVEAL_EFFECTS = ("fade", "appear")
+
+
+def theme_folder(spec: str, base: Path | None = None) -> Path:
+    """A shipped theme's NAME, or a PATH to a folder holding theme.yaml (relative to base, e.g. the
+    content folder for deck.yaml's `theme:`). A value with a slash is always a path."""
+    shipped = resources.themes_dir()
+    if not any(sep in spec for sep in "/\\") and (shipped / spec / "theme.yaml").is_file():
+        return shipped / spec
+    folder = Path(spec).expanduser()
+    if base is not None and not folder.is_absolute():
+        folder = base / folder
+    if (folder / "theme.yaml").is_file():
+        return folder
+    known = ", ".join(sorted(p.name for p in shipped.iterdir() if (p / "theme.yaml").is_file()))
+    raise DeckError(f"theme '{spec}' not found: not a shipped theme ({known}) nor a folder with theme.yaml")
+
+
+@functools.cache
+def load_theme(spec: str = "default", base: Path | None = None) -> Theme:
+    folder = theme_folder(spec, base)
+    return read_theme(folder / "theme.yaml", spec)
+
+
+def bank_theme(bank: Bank, spec: str | None) -> Theme:
+    """The theme a build of this bank uses: --theme when given, else deck.yaml's theme:
+    (a path there is relative to the bank), else the default."""
+    return load_theme(spec) if spec else load_theme(bank.theme or "default", bank.root)
