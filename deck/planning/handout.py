@@ -63,8 +63,8 @@ class A4:
         size = self.sizes.label
         self.pages.append([])
         box = Box(self.m, self.m - self.lay.page_title_above, self.content_w, self.page.line_h(size))
-        self.page_titles.append(self.text(box, [Para((Run(title),), align="r")], size, "title",
-                                          self.theme.palette.muted))
+        self.page_titles.append(self.line(title, box, Range(size, size), "title", self.theme.palette.muted,
+                                          align="r"))
         self.y = self.top
 
     def place(self, piece: Piece, title: str) -> None:
@@ -86,8 +86,8 @@ class A4:
             number = self.labels.page.format(i=i, n=len(self.pages))
             footer_h = self.page.line_h(fsize)
             footer = [Rect(Box(self.m, y - lay.rule_above, self.content_w, lay.rule), self.theme.palette.rule),
-                      self.text(Box(self.m, y, half, footer_h),
-                                [Para((Run(self.footer_text),))], fsize, "footer", muted),
+                      self.line(self.footer_text, Box(self.m, y, half, footer_h), Range(fsize, fsize), "footer",
+                                muted),
                       self.text(Box(self.m + half, y, half, footer_h),
                                 [Para((Run(number),), align="r")], fsize, "footer", muted)]
             slides.append(Slide(kind="page", key=f"page-{i}", title=title_el,
