@@ -157,6 +157,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.fixture(autouse=True)
+def _slow_tools_only_where_marked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unmarked test that reaches LibreOffice or Chromium fails, so the marks stay true and
+    `make test-fast` stays fast. The two patched calls are the ones that start them."""
+    from deck.diagrams.mermaid import RenderSession
+
+    def refuse(tool: str, mark: str, hint: str):  # noqa: ANN202
+        def refused(*_args: object, **_kwargs: object) -> None:
+            pytest.fail(f"this test starts {tool}: mark it @pytest.mark.{mark}{hint}", pytrace=False)
+        return refused
+
+    if request.node.get_closest_marker("libreoffice") is None:
+        monkeypatch.setattr(export, "_convert", refuse(
+            "LibreOffice", "libreoffice", ", or stub deck.export.pdf.pdf_bytes with no_libreoffice"))
+    if request.node.get_closest_marker("browser") is None:
+        monkeypatch.setattr(RenderSession, "_start", refuse("Chromium", "browser", ""))
+
+
 # --- one small bank and the CLI's one-line errors (content, export and CLI tests) ------------------
 ONE_QUESTION = SECTION[:SECTION.index("  - id: second-q")]  # the first question only
 
