@@ -142,6 +142,9 @@ def browser() -> None:
 LIBREOFFICE_FIXTURES = {"built", "pdf_of", "venv"}  # built: the handout and scorecard PDFs; venv: packaging
 LIBREOFFICE_CALLS = ("need_soffice(", "_soffice(", "to_pdf(")
 BROWSER_FIXTURES = {"browser"}
+# Costly fixtures shared by several tests (session or module scope): xdist would make each of them
+# once per worker; one group keeps its tests on one worker, so it is made once (--dist loadgroup).
+SHARED_FIXTURES = ("built", "stress_deck", "wheel", "click_deck")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -155,6 +158,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.libreoffice)
         if fixtures & BROWSER_FIXTURES:
             item.add_marker(pytest.mark.browser)
+        shared = next((name for name in SHARED_FIXTURES if name in fixtures), None)
+        if shared:
+            item.add_marker(pytest.mark.xdist_group(shared))
 
 
 @pytest.fixture(autouse=True)
