@@ -1,5 +1,5 @@
 # The two commands in README.md: `make deck` and `make test`. Both set up what is missing first.
-.PHONY: setup deck test lint bench preview clean vendor-mermaid
+.PHONY: setup deck test test-fast lint bench preview clean vendor-mermaid
 
 setup:
 	@bash scripts/setup.sh
@@ -10,6 +10,11 @@ deck: setup
 test: setup
 	.venv/bin/ruff check deck tests bench
 	.venv/bin/python -m pytest
+
+# Everything but the LibreOffice and Chromium runs (pytest marks; see tests/conftest.py).
+test-fast: setup
+	.venv/bin/ruff check deck tests bench
+	.venv/bin/python -m pytest -m "not libreoffice and not browser"
 
 bench: setup
 	@command -v pandoc >/dev/null || { apt-get update -qq && apt-get install -y -qq pandoc >/dev/null; }

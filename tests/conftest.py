@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import shutil
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,7 @@ from lxml import etree
 from deck.cli import main
 from deck.diagrams.mermaid import MERMAID_JS, find_browser
 from deck.errors import DiagramError
+from deck.export import pdf as export
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"
@@ -130,3 +134,124 @@ def browser() -> None:
     reason = no_browser_reason()
     if reason:
         pytest.skip(f"needs a browser: {reason}")
+
+
+# --- marks: the slow tools a test runs, read from what it uses ------------------------------------
+# `make test-fast` deselects both. A test that starts LibreOffice or Chromium without using one of
+# these fixtures or helpers carries an explicit @pytest.mark.libreoffice / browser instead.
+LIBREOFFICE_FIXTURES = {"built", "pdf_of", "venv"}  # built: the handout and scorecard PDFs; venv: packaging
+LIBREOFFICE_CALLS = ("need_soffice(", "_soffice(", "to_pdf(")
+BROWSER_FIXTURES = {"browser"}
+# Costly fixtures shared by several tests (session or module scope): xdist would make each of them
+# once per worker; one group keeps its tests on one worker, so it is made once (--dist loadgroup).
+SHARED_FIXTURES = ("built", "stress_deck", "wheel", "click_deck")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    import inspect
+
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        function = getattr(item, "function", None)
+        source = inspect.getsource(function) if function is not None else ""
+        if fixtures & LIBREOFFICE_FIXTURES or any(call in source for call in LIBREOFFICE_CALLS):
+            item.add_marker(pytest.mark.libreoffice)
+        if fixtures & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        shared = next((name for name in SHARED_FIXTURES if name in fixtures), None)
+        if shared:
+            item.add_marker(pytest.mark.xdist_group(shared))
+
+
+@pytest.fixture(autouse=True)
+def _slow_tools_only_where_marked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unmarked test that reaches LibreOffice or Chromium fails, so the marks stay true and
+    `make test-fast` stays fast. The two patched calls are the ones that start them."""
+    from deck.diagrams.mermaid import RenderSession
+
+    def refuse(tool: str, mark: str, hint: str):  # noqa: ANN202
+        def refused(*_args: object, **_kwargs: object) -> None:
+            pytest.fail(f"this test starts {tool}: mark it @pytest.mark.{mark}{hint}", pytrace=False)
+        return refused
+
+    if request.node.get_closest_marker("libreoffice") is None:
+        monkeypatch.setattr(export, "_convert", refuse(
+            "LibreOffice", "libreoffice", ", or stub deck.export.pdf.pdf_bytes with no_libreoffice"))
+    if request.node.get_closest_marker("browser") is None:
+        monkeypatch.setattr(RenderSession, "_start", refuse("Chromium", "browser", ""))
+
+
+# --- one small bank and the CLI's one-line errors (content, export and CLI tests) ------------------
+ONE_QUESTION = SECTION[:SECTION.index("  - id: second-q")]  # the first question only
+
+
+@pytest.fixture
+def bank(tmp_path: Path) -> Path:
+    root = tmp_path / "content"
+    root.mkdir()
+    (root / "deck.yaml").write_text("title: 演示题库\n", encoding="utf-8")
+    (root / "01-demo.yaml").write_text(ONE_QUESTION, encoding="utf-8")
+    return root
+
+
+def fails(capsys: pytest.CaptureFixture[str], argv: list[str], code: int = 2) -> str:
+    """Run the CLI; it must exit with code and print exactly one line, an error, on stderr."""
+    assert main(argv) == code
+    err = capsys.readouterr().err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: ") and "Traceback" not in err and "internal error" not in err, err
+    return lines[0]
+
+
+def check_fails(capsys: pytest.CaptureFixture[str], root: Path) -> str:
+    return fails(capsys, ["check", "--content", str(root)])
+
+
+def build(root: Path, out: Path, *extra: str) -> list[str]:
+    return ["build", "-q", "--content", str(root), "--profile", "study", "-o", str(out), *extra]
+
+
+def with_answer(root: Path, answer: str) -> None:
+    text = ONE_QUESTION.replace("    answer: 缓存已算过的 K 与 V，解码时只算新 token。\n", f"    answer: {answer}\n")
+    (root / "01-demo.yaml").write_text(text, encoding="utf-8")
+
+
+def with_diagram(bank: Path, index: str | None, mmd: bool) -> None:
+    (bank / "diagrams").mkdir()
+    if index is not None:
+        (bank / "diagrams" / "diagrams.yaml").write_text(index, encoding="utf-8")
+    if mmd:
+        (bank / "diagrams" / "flow.mmd").write_text("flowchart LR\n  A --> B\n", encoding="utf-8")
+    (bank / "01-demo.yaml").write_text(
+        ONE_QUESTION.replace("  title: 演示\n", "  title: 演示\n  diagrams: [flow]\n"), encoding="utf-8")
+
+
+@pytest.fixture
+def no_hang() -> Iterator[None]:
+    """A blocking open() of a FIFO would hang the test run: fail it after 20 s instead."""
+    def hung(_signum: int, _frame: object) -> None:
+        raise TimeoutError("blocked on a special file")
+
+    old = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(20)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
+
+def fake_pdf(deck: bytes) -> bytes:
+    """What fake_libreoffice makes of a deck: a 'PDF' naming the deck bytes it was made from."""
+    return b"%PDF-fake " + hashlib.sha256(deck).hexdigest().encode()
+
+
+def fake_libreoffice(monkeypatch: pytest.MonkeyPatch, behaviour: str = "ok") -> None:
+    """LibreOffice stand-in at deck.export.pdf._convert (the one call that starts soffice)."""
+    def convert(decks: list[Path], _tmp: Path) -> list[bytes]:
+        if behaviour == "interrupt":
+            raise KeyboardInterrupt
+        if behaviour == "missing":
+            raise export.ExportError("LibreOffice is not installed, so no PDF was made (the .pptx was written)")
+        return [fake_pdf(d.read_bytes()) for d in decks]
+
+    monkeypatch.setattr(export, "_convert", convert)

@@ -89,6 +89,7 @@ def test_imported_yaml_is_readable(tmp_path: Path) -> None:
     assert list(deck) == ["title", "language", "overview_diagram", "references"]
 
 
+@pytest.mark.browser  # the imported bank's diagram is rendered
 def test_imported_seed_checks_and_builds(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     import deck.export.pdf

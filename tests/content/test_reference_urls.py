@@ -56,6 +56,7 @@ def test_good_urls_pass(tmp_path: Path, url: str) -> None:
     assert main(["check", "--content", str(bank)]) == 0
 
 
+@pytest.mark.browser  # the starter diagram is rendered
 def test_a_non_ascii_url_is_percent_encoded_in_the_rels_and_shown_as_written(tmp_path: Path) -> None:
     url = "https://例子.测试/路径/Ünïcode?q=值&a=1#节"
     bank, _ = bank_with_url(tmp_path, url)

@@ -45,6 +45,7 @@ def _texts_and_langs(pptx: Path) -> tuple[list[str], set[str]]:
     return texts, langs
 
 
+@pytest.mark.browser  # the starter diagram is rendered
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_init_builds_every_profile(tmp_path: Path, capsys: pytest.CaptureFixture[str], cache: str, lang: str) -> None:
     bank_dir = tmp_path / "x"
@@ -68,6 +69,7 @@ def test_init_builds_every_profile(tmp_path: Path, capsys: pytest.CaptureFixture
     assert decks == ["handout.pptx", "mock-scorecard.pptx", "mock.pptx", "study.pptx"]
 
 
+@pytest.mark.browser  # the starter diagram is rendered
 def test_english_init_has_no_chinese_anywhere(tmp_path: Path, cache: str) -> None:
     """Every fixed label comes from the theme's English table and no run is marked zh
     (needs the per-language labels of issue 11)."""

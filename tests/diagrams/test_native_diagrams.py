@@ -336,6 +336,7 @@ def test_harmless_mermaid_builds_natively_and_error_pictures_fail(browser: None,
     assert not list((tmp_path / "c").glob("bad-*"))
 
 
+@pytest.mark.browser  # a fresh cache: every diagram is rendered
 def test_native_false_keeps_the_picture(tmp_path: Path) -> None:
     from deck.content.load import load_bank
 

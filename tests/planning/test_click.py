@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 from checks import placement_problems, schema_errors
-from conftest import CONTENT, STRESS, need_soffice
+from conftest import CONTENT, STRESS, need_soffice, no_libreoffice
 from lxml import etree
 
+import deck.export.pdf
 from deck.cli import main
 from deck.content.load import load_bank
 from deck.errors import ContentError
@@ -92,7 +93,9 @@ def test_timing_writer_is_general_and_schema_valid(pml_schema: etree.XMLSchema) 
 @pytest.fixture(scope="module")
 def click_deck(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("click") / "mock.pptx"
-    assert main(["build", "-q", *DONE_WHEN, "-o", str(out)]) == 0
+    with pytest.MonkeyPatch.context() as patch:  # the scorecard's PDF is not under test here
+        patch.setattr(deck.export.pdf, "pdf_bytes", no_libreoffice)
+        assert main(["build", "-q", *DONE_WHEN, "-o", str(out)]) == 0
     return out
 
 
@@ -134,7 +137,8 @@ def test_written_deck_clicks_target_the_blocks_in_order(click_deck: Path, pml_sc
     assert len(labels) == 6 and all(order == LABELS for order in labels.values())
 
 
-def test_click_deck_rebuilds_byte_identical(click_deck: Path, tmp_path: Path) -> None:
+def test_click_deck_rebuilds_byte_identical(click_deck: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(deck.export.pdf, "pdf_bytes", no_libreoffice)
     again = tmp_path / "mock.pptx"
     assert main(["build", "-q", *DONE_WHEN, "-o", str(again)]) == 0
     assert again.read_bytes() == click_deck.read_bytes()
@@ -239,7 +243,8 @@ def test_code_beside_the_blocks_enters_with_the_answer(tmp_path: Path) -> None:
     assert not [s for s in plan.slides if s.kind == "code"]  # it fitted beside, no code slide
 
 
-def test_deck_yaml_sets_reveal_per_profile_and_the_flag_wins(tmp_path: Path) -> None:
+def test_deck_yaml_sets_reveal_per_profile_and_the_flag_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(deck.export.pdf, "pdf_bytes", no_libreoffice)  # the scorecard's PDF is not under test
     bank = _bank(tmp_path, "title: t\nprofiles:\n  mock: {reveal: click}\n")
     assert load_bank(bank).profiles["mock"].reveal == "click"
     for flags, timed in (([], True), (["--reveal", "slides"], False)):
@@ -264,6 +269,7 @@ def test_bad_reveal_setting_names_file_line_and_field(tmp_path: Path) -> None:
 URL = "https://arxiv.org/abs/1706.03762?x=1&y=2"
 
 
+@pytest.mark.libreoffice  # the handout is always exported to PDF, and its links are checked
 def test_reference_urls_are_external_hyperlinks_in_slides_handout_and_pdf(tmp_path: Path) -> None:
     import pymupdf
     from pptx import Presentation

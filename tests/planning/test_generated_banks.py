@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 from checks import placement_problems, plan_problems, schema_errors
+from conftest import no_libreoffice
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+import deck.export.pdf
 from deck.cli import main
 from deck.plan import Box
 from deck.theme.settings import load_theme
@@ -157,6 +159,7 @@ def test_read_only_output_folder(tmp_path: Path, capsys: pytest.CaptureFixture[s
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(deck.export.pdf, "pdf_bytes", no_libreoffice)  # the scorecard's PDF is not under test
     out = tmp_path / "s.pptx"
     assert main(["build", "-q", "--profile", "mock", "--limit", "1", "-o", str(out)]) == 2
     assert "cannot write in" in capsys.readouterr().err and not out.exists()

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 from checks import placement_problems
-from conftest import CONTENT, need_soffice
+from conftest import CONTENT, need_soffice, no_libreoffice
 from pptx import Presentation
 
+import deck.export.pdf
 from deck.cli import main
 from deck.content.load import load_bank
 from deck.errors import DeckError
@@ -167,6 +168,7 @@ def test_a_mock_only_build_needs_no_browser(tmp_path: Path, monkeypatch: pytest.
     shutil.copytree(CONTENT, root)
     (root / "diagrams" / "pipeline.mmd").write_text("flowchart LR\n  A[new] --> B[never rendered]\n", encoding="utf-8")
     monkeypatch.setenv("DECK_BROWSER", "/nonexistent")
+    monkeypatch.setattr(deck.export.pdf, "pdf_bytes", no_libreoffice)  # the scorecard's PDF is not under test
     assert main(["build", "-q", "--content", str(root), "--profile", "mock", "-o", str(tmp_path / "m.pptx")]) == 0
     assert main(["build", "-q", "--content", str(root), "--profile", "study", "-o", str(tmp_path / "s.pptx")]) == 2
 
