@@ -1,9 +1,9 @@
-"""Benchmark deck.diagrams.mermaid (one browser session for all diagrams) against mermaid-cli (mmdc).
+"""Benchmark deck.diagrams (one browser session for all diagrams) against mermaid-cli (mmdc).
 
 Renders the 5 bundled diagrams plus 15 synthetic ones (flowcharts and sequence diagrams with
 Chinese labels). Each renderer gets one warm-up run, then the median of --runs timed runs:
 
-- deck.diagrams.mermaid: render_diagrams(force=True) into a fresh temp cache: SVG + PNG at the theme's scale
+- deck.diagrams: render_diagrams(force=True) into a fresh temp cache: SVG + PNG at the theme's scale
   plus the flowchart scenes read from the DOM, and the same without scene extraction (the two
   timed in alternation);
 - warm build: plan + write the study deck and the handout from the committed cache, with the
@@ -31,12 +31,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import yaml
-
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from deck.diagrams.mermaid import LAUNCH_ARGS, RenderSession, render_diagrams  # noqa: E402
+from deck.diagrams.cache import render_diagrams  # noqa: E402
+from deck.diagrams.discovery import LAUNCH_ARGS  # noqa: E402
+from deck.diagrams.session import mermaid_config  # noqa: E402
+from deck.theme.settings import load_theme  # noqa: E402
 
 MMDC_DIR = REPO / "bench/.mmdc"
 MMDC_SPEC = "@mermaid-js/mermaid-cli@11"
@@ -118,7 +119,6 @@ def warm_builds(runs: int) -> tuple[float, float]:
     from deck.content.load import load_bank
     from deck.planning import handout, profiles
     from deck.render.writer import render
-    from deck.theme.settings import load_theme
 
     bank, theme = load_bank(REPO / "content"), load_theme()
 
@@ -155,7 +155,7 @@ def main() -> int:
     parser.add_argument("--skip-mmdc", action="store_true")
     args = parser.parse_args()
 
-    settings = yaml.safe_load((REPO / "templates/default/theme.yaml").read_text(encoding="utf-8"))["diagrams"]
+    settings = load_theme().diagrams
     work = Path(tempfile.mkdtemp(prefix="bench-diagrams-"))
     try:
         src_dir = work / "src"
@@ -179,13 +179,13 @@ def main() -> int:
 
         rows = []
         (med, times), (med2, times2) = paired_medians(ours, ours_no_scene, args.runs)
-        rows.append(("deck.diagrams.mermaid (1 session)", "+scene", med, times))
-        rows.append(("deck.diagrams.mermaid, no scenes", "SVG+PNG", med2, times2))
+        rows.append(("deck.diagrams (1 session)", "+scene", med, times))
+        rows.append(("deck.diagrams, no scenes", "SVG+PNG", med2, times2))
         warm = warm_builds(args.runs)
 
         if not args.skip_mmdc:
             mmdc = ensure_mmdc()
-            config = RenderSession(settings, repo_root=REPO, needed_for=[])._config()
+            config = mermaid_config(settings)
             (work / "mermaid.json").write_text(json.dumps(config), encoding="utf-8")
             puppeteer: dict[str, object] = {"args": LAUNCH_ARGS}
             if args.browser:
@@ -228,7 +228,7 @@ def main() -> int:
         print(f"scene extraction: {base / rows[1][2] - 1:+.1%} diagram time ({(base - rows[1][2]) / n * 1000:+.0f} ms "
               "per diagram)")
         for name, _, med, _ in rows[2:]:
-            print(f"{name} / deck.diagrams.mermaid = {med / base:.1f}x")
+            print(f"{name} / deck.diagrams = {med / base:.1f}x")
         native, pictures = warm
         print(f"\nwarm build (study + handout from the cache): native diagrams {native:.2f} s, "
               f"pictures {pictures:.2f} s ({native / pictures - 1:+.1%})")

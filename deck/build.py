@@ -17,7 +17,7 @@ from deck.planning.profiles import MockOptions
 from deck.theme.settings import Theme
 
 if TYPE_CHECKING:
-    from deck.diagrams.mermaid import RenderedDiagram
+    from deck.diagrams.cache import RenderedDiagram
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,8 @@ def _write_pairs(outputs: list[tuple[Path, bytes, bool]], pdfs: dict[Path, bytes
 
 
 def _explain(req: BuildRequest, bank: Bank, theme: Theme) -> None:
-    from deck.diagrams.mermaid import mermaid_build, stale_diagrams
+    from deck.diagrams.cache import stale_diagrams
+    from deck.diagrams.discovery import mermaid_build
 
     print(f"content: {bank.root}\ntheme: {theme.name} ({theme.folder})\ndiagram cache: {req.cache}", file=sys.stderr)
     sources = _sources(bank)
@@ -148,7 +149,7 @@ def _sources(bank: Bank) -> dict[str, Path]:
 
 def bank_diagrams(bank: Bank, theme: Theme, cache: Path, force: bool = False) -> dict[str, RenderedDiagram]:
     """Render (or take from the cache) every diagram the bank shows."""
-    from deck.diagrams.mermaid import render_diagrams, stale_diagrams
+    from deck.diagrams.cache import render_diagrams, stale_diagrams
 
     sources = _sources(bank)
     if not sources:

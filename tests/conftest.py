@@ -11,14 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import settings
 from lxml import etree
 
 from deck.cli import main
-from deck.diagrams.mermaid import MERMAID_JS, find_browser
+from deck.diagrams.discovery import MERMAID_JS, find_browser
 from deck.errors import DiagramError
 from deck.export import pdf as export
+from deck.theme.settings import load_theme
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"
@@ -106,7 +106,7 @@ if os.environ.get("CI"):
 # Diagrams: the bundled sources and committed renders; a browser when one can be had.
 DIAGRAM_DIR = REPO / "content/diagrams"
 CACHE = REPO / "deck/diagram-cache"
-SETTINGS = yaml.safe_load((REPO / "templates/default/theme.yaml").read_text(encoding="utf-8"))["diagrams"]
+SETTINGS = load_theme().diagrams
 SOURCES = {p.stem: p for p in sorted(DIAGRAM_DIR.glob("*.mmd"))}
 BUNDLED = {"pipeline", "transformer-block", "rope-scaling", "zero3-sharding", "speculative-decoding"}
 SVG_NS = "{http://www.w3.org/2000/svg}"

@@ -11,7 +11,7 @@ from deck.plan import Box, DeckPlan, Group, Para, Picture, Rect, Run, Shape, Sli
 from deck.render import ooxml
 
 if TYPE_CHECKING:
-    from deck.diagrams.mermaid import RenderedDiagram
+    from deck.diagrams.cache import RenderedDiagram
 
 
 def build_epoch() -> int:

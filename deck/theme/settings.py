@@ -166,6 +166,112 @@ class DiagramShapes:
 
 
 @dataclass(frozen=True)
+class TitleMargin:
+    top: float | None = None
+    bottom: float | None = None
+
+
+@dataclass(frozen=True)
+class FlowchartConfig:
+    """Mermaid's flowchart layout options a theme may set, under Mermaid's own names."""
+
+    rankSpacing: float | None = None
+    nodeSpacing: float | None = None
+    padding: float | None = None
+    diagramPadding: float | None = None
+    wrappingWidth: float | None = None
+    titleTopMargin: float | None = None
+    subGraphTitleMargin: TitleMargin | None = None
+
+
+@dataclass(frozen=True)
+class SequenceConfig:
+    """Mermaid's sequence diagram layout options a theme may set (sizes in px)."""
+
+    diagramMarginX: float | None = None
+    diagramMarginY: float | None = None
+    actorMargin: float | None = None
+    width: float | None = None
+    height: float | None = None
+    boxMargin: float | None = None
+    boxTextMargin: float | None = None
+    noteMargin: float | None = None
+    messageMargin: float | None = None
+    activationWidth: float | None = None
+    wrapPadding: float | None = None
+
+
+@dataclass(frozen=True)
+class ThemeVariables:
+    """Mermaid's `base` theme variables a theme may set (colours as CSS strings)."""
+
+    background: str | None = None
+    primaryColor: str | None = None
+    primaryTextColor: str | None = None
+    primaryBorderColor: str | None = None
+    secondaryColor: str | None = None
+    secondaryTextColor: str | None = None
+    secondaryBorderColor: str | None = None
+    tertiaryColor: str | None = None
+    tertiaryTextColor: str | None = None
+    tertiaryBorderColor: str | None = None
+    lineColor: str | None = None
+    textColor: str | None = None
+    mainBkg: str | None = None
+    nodeBorder: str | None = None
+    nodeTextColor: str | None = None
+    clusterBkg: str | None = None
+    clusterBorder: str | None = None
+    titleColor: str | None = None
+    edgeLabelBackground: str | None = None
+    defaultLinkColor: str | None = None
+    noteBkgColor: str | None = None
+    noteTextColor: str | None = None
+    noteBorderColor: str | None = None
+    actorBkg: str | None = None
+    actorBorder: str | None = None
+    actorTextColor: str | None = None
+    actorLineColor: str | None = None
+    signalColor: str | None = None
+    signalTextColor: str | None = None
+    labelBoxBkgColor: str | None = None
+    labelBoxBorderColor: str | None = None
+    labelTextColor: str | None = None
+    loopTextColor: str | None = None
+    activationBkgColor: str | None = None
+    activationBorderColor: str | None = None
+    sequenceNumberColor: str | None = None
+
+
+@dataclass(frozen=True)
+class DiagramSettings:
+    """How Mermaid renders (the `diagrams:` block). Keys left out take the renderer's defaults and
+    stay out of the cache key, so adding an optional key here invalidates no committed render."""
+
+    scale: float  # PNG pixels per CSS pixel
+    min_png_long_side: int
+    font_family: str
+    font_size: int  # px
+    flowchart: FlowchartConfig = FlowchartConfig()
+    sequence: SequenceConfig = SequenceConfig()
+    theme_variables: ThemeVariables = ThemeVariables()
+
+    def data(self) -> dict[str, Any]:
+        """The settings as given (keys left out stay out, whole numbers as ints): what the cache
+        key hashes and what Mermaid's configuration is built from."""
+        return _given(self)
+
+
+def _given(obj: Any) -> Any:
+    if dataclasses.is_dataclass(obj):
+        return {f.name: _given(v) for f in dataclasses.fields(obj)
+                if (v := getattr(obj, f.name)) is not None and _given(v) != {}}
+    if isinstance(obj, float) and obj.is_integer():
+        return int(obj)  # `scale: 3` read as 3.0 must hash as the 3 it was
+    return obj
+
+
+@dataclass(frozen=True)
 class SlideLayout:
     """Offsets and gaps of the 16:9 slides, in points unless named otherwise."""
 
@@ -323,7 +429,7 @@ class Theme:
     code: Code
     handout: Handout
     reveal: Reveal
-    diagrams: dict[str, Any]  # handed to deck.diagrams.mermaid (Mermaid's configuration) as they are
+    diagrams: DiagramSettings
     diagram_shapes: DiagramShapes
     name: str = "default"
     folder: Path = field(default=Path(), compare=False)

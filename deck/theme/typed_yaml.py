@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import types
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +73,8 @@ class Reader:
         return cls(**seen)
 
     def value(self, hint: Any, node: yaml.Node, name: str) -> Any:
+        if isinstance(hint, types.UnionType):  # `X | None`: an optional key, absent means None
+            return self.value(next(a for a in typing.get_args(hint) if a is not type(None)), node, name)
         if hint == Signed:
             return self.whole(node, name, signed=True)
         if hint is Range:

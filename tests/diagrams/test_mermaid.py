@@ -10,14 +10,16 @@ import re
 import shutil
 import sys
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import BUNDLED, CACHE, DIAGRAM_DIR, REPO, SETTINGS, SOURCES, SVG_NS
 
-from deck.diagrams import mermaid as diagrams
-from deck.diagrams.mermaid import RenderSession, cache_key, render_diagrams, stale_diagrams
+from deck.diagrams.cache import cache_key, render_diagrams, stale_diagrams
+from deck.diagrams.discovery import mermaid_version
+from deck.diagrams.session import RenderSession
 from deck.errors import DiagramError
 
 
@@ -64,7 +66,7 @@ def test_committed_renders_are_up_to_date() -> None:
 
 def test_no_orphan_renders_committed() -> None:
     keys = {
-        f"{i}-{cache_key(p.read_text(encoding='utf-8'), SETTINGS, diagrams.mermaid_version(REPO))[:12]}"
+        f"{i}-{cache_key(p.read_text(encoding='utf-8'), SETTINGS, mermaid_version(REPO))[:12]}"
         for i, p in SOURCES.items()
     }
     orphans = [p.name for p in CACHE.iterdir() if p.name.split(".")[0] not in keys]
@@ -75,7 +77,7 @@ def test_committed_pngs_are_large_enough() -> None:
     rendered = render_diagrams(SOURCES, SETTINGS, repo_root=REPO, cache_dir=CACHE)
     assert set(rendered) == set(SOURCES)
     for r in rendered.values():
-        assert max(r.png_size) >= max(1600, SETTINGS["min_png_long_side"]), r
+        assert max(r.png_size) >= max(1600, SETTINGS.min_png_long_side), r
         assert r.png_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -99,7 +101,7 @@ def test_cache_key_covers_source_settings_and_version() -> None:
     assert re.fullmatch(r"[0-9a-f]{64}", base)
     assert cache_key("flowchart LR\r\n  A --> B\r\n", SETTINGS, "11.0.0") == base
     assert cache_key("flowchart LR\n  A --> C\n", SETTINGS, "11.0.0") != base
-    assert cache_key("flowchart LR\n  A --> B\n", {**SETTINGS, "scale": 4}, "11.0.0") != base
+    assert cache_key("flowchart LR\n  A --> B\n", replace(SETTINGS, scale=4), "11.0.0") != base
     assert cache_key("flowchart LR\n  A --> B\n", SETTINGS, "11.0.1") != base
 
 
@@ -168,7 +170,7 @@ def test_fresh_render_meets_minimum_size_and_replaces_old_files(browser: None, t
     other = _write(tmp_path, "a-b", "sequenceDiagram\n  客户端->>服务端: 请求\n  服务端-->>客户端: 响应\n")
     first = render_diagrams({"a": tiny, "a-b": other}, SETTINGS, repo_root=REPO, cache_dir=cache)
     for r in first.values():
-        assert max(r.png_size) >= SETTINGS["min_png_long_side"], r
+        assert max(r.png_size) >= SETTINGS.min_png_long_side, r
         assert "foreignObject" not in r.svg_path.read_text(encoding="utf-8")
     tiny.write_text("flowchart LR\n  A[甲] --> C[丙]\n", encoding="utf-8")
     second = render_diagrams({"a": tiny, "a-b": other}, SETTINGS, repo_root=REPO, cache_dir=cache)
@@ -190,7 +192,8 @@ INJECTION = """flowchart LR
 
 def test_injection_runs_nothing_and_fetches_nothing(browser: None, tmp_path: Path) -> None:
     with RenderSession(SETTINGS, repo_root=REPO, needed_for=["inject"]) as session:
-        svg, png, _ = session.render("inject", INJECTION, label="inject.mmd")
+        out = session.render("inject", INJECTION, label="inject.mmd")
+        svg, png = out.svg, out.png
         assert session.requests == []
         assert session.dialogs == []
         assert session.page_errors == []

@@ -18,9 +18,10 @@ import pytest
 from checks import placement_problems, schema_errors
 from conftest import CACHE, REPO, SETTINGS, SOURCES, no_browser_reason
 
-from deck.diagrams.mermaid import MAX_TEXT_SIZE, inspect_source, render_diagrams
+from deck.diagrams.cache import render_diagrams
 from deck.diagrams.scene import Scene, from_json, parse_label
 from deck.diagrams.shapes import diagram_group
+from deck.diagrams.sources import MAX_TEXT_SIZE, inspect_source
 from deck.errors import DiagramError
 from deck.plan import Box, Group, Shape, Slide, Text
 from deck.planning.compose import Page
@@ -211,7 +212,7 @@ def _drawn_without_css(svgs: list[str]) -> list[float]:
     from PIL import Image, ImageChops
     from playwright.sync_api import sync_playwright
 
-    from deck.diagrams.mermaid import LAUNCH_ARGS, find_browser
+    from deck.diagrams.discovery import LAUNCH_ARGS, find_browser
 
     def shot(page, svg: str, csp: str) -> Image.Image:  # noqa: ANN001
         page.set_content(f'<!doctype html><meta http-equiv="Content-Security-Policy" content="{csp}">'

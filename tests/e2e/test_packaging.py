@@ -20,7 +20,7 @@ import pytest
 
 import deck
 from deck import resources
-from deck.diagrams.mermaid import find_browser
+from deck.diagrams.discovery import find_browser
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = Path(__file__).resolve().parents[1] / "seed.md"

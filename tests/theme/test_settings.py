@@ -41,6 +41,14 @@ def theme_error(tmp_path: Path, old: str, new: str) -> tuple[str, int]:
     ("  question: [40, 24]\n", "  question: [24, 40]\n", r"'sizes\.question': \[max, min\] needs max >= min"),
     ("  primary: \"1D4ED8\"", "  primary: [1]", r"'palette\.primary' must be text"),
     ("    score_box_w: 96", "    score_box_w: {}", r"'handout\.layout\.score_box_w' must be a number"),
+    # The diagrams block: a typo there was once silently ignored (Mermaid took its defaults).
+    ("  scale: 3 ", "  scael: 3 ", r"unknown key 'diagrams\.scael'"),
+    ("    rankSpacing: 30\n", "    rankSpacng: 30\n", r"unknown key 'diagrams\.flowchart\.rankSpacng'"),
+    ("    lineColor: \"#5B6770\"\n", "    lineColour: \"#5B6770\"\n",
+     r"unknown key 'diagrams\.theme_variables\.lineColour'"),
+    ("  font_size: 18\n", "  font_size: big\n", r"'diagrams\.font_size' must be a whole number"),
+    ("    subGraphTitleMargin: {top: 4, bottom: 6}", "    subGraphTitleMargin: {top: 4, botom: 6}",
+     r"unknown key 'diagrams\.flowchart\.subGraphTitleMargin\.botom'"),
 ])
 def test_broken_theme_names_line_and_key(tmp_path: Path, old: str, new: str, message: str) -> None:
     text, line = theme_error(tmp_path, old, new)
