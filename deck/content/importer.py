@@ -90,6 +90,7 @@ class _Assembler:
         self.diagram_list: list[dict[str, Any]] = []
         self.assets: dict[str, Path] = {}
         self.remote_images = 0
+        self.missing_images: list[str] = []
 
     def _unique(self, base: str, suffix: str) -> str:
         candidate = base if base not in self.ids else f"{base}-{suffix}"
@@ -122,6 +123,9 @@ class _Assembler:
             files[f"{s['section']['number']:02d}-{s['section']['id']}.yaml"] = (
                 "# yaml-language-server: $schema=content.schema.json\n" + _spaced(dump_yaml(s)))
         diagrams = self._diagram_files(files)
+        if self.missing_images:
+            self.notices.append(f"{len(self.missing_images)} local image(s) not found beside the file, their alt text "
+                                f"kept: {', '.join(self.missing_images[:5])}{' …' if len(self.missing_images) > 5 else ''}")
         if self.remote_images:
             self.notices.append(f"{self.remote_images} remote image(s) kept as links (nothing downloaded)")
         return Imported(files=files, assets=dict(sorted(self.assets.items())),
@@ -145,7 +149,7 @@ class _Assembler:
         section_ids: set[str] = set()
         for g in self.p.groups:
             if not g.questions:
-                if g.line:
+                if g.line and not g.diagrams:
                     self.unplaced.append(Unplaced(g.line, self.p.lines[g.line - 1], "a heading with no question "
                                                   "under it (not a section)"))
                 continue
@@ -275,7 +279,7 @@ class _Assembler:
                                 "its alt text kept")
             return None
         if not path.resolve().is_file():
-            self.notices.append(f"line {line}: image '{rel}' not found; its alt text kept")
+            self.missing_images.append(f"{rel} (line {line})")
             return None
         return path.resolve()
 

@@ -35,6 +35,7 @@ HEADING_LABEL_RE = re.compile(rf"^\W*(?P<label>{_LABELS})\W*$", re.IGNORECASE)
 Q_PREFIX_RE = re.compile(r"^(?:Q\s*\d{1,3}\s*[·.:：、)）\-—]?|第\s*\d{1,3}\s*题[:：、.]?|(?:Q|问|问题|Question)\s*[:：])\s*",
                          re.IGNORECASE)
 NUMBER_RE = re.compile(r"^(?:[（(]\d{1,3}[)）]|\d{1,3}(?:\.\d{1,3})*(?:\s*[.)）、:：．]|\s))\s*")
+COUNT_RE = re.compile(r"[（(]\s*\d+\s*(?:[-–]\s*\d+|题|道题?|questions?)\s*[)）]\s*$", re.IGNORECASE)
 QUESTION_END_RE = re.compile(r"[?？]\s*$")
 TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>")
 TRAILING_REFS_RE = re.compile(r"(?:\s*\[[^\[\]]*\])+\s*$")  # "… [src]" after the links are text
@@ -171,6 +172,8 @@ def lead_bold(inline: Token | None) -> tuple[str, bool] | None:
 
 def weight(text: str) -> int:
     """How much a title looks like a question: 3 'Q01'/'Q:', 2 ends with '?', 1 numbered, else 0."""
+    if COUNT_RE.search(text):  # "… (30题)", "… (1-40)": a section announcing its questions
+        return 0
     if Q_PREFIX_RE.match(text):
         return 3
     if QUESTION_END_RE.search(text):

@@ -271,12 +271,18 @@ class _Walker:
         self.answer_text(q, rest, b.start + 2)
 
     def answer_text(self, q: RawQuestion, text: str, line: int) -> None:
-        """Text after a question line: 'A：…' or plain, both the answer."""
-        labelled = field_label(text.strip())
-        if labelled:
-            q.add(labelled[0], labelled[1], line)
-        else:
-            q.add("answer", re.sub(r"^[ \t]+", "", text, flags=re.M) if "\n" not in text.strip() else text, line)
+        """Lines after a question line: a line with a label ('A：…', 'Code:') starts that field,
+        the others continue the field open (the answer at first)."""
+        name, chunk, first = "answer", [], line
+        for n, row in enumerate(text.split("\n")):
+            labelled = field_label(row.strip())
+            if labelled:
+                q.add(name, "\n".join(chunk), first)
+                name, chunk, first = labelled[0], [labelled[1]], line + n
+            else:
+                chunk.append(row.strip() if len(chunk) == 0 or "\n" not in text.strip() else row)
+        q.add(name, "\n".join(chunk), first)
+        q.current = name
 
     def _bullet_list(self, i: int, b: Block) -> None:
         self.listing(i, b)
@@ -318,13 +324,13 @@ class _Walker:
         if weight(text) == 3 and not field_label(text):
             return text
         nested = any(k.kind == "bullet_list" and field_label(self.item_src(list_items(k)[0])) for k in kids[1:])
-        if b.kind == "ordered_list" and (nested or next_labelled) and not field_label(text):
+        inline = any(field_label(row.strip()) for row in self.src(first.start, first.end).split("\n")[1:])
+        if b.kind == "ordered_list" and (nested or next_labelled or inline) and not field_label(text):
             return text
         return None
 
     def item_as_question(self, item: Block, text: str, labelled_after: bool) -> None:
-        q = RawQuestion(line=item.start + 1, text=strip_number(text),
-                        kind="labelled" if labelled_after else "item")
+        q = RawQuestion(line=item.start + 1, text=strip_number(text), kind="item")
         self.new_question(q)
         kids = children(item)
         first = kids[0]
@@ -332,6 +338,8 @@ class _Walker:
         rest = body.split("\n", 1)[1] if "\n" in body else ""
         if rest.strip():
             self.answer_text(q, rest, first.start + 2)
+            q.kind = "labelled" if any(field_label(row.strip()) for row in rest.split("\n")) else q.kind
+        q.kind = "labelled" if labelled_after else q.kind
         for k in kids[1:]:
             if k.kind == "bullet_list" and field_label(self.item_src(list_items(k)[0])):
                 q.kind = "labelled"
@@ -345,7 +353,7 @@ class _Walker:
         indent = min((len(ln) - len(ln.lstrip()) for ln in lines if ln.strip()), default=0)
         text = "\n".join(ln[indent:] for ln in lines)
         if k.kind == "fence" and q.current == "code" and q.code is None:
-            q.code = (k.tokens[0].info.strip().split(" ")[0].lower() or "text", k.tokens[0].content.rstrip())
+            q.code = (k.tokens[0].info.strip().split(" ")[0].lower() or "text", k.tokens[0].content.replace("\t", "    ").rstrip())
             q.lines.append(k.start + 1)
         else:
             q.add(q.current, text, k.start + 1)
@@ -399,6 +407,8 @@ class _Walker:
 
     def listed(self, b: Block) -> None:
         """A block under a references or diagram-placeholders heading."""
+        if b.kind == "hr":
+            return
         if b.kind not in ("bullet_list", "ordered_list"):
             self.skip(b, f"not a list item of the {self.mode} list")
             return
