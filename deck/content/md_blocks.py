@@ -36,6 +36,7 @@ Q_PREFIX_RE = re.compile(r"^(?:Q\s*\d{1,3}\s*[·.:：、)）\-—]?|第\s*\d{1,3
                          re.IGNORECASE)
 NUMBER_RE = re.compile(r"^(?:[（(]\d{1,3}[)）]|\d{1,3}(?:\.\d{1,3})*(?:\s*[.)）、:：．]|\s))\s*")
 COUNT_RE = re.compile(r"[（(]\s*\d+\s*(?:[-–]\s*\d+|题|道题?|questions?)\s*[)）]\s*$", re.IGNORECASE)
+ASIDE_RE = re.compile(r"^[?？:：]?\s*[（(][^（）()]*[)）]$")
 QUESTION_END_RE = re.compile(r"[?？]\s*$")
 TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>")
 TRAILING_REFS_RE = re.compile(r"(?:\s*\[[^\[\]]*\])+\s*$")  # "… [src]" after the links are text
@@ -164,10 +165,13 @@ def lead_bold(inline: Token | None) -> tuple[str, bool] | None:
     rest = kids[k + 1:]
     brk = next((n for n, c in enumerate(rest) if c.type in ("softbreak", "hardbreak")), len(rest))
     tail = "".join(c.content for c in rest[:brk] if c.type == "text").strip()
-    if any(c.type != "text" for c in rest[:brk]) or len(tail) > 2:
+    # After the bold run: punctuation, or an aside in brackets ("**…？**（为什么不用一个头）").
+    head = plain(Token("inline", "", 0, children=kids[1:k]))
+    # …or a short remark after a whole sentence ("**…（为什么除以 dk 的平方根）**，并推导").
+    remark = re.search(r"[?？。)）]$", head) is not None and len(tail) <= 30 and not tail.startswith((":", "："))
+    if any(c.type != "text" for c in rest[:brk]) or (len(tail) > 2 and not ASIDE_RE.match(tail) and not remark):
         return None
-    head = Token("inline", "", 0, children=kids[1:k])
-    return plain(head) + tail, brk < len(rest)
+    return head + ("" if ASIDE_RE.match(tail) and len(tail) > 2 else tail), brk < len(rest)
 
 
 def weight(text: str) -> int:

@@ -243,7 +243,9 @@ class _Walker:
             self.q.add(labelled[0], labelled[1], b.start + 1)
             return
         bold = lead_bold(b.inline)
-        if bold and self.starts_question(bold[0]):
+        run = bold is not None and self.q is not None and self.q.kind == "bold" and not bold[1] and \
+            re.search(r"[?？。)）]", bold[0][-12:]) is not None  # one more in a run of bold questions
+        if bold and (run or self.starts_question(bold[0])):
             self.lead_question(b, bold[0], source, "bold")
             return
         first = plain(b.inline, stop_at_break=True)
@@ -257,10 +259,15 @@ class _Walker:
         if w == 0 or field_label(text):
             return False
         q = self.q
-        return q is None or q.kind != "heading" or q.splits
+        return q is None or q.kind != "heading" or q.splits or not q.fields
 
     def lead_question(self, b: Block, text: str, source: str, kind: str) -> None:
         """A question on the block's first line; the lines after it start its answer."""
+        if self.q is not None and self.q.kind == "heading" and not self.q.fields and not self.q.splits:
+            # A question heading whose first block is a bold question is a heading over questions.
+            container = self.groups[-1].questions.pop()
+            self.groups.append(Group(title=container.text, line=container.line))
+            self.q = None
         q = RawQuestion(line=b.start + 1, text=strip_number(text), kind=kind,
                         level=self.q.level if self.q is not None and self.q.kind == "heading" else 0,
                         splits=self.q is not None and self.q.splits)
