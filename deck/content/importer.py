@@ -26,7 +26,8 @@ from deck.content.load import MAX_BANK_QUESTIONS, MAX_ITEMS, MAX_TEXT
 from deck.content.md_blocks import CJK_RE, slug
 from deck.content.md_shapes import Parsed, RawQuestion, Unplaced, parse
 
-SECTION_HEAD_RE = re.compile(r"^\W*(?:(?:第\s*)?(?:[一二三四五六七八九十]+|\d{1,2}|[A-Z])\s*(?:节|章|部分)?\s*[、.．:：)）]\s*)?"
+SECTION_HEAD_RE = re.compile(r"^\W*(?:(?:第\s*)?(?:[一二三四五六七八九十]+|\d{1,2}|[A-Z])\s*(?:节|章|部分)?"
+                             r"\s*[、.．:：)）]\s*)?"
                              r"(?:Section\s+\d+\s*[:：.]\s*)?(?P<title>.+?)\s*"
                              r"(?:[（(]\s*(?P<count>\d+)\s*(?:题|道题?|questions?)\s*[)）]|[（(]\s*\d+\s*[-–]\s*\d+\s*[)）])?$",
                              re.IGNORECASE)
@@ -124,8 +125,9 @@ class _Assembler:
                 "# yaml-language-server: $schema=content.schema.json\n" + _spaced(dump_yaml(s)))
         diagrams = self._diagram_files(files)
         if self.missing_images:
+            more = " …" if len(self.missing_images) > 5 else ""
             self.notices.append(f"{len(self.missing_images)} local image(s) not found beside the file, their alt text "
-                                f"kept: {', '.join(self.missing_images[:5])}{' …' if len(self.missing_images) > 5 else ''}")
+                                f"kept: {', '.join(self.missing_images[:5])}{more}")
         if self.remote_images:
             self.notices.append(f"{self.remote_images} remote image(s) kept as links (nothing downloaded)")
         return Imported(files=files, assets=dict(sorted(self.assets.items())),

@@ -32,7 +32,8 @@ FIELD_RE = re.compile(rf"^\s*(?:[-*+]\s+)?(?:\*\*|__)?\s*(?P<label>{_LABELS})\s*
                       rf"(?:\*\*|__)?\s*(?P<text>.*)$", re.IGNORECASE | re.DOTALL)
 # A heading that names a field without a colon ("🎯 一句话答案", "Follow-up questions").
 HEADING_LABEL_RE = re.compile(rf"^\W*(?P<label>{_LABELS})\W*$", re.IGNORECASE)
-Q_PREFIX_RE = re.compile(r"^(?:Q\s*\d{1,3}\s*[·.:：、)）\-—]?|第\s*\d{1,3}\s*题[:：、.]?|(?:Q|问|问题|Question)\s*[:：])\s*",
+Q_PREFIX_RE = re.compile(r"^(?:Q\s*\d{1,3}\s*[·.:：、)）\-—]?|第\s*\d{1,3}\s*题[:：、.]?"
+                         r"|(?:Q|问|问题|Question)\s*[:：])\s*",
                          re.IGNORECASE)
 NUMBER_RE = re.compile(r"^(?:[（(]\d{1,3}[)）]|\d{1,3}(?:\.\d{1,3})*(?:\s*[.)）、:：．]|\s))\s*")
 COUNT_RE = re.compile(r"[（(]\s*\d+\s*(?:[-–]\s*\d+|题|道题?|questions?)\s*[)）]\s*$", re.IGNORECASE)
@@ -158,10 +159,11 @@ def lead_bold(inline: Token | None) -> tuple[str, bool] | None:
     if not kids or kids[0].type != "strong_open":
         return None
     depth, k = 0, 0
-    for k, child in enumerate(kids):
-        depth += {"strong_open": 1, "strong_close": -1}.get(child.type, 0)
+    while k < len(kids):
+        depth += {"strong_open": 1, "strong_close": -1}.get(kids[k].type, 0)
         if depth == 0:
             break
+        k += 1
     rest = kids[k + 1:]
     brk = next((n for n, c in enumerate(rest) if c.type in ("softbreak", "hardbreak")), len(rest))
     tail = "".join(c.content for c in rest[:brk] if c.type == "text").strip()

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 import yaml
 
 from deck.content.md_blocks import (
+    NUMBER_RE,
+    QUESTION_END_RE,
     Block,
     blocks,
     children,
@@ -232,11 +234,15 @@ class _Walker:
         source = self.src(b.start, b.end)
         summary = SUMMARY_RE.search(source)
         if summary:  # <details><summary>question</summary> answer … </details>
-            self.new_question(RawQuestion(line=b.start + 1, text=strip_number(clean_text(summary["q"])), kind="details"))
+            question = strip_number(clean_text(summary["q"]))
+            self.new_question(RawQuestion(line=b.start + 1, text=question, kind="details"))
             rest = DETAILS_ONLY_RE.sub("", source[summary.end():]).strip()
             self.q.add("answer", rest, b.start + 1)
             return
         if DETAILS_ONLY_RE.match(source):
+            return
+        if not clean_text(source):  # only tags: a banner or layout (<div align=center>, <br>)
+            self.skip(b, "raw HTML with no text (a banner or layout)")
             return
         labelled = field_label(source)
         if labelled and self.q is not None:
@@ -251,6 +257,9 @@ class _Walker:
         first = plain(b.inline, stop_at_break=True)
         if weight(first) == 3 and self.starts_question(first):  # Q: … / 问：… / Q1 …
             self.lead_question(b, first, source, "pair")
+            return
+        if weight(first) and NUMBER_RE.match(first) and QUESTION_END_RE.search(first) and self.in_list_run():
+            self.lead_question(b, first, source, "item")  # 1、问题？ (not a list to CommonMark)
             return
         self.attach(b, source)
 
@@ -334,7 +343,14 @@ class _Walker:
         inline = any(field_label(row.strip()) for row in self.src(first.start, first.end).split("\n")[1:])
         if b.kind == "ordered_list" and (nested or next_labelled or inline) and not field_label(text):
             return text
+        single = len(list_items(b)) == 1 or len(kids) > 1  # the answer follows it, or is inside it
+        if b.kind == "ordered_list" and QUESTION_END_RE.search(text) and single and self.in_list_run():
+            return text
         return None
+
+    def in_list_run(self) -> bool:
+        """No question open, or the open one is a numbered item: a plain '1. …?' may start the next."""
+        return self.q is None or self.q.kind in ("item", "labelled", "pair")
 
     def item_as_question(self, item: Block, text: str, labelled_after: bool) -> None:
         q = RawQuestion(line=item.start + 1, text=strip_number(text), kind="item")
@@ -360,7 +376,7 @@ class _Walker:
         indent = min((len(ln) - len(ln.lstrip()) for ln in lines if ln.strip()), default=0)
         text = "\n".join(ln[indent:] for ln in lines)
         if k.kind == "fence" and q.current == "code" and q.code is None:
-            q.code = (k.tokens[0].info.strip().split(" ")[0].lower() or "text", k.tokens[0].content.replace("\t", "    ").rstrip())
+            q.code = (k.info or "text", k.tokens[0].content.replace("\t", "    ").rstrip())
             q.lines.append(k.start + 1)
         else:
             q.add(q.current, text, k.start + 1)
