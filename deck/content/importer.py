@@ -72,16 +72,19 @@ class NothingToImport(ValueError):
     """No question found, or none with an answer: the message says what was looked for."""
 
 
-def import_markdown(text: str, source_name: str = "bank.md", base: Path | None = None) -> Imported:
+def import_markdown(text: str, source_name: str = "bank.md", base: Path | None = None,
+                    copy_images: bool = True) -> Imported:
     """The bank's files from Markdown; base is the folder local images are taken from (None: not copied).
+    copy_images False: a local image keeps its path (relative to base), for a bank read in place.
     Raise NothingToImport if it holds no question with an answer."""
     parsed = parse(text)
-    return _Assembler(parsed, source_name, base).files()
+    return _Assembler(parsed, source_name, base, copy_images).files()
 
 
 class _Assembler:
-    def __init__(self, parsed: Parsed, source_name: str, base: Path | None) -> None:
+    def __init__(self, parsed: Parsed, source_name: str, base: Path | None, copy_images: bool) -> None:
         self.p = parsed
+        self.copy_images = copy_images
         self.source_name = source_name
         self.base = base
         self.unplaced = list(parsed.unplaced)
@@ -258,6 +261,8 @@ class _Assembler:
             path = self._local(target, line)
             if path is None:
                 return m["alt"] or ""
+            if not self.copy_images:
+                return m.group()
             name = f"images/{path.name}"
             n = 2
             while name in self.assets and self.assets[name] != path:

@@ -90,18 +90,22 @@ class Parsed:
     question_level: int | None
 
 
+def strip_front_matter(text: str) -> tuple[str | None, str]:
+    """(its title, the text with the front matter blanked: line numbers stay right)."""
+    front = FRONT_MATTER_RE.match(text)
+    if not front:
+        return None, text
+    try:
+        meta = yaml.safe_load(front["body"])
+    except yaml.YAMLError:
+        meta = None
+    title = meta["title"].strip() or None if isinstance(meta, dict) and isinstance(meta.get("title"), str) else None
+    return title, "\n" * front.group().count("\n") + text[front.end():]
+
+
 def parse(text: str) -> Parsed:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    title = None
-    front = FRONT_MATTER_RE.match(text)
-    if front:  # front matter: its title, and its lines kept (blank) so line numbers stay right
-        try:
-            meta = yaml.safe_load(front["body"])
-        except yaml.YAMLError:
-            meta = None
-        if isinstance(meta, dict) and isinstance(meta.get("title"), str):
-            title = meta["title"].strip() or None
-        text = "\n" * front.group().count("\n") + text[front.end():]
+    title, text = strip_front_matter(text)
     walker = _Walker(text.split("\n"), blocks(text), title)
     walker.run()
     return Parsed(walker.lines, walker.title, walker.groups, walker.references, walker.placeholders,
