@@ -113,8 +113,9 @@ class _Assembler:
                                   "several files")
         sections, report, overview = self._sections()
         title = self.p.title or self.source_name
-        every_text = " ".join(q["question"] for s in sections for q in s["questions"])
-        deck: dict[str, Any] = {"title": title, "language": "zh-CN" if CJK_RE.search(every_text) else "en"}
+        asked = [q["question"] for s in sections for q in s["questions"]]
+        chinese = sum(1 for text in asked if CJK_RE.search(text)) * 2 >= len(asked)
+        deck: dict[str, Any] = {"title": title, "language": "zh-CN" if chinese else "en"}
         if overview:
             deck["overview_diagram"] = overview
         references = [r for line, text in self.p.references for r in _references(text, line, self.notices)]

@@ -18,7 +18,8 @@ from deck.content.markdown import parser
 
 FIELD_LABELS = {
     "answer": ("标准答", "标准答案", "标准回答", "参考答案", "答案", "回答", "答", "answer", "standard answer", "a",
-               "一句话答案", "一句话总结", "short answer"),
+               "一句话答案", "一句话总结", "short answer",
+               "one-line answer", "one line answer"),
     "follow_up": ("反问点", "反问", "追问", "面试常见追问", "常见追问", "延伸追问", "ask back", "ask-back", "follow-up",
                   "follow up", "followup", "follow-ups", "follow-up questions"),
     "pitfall": ("坑位", "易错点", "常见误区", "误区", "pitfall", "pitfalls", "trap", "traps", "common mistakes"),
@@ -38,6 +39,7 @@ Q_PREFIX_RE = re.compile(r"^(?:Q\s*\d{1,3}\s*[·.:：、)）\-—]?|第\s*\d{1,3
 NUMBER_RE = re.compile(r"^(?:[（(]\d{1,3}[)）]|\d{1,3}(?:\.\d{1,3})*(?:\s*[.)）、:：．]|\s))\s*")
 COUNT_RE = re.compile(r"[（(]\s*\d+\s*(?:[-–]\s*\d+|题|道题?|questions?)\s*[)）]\s*$", re.IGNORECASE)
 ASIDE_RE = re.compile(r"^[?？:：]?\s*[（(][^（）()]*[)）]$")
+ASIDE_TAIL_RE = re.compile(r"\s*[（(][^（）()]*[)）]\s*$")
 QUESTION_END_RE = re.compile(r"[?？]\s*$")
 TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>")
 TRAILING_REFS_RE = re.compile(r"(?:\s*\[[^\[\]]*\])+\s*$")  # "… [src]" after the links are text
@@ -173,13 +175,14 @@ def lead_bold(inline: Token | None) -> tuple[str, bool] | None:
     remark = re.search(r"[?？。)）]$", head) is not None and len(tail) <= 30 and not tail.startswith((":", "："))
     if any(c.type != "text" for c in rest[:brk]) or (len(tail) > 2 and not ASIDE_RE.match(tail) and not remark):
         return None
-    return head + ("" if ASIDE_RE.match(tail) and len(tail) > 2 else tail), brk < len(rest)
+    return head + tail, brk < len(rest)
 
 
 def weight(text: str) -> int:
     """How much a title looks like a question: 3 'Q01'/'Q:', 2 ends with '?', 1 numbered, else 0."""
     if COUNT_RE.search(text):  # "… (30题)", "… (1-40)": a section announcing its questions
         return 0
+    text = ASIDE_TAIL_RE.sub("", text)  # "什么是困惑度？（也叫 PPL）" asks all the same
     if Q_PREFIX_RE.match(text):
         return 3
     if QUESTION_END_RE.search(text):

@@ -41,6 +41,7 @@ SUMMARY_RE = re.compile(r"<summary>(?P<q>.*?)</summary>", re.IGNORECASE | re.DOT
 DETAILS_ONLY_RE = re.compile(r"^\s*(?:</?details[^>]*>\s*)+$", re.IGNORECASE)
 TABLE_Q = re.compile(r"^(?:问题|题目|问|q|question|questions)$", re.IGNORECASE)
 TABLE_A = re.compile(r"^(?:答案|回答|答|a|answer|answers)$", re.IGNORECASE)
+BR_RE = re.compile(r"[ \t]*<br\s*/?>[ \t]*", re.IGNORECASE)
 MARKER_RE = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])[ \t]*")
 FRONT_MATTER_RE = re.compile(r"\A---\n(?P<body>.*?\n)---\n", re.DOTALL)
 
@@ -75,6 +76,7 @@ class RawQuestion:
 class Group:
     title: str
     line: int  # 1-based; 0 for the questions before any heading
+    level: int = 0  # its heading's level
     questions: list[RawQuestion] = field(default_factory=list)
     diagrams: list[tuple[int, str, str]] = field(default_factory=list)  # (line, title, source)
 
@@ -208,14 +210,20 @@ class _Walker:
             else:
                 q.add(q.current, self.src(b.start, b.end), b.start + 1)
             return
+        if q is not None and b.level >= q.level and heading_label(text) not in (None, "answer"):
+            q.current = heading_label(text) or "answer"  # "### 🪤 Follow-up questions" beside the question
+            q.lines.append(b.start + 1)
+            return
         if self.is_question_heading(i, b, text):
+            if self.groups[-1].level >= b.level:  # the heading above was no section: questions without one
+                self.groups.append(Group(title="", line=0))
             bold = lead_bold(b.inline)
             self.new_question(RawQuestion(line=b.start + 1, text=strip_number(text), kind="heading", level=b.level,
                                           splits=bold is not None and not bold[1]))
             return
         self.q = None
-        if self.level is None or b.level < self.level:
-            self.groups.append(Group(title=text, line=b.start + 1))
+        if self.level is None or b.level <= self.level:
+            self.groups.append(Group(title=text, line=b.start + 1, level=b.level))
         else:
             self.skip(b, "a heading that is neither a section nor a question")
 
@@ -235,7 +243,7 @@ class _Walker:
         return True
 
     def _paragraph(self, i: int, b: Block) -> None:
-        source = self.src(b.start, b.end)
+        source = BR_RE.sub("\n", self.src(b.start, b.end))  # raw HTML is text: a <br> is a line break
         summary = SUMMARY_RE.search(source)
         if summary:  # <details><summary>question</summary> answer … </details>
             question = strip_number(clean_text(summary["q"]))
@@ -279,7 +287,7 @@ class _Walker:
         if self.q is not None and self.q.kind == "heading" and not self.q.fields and not self.q.splits:
             # A question heading whose first block is a bold question is a heading over questions.
             container = self.groups[-1].questions.pop()
-            self.groups.append(Group(title=container.text, line=container.line))
+            self.groups.append(Group(title=container.text, line=container.line, level=container.level))
             self.q = None
         q = RawQuestion(line=b.start + 1, text=strip_number(text), kind=kind,
                         level=self.q.level if self.q is not None and self.q.kind == "heading" else 0,
