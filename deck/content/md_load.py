@@ -22,7 +22,8 @@ from deck.errors import ContentError
 
 def load_markdown_bank(source: Path, strict: bool = False) -> Bank:
     """The bank in source, a Markdown file or a folder of them (read in name order, as one text)."""
-    folder = source.is_dir() and not_regular(source) == "a folder"
+    # A folder named like a file (notes.md/) is refused as a file by read_markdown.
+    folder = source.suffix.lower() not in MARKDOWN_SUFFIXES and not_regular(source) == "a folder"
     paths = _listing(source, *MARKDOWN_SUFFIXES) if folder else [source]
     texts, starts, total = [], [], 0
     for k, path in enumerate(paths):

@@ -243,7 +243,8 @@ class _Walker:
         return True
 
     def _paragraph(self, i: int, b: Block) -> None:
-        source = BR_RE.sub("\n", self.src(b.start, b.end))  # raw HTML is text: a <br> is a line break
+        # Raw HTML is text in our dialect: a <br> becomes the line break it means.
+        source = re.sub(r"\n{3,}", "\n\n", BR_RE.sub("\n", self.src(b.start, b.end)))
         summary = SUMMARY_RE.search(source)
         if summary:  # <details><summary>question</summary> answer … </details>
             question = strip_number(clean_text(summary["q"]))
