@@ -314,7 +314,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         print(f"{args.markdown}: note: {notice}", file=sys.stderr)
     for s in result.report:
         missing = f", {s.found - s.answered} without an answer (left out)" if s.found > s.answered else ""
-        print(f"  {s.title}: {s.found} question(s){missing}")
+        print(f"  {s.title}{f' (line {s.line})' if s.line else ''}: {s.found} question(s){missing}")
     if not args.dry_run:
         write_new_bank(args.output, result.files, result.assets)
     where = "dry run, nothing written" if args.dry_run else str(args.output)

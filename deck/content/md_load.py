@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from deck.content.importer import NothingToImport, import_markdown
@@ -60,6 +61,6 @@ def load_markdown_bank(source: Path, strict: bool = False) -> Bank:
                 (tmp / n).write_text(t, encoding="utf-8")
         diagrams = diagrams_of(tmp, warnings)
     bank = bank_of(virtual, virtual / "deck.yaml", sections, diagrams, warnings, strict, yaml_texts)
-    from dataclasses import replace
-
-    return replace(bank, root=root)
+    # The loader's own warnings (an unknown code language) name the generated file: say where it came from.
+    shown = tuple(w.replace(f".{name}.bank/", f"{source} as imported: ") for w in bank.warnings)
+    return replace(bank, root=root, warnings=shown)

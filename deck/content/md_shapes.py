@@ -89,7 +89,6 @@ class Parsed:
     references: list[tuple[int, str]]
     placeholders: list[tuple[int, str]]
     unplaced: list[Unplaced]
-    question_level: int | None
 
 
 def strip_front_matter(text: str) -> tuple[str | None, str]:
@@ -111,7 +110,7 @@ def parse(text: str) -> Parsed:
     walker = _Walker(text.split("\n"), blocks(text), title)
     walker.run()
     return Parsed(walker.lines, walker.title, walker.groups, walker.references, walker.placeholders,
-                  walker.unplaced, walker.level)
+                  walker.unplaced)
 
 
 def _question_level(bs: list[Block]) -> int | None:
@@ -138,7 +137,6 @@ class _Walker:
         self.references: list[tuple[int, str]] = []
         self.placeholders: list[tuple[int, str]] = []
         self.unplaced: list[Unplaced] = []
-        self.loose: list[tuple[Block, str]] = []  # blocks outside questions, reported at the end
 
     # ---------------------------------------------------------------- source text
 

@@ -81,7 +81,7 @@ def test_the_report_counts_sections_and_lists_lines_left_out(capsys: pytest.Capt
         pytest.skip(f"{path} is not here")
     assert main(["import", str(path), "--dry-run"]) == 0
     out, err = capsys.readouterr()
-    assert "  Questions: 67 question(s), 2 without an answer (left out)" in out
+    assert "  Questions (line 20): 67 question(s), 2 without an answer (left out)" in out
     assert out.rstrip().endswith("line(s) left out") and "dry run, nothing written" in out
     # The promo block above the questions, each line with its number and why.
     assert f"{path}:14: left out (outside any question" in err

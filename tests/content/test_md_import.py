@@ -122,7 +122,8 @@ def test_import_copies_local_images_and_writes_nothing_on_a_dry_run(tmp_path: Pa
     out = tmp_path / "bank"
     assert main(["import", str(MD / "headings.md"), "--dry-run"]) == 0
     report = capsys.readouterr().out
-    assert "  Attention: 2 question(s)\n  Training: 2 question(s)\n" in report and "1 image(s)" in report
+    assert "  Attention (line 14): 2 question(s)\n  Training (line 52): 2 question(s)\n" in report
+    assert "1 image(s)" in report
     assert not out.exists()
     assert main(["import", str(MD / "headings.md"), "-o", str(out)]) == 0
     assert (out / "images" / "chart.png").read_bytes() == (MD / "img" / "chart.png").read_bytes()
@@ -152,6 +153,18 @@ def test_no_question_says_what_it_looked_for(tmp_path: Path, capsys: pytest.Capt
     assert not (tmp_path / "y").exists()
     with pytest.raises(NothingToImport, match="found 1 question"):
         import_markdown("## Q1 · Asked, never answered?\n", "x.md")
+
+
+def test_import_needs_an_output_or_a_dry_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", str(MD / "bold.md")]) == 2
+    assert "give -o DIR (the new bank folder) or --dry-run" in capsys.readouterr().err
+
+
+def test_a_loader_warning_names_the_markdown_file(tmp_path: Path) -> None:
+    md = tmp_path / "notes.md"
+    md.write_text("## Q1 · What is it?\n\n- Answer: this.\n- Code:\n\n```klingon\nqapla\n```\n", encoding="utf-8")
+    (warning,) = load_bank(md).warnings
+    assert warning.startswith(f"{md} as imported: 01-notes-md.yaml:") and "unknown code language 'klingon'" in warning
 
 
 def test_import_help_describes_the_shapes(capsys: pytest.CaptureFixture[str]) -> None:
