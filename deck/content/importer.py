@@ -112,7 +112,7 @@ class _Assembler:
             raise NothingToImport(f"it holds {found:,} questions (limit {MAX_BANK_QUESTIONS:,}); split it into "
                                   "several files")
         sections, report, overview = self._sections()
-        title = self.p.title or self.source_name
+        title = self.p.title or Path(self.source_name).stem
         asked = [q["question"] for s in sections for q in s["questions"]]
         chinese = sum(1 for text in asked if CJK_RE.search(text)) * 2 >= len(asked)
         deck: dict[str, Any] = {"title": title, "language": "zh-CN" if chinese else "en"}
@@ -161,7 +161,7 @@ class _Assembler:
                 continue
             number = len(out) + 1
             head = SECTION_HEAD_RE.match(g.title) if g.title else None
-            title = (head["title"] if head else g.title) or self.p.title or self.source_name
+            title = (head["title"] if head else g.title) or self.p.title or Path(self.source_name).stem
             if head and head["count"] and int(head["count"]) != len(g.questions):
                 self.notices.append(f"line {g.line}: section '{title}' says {head['count']} questions, "
                                     f"{len(g.questions)} found")

@@ -139,7 +139,7 @@ def test_an_image_outside_the_folder_is_never_copied(tmp_path: Path, target: str
     md = f"## Q1 · What is shown?\n\n![a chart]({target}) here.\n"
     result = import_markdown(md, "x.md", folder)
     assert result.assets == {}
-    assert result.files["01-x-md.yaml"].count("a chart here.") == 1  # the alt text stays
+    assert result.files["01-section-1.yaml"].count("a chart here.") == 1  # the alt text stays
     assert any("outside the Markdown file's folder" in n for n in result.notices)
 
 
@@ -164,7 +164,7 @@ def test_a_loader_warning_names_the_markdown_file(tmp_path: Path) -> None:
     md = tmp_path / "notes.md"
     md.write_text("## Q1 · What is it?\n\n- Answer: this.\n- Code:\n\n```klingon\nqapla\n```\n", encoding="utf-8")
     (warning,) = load_bank(md).warnings
-    assert warning.startswith(f"{md} as imported: 01-notes-md.yaml:") and "unknown code language 'klingon'" in warning
+    assert warning.startswith(f"{md} as imported: 01-notes.yaml:") and "unknown code language 'klingon'" in warning
 
 
 def test_import_help_describes_the_shapes(capsys: pytest.CaptureFixture[str]) -> None:
@@ -180,7 +180,7 @@ def test_a_too_long_answer_is_cut_and_reported() -> None:
     para = "word " * 1000
     md = "## Q1 · Long?\n\n" + "\n\n".join([para] * 6) + "\n"
     result = import_markdown(md, "long.md")
-    answer = yaml.safe_load(result.files["01-long-md.yaml"])["questions"][0]["answer"]
+    answer = yaml.safe_load(result.files["01-long.yaml"])["questions"][0]["answer"]
     assert len(answer) <= MAX_TEXT and answer.count("word") == 3000
     assert any("longer than 20,000 characters; its last 3 part(s) are left out" in n for n in result.notices)
 
