@@ -54,7 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command")
 
     b = sub.add_parser("build", help="build decks (default: all profiles into build/)")
-    b.add_argument("--content", type=Path, default=BUNDLED, help="content folder (default: bundled bank)")
+    b.add_argument("--content", type=Path, default=BUNDLED,
+                   help="content folder, or a Markdown bank (FILE.md, a folder of .md) read as `deck import` reads it "
+                        "(default: bundled bank)")
     b.add_argument("--profile", choices=(*PROFILES, "all"), default="all")
     b.add_argument("-o", "--output", type=Path, help="output .pptx (one profile) or folder (all)")
     b.add_argument("--pdf", action="store_true", help="also export PDFs with LibreOffice")
@@ -298,7 +300,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from deck.content.importer import NothingToImport, import_markdown
+    from deck.content.importer import CannotImport, import_markdown
     from deck.content.scaffold import read_markdown, write_new_bank
 
     if args.output is None and not args.dry_run:
@@ -306,7 +308,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     text = read_markdown(args.markdown)
     try:
         result = import_markdown(text, args.markdown.name, args.markdown.resolve().parent)
-    except NothingToImport as exc:
+    except CannotImport as exc:
         raise DeckError(f"{args.markdown}: {exc}") from None
     for u in result.unplaced:
         print(f"{args.markdown}:{u.line}: left out ({u.reason}): {u.text.strip()[:160]}", file=sys.stderr)

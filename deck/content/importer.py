@@ -68,15 +68,15 @@ class Imported:
         return sum(1 for s in self.report if s.answered)
 
 
-class NothingToImport(ValueError):
-    """No question found, or none with an answer: the message says what was looked for."""
+class CannotImport(ValueError):
+    """No question found, none with an answer, or beyond the loader's counts: the message says why."""
 
 
 def import_markdown(text: str, source_name: str = "bank.md", base: Path | None = None,
                     copy_images: bool = True) -> Imported:
     """The bank's files from Markdown; base is the folder local images are taken from (None: not copied).
     copy_images False: a local image keeps its path (relative to base), for a bank read in place.
-    Raise NothingToImport if it holds no question with an answer."""
+    Raise CannotImport if it holds no question with an answer."""
     parsed = parse(text)
     return _Assembler(parsed, source_name, base, copy_images).files()
 
@@ -107,9 +107,9 @@ class _Assembler:
     def files(self) -> Imported:
         found = sum(len(g.questions) for g in self.p.groups)
         if not found:
-            raise NothingToImport(self._nothing_found())
+            raise CannotImport(self._nothing_found())
         if found > MAX_BANK_QUESTIONS:
-            raise NothingToImport(f"it holds {found:,} questions (limit {MAX_BANK_QUESTIONS:,}); split it into "
+            raise CannotImport(f"it holds {found:,} questions (limit {MAX_BANK_QUESTIONS:,}); split it into "
                                   "several files")
         sections, report, overview = self._sections()
         title = self.p.title or Path(self.source_name).stem
@@ -172,13 +172,13 @@ class _Assembler:
             if not questions:
                 continue
             if number > 99 or len(questions) > MAX_ITEMS["questions"]:
-                raise NothingToImport(f"line {g.line}: more than 99 sections or {MAX_ITEMS['questions']} questions "
+                raise CannotImport(f"line {g.line}: more than 99 sections or {MAX_ITEMS['questions']} questions "
                                       "in one section; split the file")
             section_ids.add(sid)
             out.append({"section": {"id": sid, "number": number, "title": title}, "questions": questions})
             by_group[id(g)] = out[-1]["section"]
         if not out:
-            raise NothingToImport(f"found {sum(r.found for r in report)} question(s) but none has an answer, so there "
+            raise CannotImport(f"found {sum(r.found for r in report)} question(s) but none has an answer, so there "
                                   "is nothing to import (an answer is the text under a question, or a labelled "
                                   "'标准答：' / 'Answer:' line)")
         return out, report, self._diagrams(by_group)

@@ -414,9 +414,10 @@ def _profiles(node: yaml.Node, ctx: _Ctx) -> dict[str, ProfileSettings]:
 def load_bank(root: Path, strict: bool = False) -> Bank:
     """Read deck.yaml and every section file; raise ContentError on the first problem.
     strict: every question must also have follow_up (反问点) and pitfall (坑位).
-    A Markdown file, or a folder of them without deck.yaml, is read as `deck import` reads it."""
+    A Markdown file, or a folder of them without YAML, is read as `deck import` reads it."""
     root = Path(root)
-    if root.suffix.lower() in MARKDOWN_SUFFIXES or (root.is_dir() and _one_file(root, "deck") is None and
+    # A folder of YAML without deck.yaml (and a README.md) is a broken bank, not a Markdown one.
+    if root.suffix.lower() in MARKDOWN_SUFFIXES or (root.is_dir() and not _listing(root, *YAML_SUFFIXES) and
                                                      _listing(root, *MARKDOWN_SUFFIXES)):
         from deck.content.md_load import load_markdown_bank
 

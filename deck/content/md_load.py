@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from deck.content.importer import NothingToImport, import_markdown
+from deck.content.importer import CannotImport, import_markdown
 from deck.content.load import MARKDOWN_SUFFIXES, _listing, bank_of, diagrams_of
 from deck.content.md_shapes import strip_front_matter
 from deck.content.model import Bank
@@ -38,7 +38,7 @@ def load_markdown_bank(source: Path, strict: bool = False) -> Bank:
     name = source.name
     try:
         result = import_markdown("\n".join(texts), name, root, copy_images=False)
-    except NothingToImport as exc:
+    except CannotImport as exc:
         raise ContentError(str(exc).replace("\n", " "), file=str(source),
                            hint=f"see what was read with: deck import {source} --dry-run") from None
 

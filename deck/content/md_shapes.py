@@ -261,7 +261,7 @@ class _Walker:
             return
         bold = lead_bold(b.inline)
         run = bold is not None and self.q is not None and self.q.kind == "bold" and not bold[1] and \
-            re.search(r"[?？。)）]", bold[0][-12:]) is not None  # one more in a run of bold questions
+            re.search(r"[?？。)）]", bold[0]) is not None  # a sentence on its own line: one more in a run
         if bold and (run or self.starts_question(bold[0])):
             self.lead_question(b, bold[0], source, "bold")
             return

@@ -25,8 +25,8 @@ COUNTS = {
     # `## Q01 · …` headings, Q01-Q11; the `- **Q：…**` items under "🪤 面试常见追问" are follow-ups.
     "zh-llm-1.md": (11, 11),
     # 1.1-1.8, 2.1-2.3, 3.1-3.8 (headings and bold lines), 4 (1)-(4) and 5.1-5.3 topic headings,
-    # 6.1, and the 20 bold questions under "6.2 一些细节" (itself a heading over them).
-    "zh-llm-2.md": (47, 47),
+    # 6.1, and the 19 bold questions under "6.2 一些细节" (itself a heading over them).
+    "zh-llm-2.md": (46, 46),
     # 78 bold `**N. …**` lines (numbered on across sections A-H), 6 code items `**N) …**`,
     # 6 `- **Q：…**` pairs, 9 `### N.` headings.
     "zh-llm-3.md": (99, 99),

@@ -15,7 +15,7 @@ from conftest import REPO, no_libreoffice
 from pptx import Presentation
 
 from deck.cli import main
-from deck.content.importer import NothingToImport, import_markdown
+from deck.content.importer import CannotImport, import_markdown
 from deck.content.load import MAX_TEXT, load_bank
 from deck.errors import ContentError
 
@@ -151,7 +151,7 @@ def test_no_question_says_what_it_looked_for(tmp_path: Path, capsys: pytest.Capt
     assert "no question found" in err and "a bold line" in err and "<details>" in err
     assert "line 3: Just prose." in err and "line 5: More prose." in err and "CONTENT.md" in err
     assert not (tmp_path / "y").exists()
-    with pytest.raises(NothingToImport, match="found 1 question"):
+    with pytest.raises(CannotImport, match="found 1 question"):
         import_markdown("## Q1 · Asked, never answered?\n", "x.md")
 
 
@@ -229,3 +229,16 @@ def test_a_fifo_given_to_build_ends_at_once(tmp_path: Path) -> None:
     run = subprocess.run([sys.executable, "-m", "deck", "check", "--content", str(fifo)], capture_output=True,
                          text=True, timeout=60, check=False, env={**os.environ, "PYTHONPATH": str(REPO)})
     assert run.returncode == 2 and "is a named pipe (FIFO), not a regular file" in run.stderr
+
+
+def test_the_loader_counts_hold_for_markdown() -> None:
+    md = "## Many\n\n" + "".join(f"**{n}. Question {n}?**\nAnswer {n}.\n\n" for n in range(1, 1002))
+    with pytest.raises(CannotImport, match="more than 99 sections or 1000 questions in one section"):
+        import_markdown(md, "many.md")
+
+
+def test_a_yaml_folder_without_deck_yaml_is_not_read_as_markdown(tmp_path: Path) -> None:
+    (tmp_path / "01-a.yaml").write_text("section: {}\n", encoding="utf-8")
+    (tmp_path / "README.md").write_text("## Q1 · What?\n\nThis.\n", encoding="utf-8")
+    with pytest.raises(ContentError, match="deck.yaml' is missing"):
+        load_bank(tmp_path)
