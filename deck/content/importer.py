@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from deck.content.load import MAX_BANK_QUESTIONS, MAX_ITEMS, MAX_TEXT
+from deck.content.load import MAX_BANK_QUESTIONS, MAX_ITEMS, MAX_TEXT, _invisible
 from deck.content.md_blocks import CJK_RE, slug
 from deck.content.md_shapes import Parsed, RawQuestion, Unplaced, parse
 
@@ -200,6 +200,9 @@ class _Assembler:
                 self.diagram_list.append(d)
         for line, text in self.p.placeholders:
             title, _, caption = re.sub("[*_`]", "", text).replace("：", ":").partition(":")
+            if not re.search(r"\w", title):
+                self.unplaced.append(Unplaced(line, self.p.lines[line - 1], "a diagram placeholder without a title"))
+                continue
             d = {"line": line, "title": title.strip(), "caption": caption.strip(), "placeholder": True}
             d["id"] = self._diagram_id(d["title"])
             self.diagram_list.append(d)
@@ -214,6 +217,10 @@ class _Assembler:
         return did
 
     def _question(self, sid: str, number: int, n: int, q: RawQuestion) -> dict[str, Any] | None:
+        if not re.search(r"\w", q.text):  # "Q:" or "**1.**" alone: nothing asked
+            self.unplaced += [Unplaced(line, self.p.lines[line - 1], "a question line without a question")
+                              for line in sorted({q.line, *q.lines})]
+            return None
         fields = {k: self._field(q, k, parts) for k, parts in q.fields.items()}
         if not fields.get("answer"):
             self.notices.append(f"line {q.line}: question '{q.text[:60]}' has no answer; left out")
@@ -251,7 +258,8 @@ class _Assembler:
                 break
             kept.append(part)
             size += len(part) + 2
-        return "\n\n".join(kept).strip()
+        text = "\n\n".join(kept).strip()
+        return "" if _invisible(text) else text
 
     def _images(self, text: str, line: int) -> str:
         def one(m: re.Match) -> str:
@@ -366,7 +374,7 @@ def _reference(text: str) -> dict[str, Any] | None:
     if not ref["title"]:
         return None
     ref["title"] = ref["title"].strip("\"“”")
-    if url:
+    if re.match(r"^(?:https?://[^/\s]|mailto:\S)\S*$", url):  # what a slide link may open (load.URL_SCHEMES)
         ref["url"] = url
     return ref
 

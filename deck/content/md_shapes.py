@@ -386,7 +386,9 @@ class _Walker:
         lines = self.lines[k.start:k.end]
         indent = min((len(ln) - len(ln.lstrip()) for ln in lines if ln.strip()), default=0)
         text = "\n".join(ln[indent:] for ln in lines)
-        if k.kind == "fence" and q.current == "code" and q.code is None:
+        if k.kind == "fence" and not k.tokens[0].content.strip():
+            self.skip(k, "an empty code block")
+        elif k.kind == "fence" and q.current == "code" and q.code is None:
             q.code = (k.info or "text", k.tokens[0].content.replace("\t", "    ").rstrip())
             q.lines.append(k.start + 1)
         else:
