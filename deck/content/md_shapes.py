@@ -417,7 +417,8 @@ class _Walker:
     def _fence(self, i: int, b: Block) -> None:
         if b.info == "mermaid":
             q, group = self.q, self.groups[-1]
-            title = q.text if q else group.title or self.title or "Diagram"
+            named = (q.text if q else "", group.title, self.title or "", "Diagram")
+            title = next(t for t in named if re.search(r"\w", t))
             group.diagrams.append((b.start + 1, title, b.tokens[0].content.strip("\n")))
             return
         if self.q is not None and self.q.current == "code" and self.q.code is None:
