@@ -18,6 +18,22 @@ from deck.errors import DeckError, os_error, printable
 BUNDLED = resources.bundled_bank()
 PROFILES = ("study", "mock", "handout")
 SIGPIPE_EXIT = 141  # what a shell reports for a program stopped by a closed pipe (128 + SIGPIPE)
+IMPORT_HELP = """\
+Read a Markdown question bank and write a bank folder (YAML) that checks and builds.
+
+It understands these shapes, alone or mixed in one file:
+  - a question heading at any level (## Q01 · …, #### 3) …?, ## 2. …); the blocks under it are
+    its answer; deeper headings stay in the answer or name a field (🎯 一句话答案, 🪤 追问)
+  - a bold line (**1. …？**) with the answer in the lines and blocks below it
+  - a list of questions: 1. **Q: …** + - **A:** …, or - **Q：…** + A：…
+  - 1) question + labelled lines: 标准答 / Answer, 反问点 / Ask back, 坑位 / Pitfall,
+    要点 / Key points, 代码 / Code (+ a fenced block)
+  - Q: … / 问：… then the answer; <details><summary>question</summary>answer</details>
+  - a table whose header is question | answer
+Headings above the questions are sections; the first # heading (or front matter title:) is the
+title. Answers keep their Markdown (lists, tables, code, math, links); local images are copied
+into the bank, remote ones stay links. Every line left out is listed with its number and why.
+See CONTENT.md, 'Importing Markdown'."""
 
 
 class UsageError(DeckError):
@@ -38,7 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command")
 
     b = sub.add_parser("build", help="build decks (default: all profiles into build/)")
-    b.add_argument("--content", type=Path, default=BUNDLED, help="content folder (default: bundled bank)")
+    b.add_argument("--content", type=Path, default=BUNDLED,
+                   help="content folder, or a Markdown bank (FILE.md, a folder of .md) read as `deck import` reads it "
+                        "(default: bundled bank)")
     b.add_argument("--profile", choices=(*PROFILES, "all"), default="all")
     b.add_argument("-o", "--output", type=Path, help="output .pptx (one profile) or folder (all)")
     b.add_argument("--pdf", action="store_true", help="also export PDFs with LibreOffice")
@@ -78,9 +96,11 @@ def _parser() -> argparse.ArgumentParser:
     i = sub.add_parser("init", help="start a new bank in DIR that builds as it is")
     i.add_argument("dir", type=Path)
     i.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the example bank")
-    m = sub.add_parser("import", help="turn a Markdown question bank (seed style) into a bank folder")
+    m = sub.add_parser("import", help="turn a Markdown question bank into a bank folder",
+                       description=IMPORT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     m.add_argument("markdown", type=Path)
-    m.add_argument("-o", "--output", type=Path, required=True, help="new bank folder (must be empty or absent)")
+    m.add_argument("-o", "--output", type=Path, help="new bank folder (must be empty or absent)")
+    m.add_argument("--dry-run", action="store_true", help="print the report, write nothing")
     return p
 
 
@@ -280,21 +300,29 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from deck.content.importer import import_markdown
+    from deck.content.importer import CannotImport, import_markdown
     from deck.content.scaffold import read_markdown, write_new_bank
 
+    if args.output is None and not args.dry_run:
+        raise UsageError("deck import: give -o DIR (the new bank folder) or --dry-run")
     text = read_markdown(args.markdown)
     try:
-        result = import_markdown(text, args.markdown.name)
-    except ValueError as exc:
+        result = import_markdown(text, args.markdown.name, args.markdown.resolve().parent)
+    except CannotImport as exc:
         raise DeckError(f"{args.markdown}: {exc}") from None
-    write_new_bank(args.output, result.files)
     for u in result.unplaced:
-        print(f"{args.markdown}:{u.line}: not placed ({u.reason}): {u.text.strip()}", file=sys.stderr)
+        print(f"{args.markdown}:{u.line}: left out ({u.reason}): {u.text.strip()[:160]}", file=sys.stderr)
     for notice in result.notices:
         print(f"{args.markdown}: note: {notice}", file=sys.stderr)
-    print(f"{args.output}: {result.sections} section(s), {result.questions} questions ({result.code} with code), "
-          f"{result.diagrams} diagram(s), {result.references} reference(s); {len(result.unplaced)} line(s) not placed")
+    for s in result.report:
+        missing = f", {s.found - s.answered} without an answer (left out)" if s.found > s.answered else ""
+        print(f"  {s.title}{f' (line {s.line})' if s.line else ''}: {s.found} question(s){missing}")
+    if not args.dry_run:
+        write_new_bank(args.output, result.files, result.assets)
+    where = "dry run, nothing written" if args.dry_run else str(args.output)
+    print(f"{where}: {result.sections} section(s), {result.questions} questions ({result.code} with code), "
+          f"{result.diagrams} diagram(s), {result.references} reference(s), {len(result.assets)} image(s); "
+          f"{len(result.unplaced)} line(s) left out")
     return 0
 
 

@@ -1,305 +1,100 @@
-"""`deck import`: a seed-style Markdown question bank -> the files of a content folder.
+"""`deck import` and `deck build --content FILE.md`: a Markdown question bank -> the files of a
+content folder. Reading the shapes is deck.content.md_shapes; here the questions become
+sections and fields, images are copied, ids are made, references and diagrams are collected,
+and everything left out is counted for the report.
 
-Pure functions (text in, file texts out). The Markdown shape many interview banks use:
-
-    # Bank title
-    ## 一、Section title（30题）          -> a section (number from 一/二/… or 1/2/…, count checked)
-    1) Question?                          -> a question ("N)", "N）", "N." or "N、")
-    - 标准答：…  / Answer: …             -> answer      (full-width or ASCII colon, **bold** or not)
-    - 反问点：…  / Ask back: …           -> follow_up
-    - 坑位：…    / Pitfall: …            -> pitfall
-    - 要点：a；b / Key points: a; b       -> key_points
-    - 代码：     / Code:  + a fenced block -> code (the fence's language)
-    ```mermaid … ```                      -> diagrams/<id>.mmd + a diagrams.yaml entry
-    ## 参考文献与链接 / ## References      -> deck.yaml references (title, authors, year, url)
-    ## 图示占位 / ## Diagram placeholders  -> diagrams.yaml entries with a stub .mmd each
-
-Ids (stable for the same Markdown, unique, readable):
-- a question's id is the slug of the Latin words of its text ("Pre-LN vs Post-LN？" ->
-  "pre-ln-vs-post-ln", at most 6 words / 40 characters); a text without a Latin word of two or
-  more letters (most Chinese questions) gets "<section id>-q<N>", N its number in the Markdown
-  ("section-1-q7"); a slug already taken gets "-<section number>-<N>" appended;
+Fields keep their Markdown source (paragraphs, lists, tables, code, math, images, links);
+question titles and ids are plain text. Ids are stable for the same Markdown and unique:
+- a question's id is the slug of the Latin words of its text (at most 6 words / 40 characters);
+  a text without a Latin word of two letters gets "<section id>-q<N>", N its place in its section;
+  a slug already taken gets "-<section number>-<N>" appended;
 - a section's id is the slug of its title, else "section-<number>";
-- a diagram's id is the slug of its heading or placeholder title, else "overview" for the first
-  diagram outside a question section, else "diagram-<N>".
+- a diagram's id is the slug of its title, else "overview" for the first outside a section.
 """
 
 from __future__ import annotations
 
+import os
 import re
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
 
-FIELD_LABELS = {
-    "answer": ("标准答", "标准答案", "标准回答", "答案", "answer", "standard answer", "a"),
-    "follow_up": ("反问点", "反问", "追问", "ask back", "ask-back", "follow-up", "follow up", "followup"),
-    "pitfall": ("坑位", "易错点", "pitfall", "pitfalls", "trap"),
-    "key_points": ("要点", "关键点", "key points", "key point"),
-    "code": ("代码", "示例代码", "code"),
-}
-_LABEL_OF = {label: name for name, labels in FIELD_LABELS.items() for label in labels}
-_LABELS = "|".join(sorted((re.escape(x) for x in _LABEL_OF), key=len, reverse=True))
-FIELD_RE = re.compile(rf"^\s*(?:[-*+]\s+)?(?:\*\*|__)?\s*(?P<label>{_LABELS})\s*(?:\*\*|__)?\s*[:：]\s*"
-                      rf"(?:\*\*|__)?\s*(?P<text>.*)$", re.IGNORECASE)
-ITEM_RE = re.compile(r"^\s{0,3}(?:#{3,6}\s+)?(?:\*\*|__)?(?:Q\s*)?(?P<n>\d{1,3})\s*(?P<sep>[)）.．、:：])\s*"
-                     r"(?P<text>\S.*?)(?:\*\*|__)?\s*$", re.IGNORECASE)
-HEADING_RE = re.compile(r"^(?P<level>#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
-FENCE_RE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`\s]*)")
-RULE_RE = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
-BULLET_RE = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)）、])\s+(?P<text>.+)$")
-SECTION_HEAD_RE = re.compile(r"^(?:(?:第\s*)?(?P<num>[一二三四五六七八九十]+|\d{1,2})\s*(?:节|章|部分)?"
-                             r"\s*[、.．:：)）]\s*)?(?P<title>.+?)\s*(?:[（(]\s*(?P<count>\d+)\s*(?:题|道题?|questions?)\s*[)）])?$",
+from deck.content.load import MAX_BANK_QUESTIONS, MAX_ITEMS, MAX_TEXT, _invisible
+from deck.content.md_blocks import CJK_RE, slug
+from deck.content.md_shapes import Parsed, RawQuestion, Unplaced, parse
+
+SECTION_HEAD_RE = re.compile(r"^\W*(?:(?:第\s*)?(?:[一二三四五六七八九十]+|\d{1,2}|[A-Z])\s*(?:节|章|部分)?"
+                             r"\s*[、.．:：)）]\s*)?"
+                             r"(?:Section\s+\d+\s*[:：.]\s*)?(?P<title>.+?)\s*"
+                             r"(?:[（(]\s*(?P<count>\d+)\s*(?:题|道题?|questions?)\s*[)）]|[（(]\s*\d+\s*[-–]\s*\d+\s*[)）])?$",
                              re.IGNORECASE)
-REFERENCE_HEADINGS = ("参考文献", "参考资料", "参考链接", "references", "bibliography", "further reading")
-PLACEHOLDER_HEADINGS = ("图示占位", "图示", "diagram placeholders", "placeholders")
-CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+IMAGE_RE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<target><[^>]*>|[^)\s]+)(?P<title>\s+\"[^\"]*\")?\)")
 URL_RE = re.compile(r"<?(https?://[^\s<>）)]+)>?")
 YEAR_RE = re.compile(r"^(?:19|20)\d{2}[a-z]?$")
-CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
+SHAPES_HELP = """\
+a question heading (`## Q01 · …`, `#### 3) …?`, `## 2. …`) with its answer under it;
+a bold line (`**1. …？**`) with the answer in the lines below it;
+a list of questions (`1. **Q: …**` + `   - **A:** …`, `- **Q：…**` + `  A：…`);
+`1) question` + labelled lines (`- 标准答：…` / `- Answer: …`, 反问点 / Ask back, 坑位 / Pitfall, 要点, 代码);
+`Q: …` / `问：…` then the answer; `<details><summary>question</summary>answer</details>`;
+a table whose header is question | answer"""
 
 
 @dataclass(frozen=True)
-class Unplaced:
-    line: int
-    text: str
-    reason: str
-
-
-@dataclass
-class _Question:
-    number: int
-    line: int
-    text: str
-    fields: dict[str, list[str]] = field(default_factory=dict)
-    code: tuple[str, str] | None = None  # (language, source)
-    lines: list[int] = field(default_factory=list)  # line numbers of its fields, for the report if it is dropped
-
-
-@dataclass
-class _Diagram:
-    line: int
-    title: str
-    source: str
-    caption: str = ""
-    placeholder: bool = False
-    id: str = ""
-
-
-@dataclass
-class _Group:
-    """Everything under one heading; it becomes a section if it holds questions."""
-
+class SectionReport:
     title: str
     line: int
-    number: int | None = None
-    declared: int | None = None
-    questions: list[_Question] = field(default_factory=list)
-    diagrams: list[_Diagram] = field(default_factory=list)
+    found: int
+    answered: int
 
 
 @dataclass(frozen=True)
 class Imported:
     files: dict[str, str]  # path inside the bank folder -> text
+    assets: dict[str, Path]  # path inside the bank folder -> a local image to copy there
     unplaced: tuple[Unplaced, ...]
-    notices: tuple[str, ...]  # things that were placed but deserve a look (counts, dropped questions)
-    sections: int
+    notices: tuple[str, ...]  # placed, but deserve a look (counts, long answers, images)
+    report: tuple[SectionReport, ...]
     questions: int
     code: int
     diagrams: int
     references: int
 
-
-def import_markdown(text: str, source_name: str = "bank.md") -> Imported:
-    """Parse the Markdown and return the bank's files; raise ValueError if it holds no question."""
-    parser = _Parser(text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n"))
-    parser.run()
-    return _Assembler(parser, source_name).files()
+    @property
+    def sections(self) -> int:
+        return sum(1 for s in self.report if s.answered)
 
 
-# ---------------------------------------------------------------- parsing
+class CannotImport(ValueError):
+    """No question found, none with an answer, or beyond the loader's counts: the message says why."""
 
 
-class _Parser:
-    def __init__(self, lines: list[str]) -> None:
-        self.lines = lines
-        self.title: str | None = None
-        self.groups: list[_Group] = [_Group(title="", line=0)]  # questions before any heading
-        self.mode = "questions"  # or "references", "placeholders"
-        self.references: list[tuple[int, str]] = []
-        self.placeholders: list[_Diagram] = []
-        self.question: _Question | None = None
-        self.open_field: str | None = None
-        self.unplaced: list[Unplaced] = []
-        self.notices: list[str] = []
-        self.used_headings: set[int] = set()
-
-    def skip(self, i: int, reason: str) -> None:
-        if self.lines[i].strip():
-            self.unplaced.append(Unplaced(i + 1, self.lines[i].rstrip(), reason))
-
-    def run(self) -> None:
-        i = 0
-        while i < len(self.lines):
-            i = self.line(i)
-
-    def line(self, i: int) -> int:
-        raw = self.lines[i]
-        stripped = raw.strip()
-        fence = FENCE_RE.match(raw)
-        if fence:
-            return self.fenced(i, fence)
-        if not stripped:
-            self.open_field = None
-            return i + 1
-        if RULE_RE.match(raw):  # a horizontal rule only separates
-            return i + 1
-        heading = HEADING_RE.match(raw)
-        item = ITEM_RE.match(raw) if self.mode == "questions" else None
-        if item and self._is_question(item, raw):
-            self.new_question(i, item)
-            return i + 1
-        if heading:
-            self.heading(i, len(heading["level"]), _plain(heading["text"]))
-            return i + 1
-        if self.mode == "references":
-            return self.reference(i)
-        if self.mode == "placeholders":
-            return self.placeholder(i)
-        found = FIELD_RE.match(raw)
-        if found:
-            if self.question is None:
-                self.skip(i, "a field outside any question")
-            else:
-                self.question.lines.append(i + 1)
-                self.set_field(i, _LABEL_OF[found["label"].lower()], found["text"])
-            return i + 1
-        self.continuation(i)
-        return i + 1
-
-    def _is_question(self, item: re.Match, raw: str) -> bool:
-        if item["sep"] in ")）":
-            return not (self.open_field and raw.startswith((" ", "\t")))
-        # "1." / "1、" also start numbered lists inside an answer: a question only if it is the next number.
-        expected = self.question.number + 1 if self.question else 1
-        return int(item["n"]) == expected and not raw.startswith((" ", "\t"))
-
-    def heading(self, i: int, level: int, text: str) -> None:
-        self.question, self.open_field = None, None
-        if level == 1 and self.title is None:
-            self.title = text
-            self.used_headings.add(i)
-            return
-        low = text.lower()
-        if any(k in low for k in REFERENCE_HEADINGS):
-            self.mode = "references"
-            self.used_headings.add(i)
-            return
-        if any(k in low for k in PLACEHOLDER_HEADINGS):
-            self.mode = "placeholders"
-            self.used_headings.add(i)
-            return
-        self.mode = "questions"
-        head = SECTION_HEAD_RE.match(text)
-        assert head is not None  # the title group matches any text
-        number = _numeral(head["num"]) if head["num"] else None
-        self.groups.append(_Group(title=head["title"], line=i + 1, number=number,
-                                  declared=int(head["count"]) if head["count"] else None))
-
-    def new_question(self, i: int, item: re.Match) -> None:
-        self.question = _Question(number=int(item["n"]), line=i + 1, text=_plain(item["text"]))
-        self.open_field = None
-        self.groups[-1].questions.append(self.question)
-        self.used_headings.add(self.groups[-1].line - 1)
-
-    def set_field(self, i: int, name: str, text: str) -> None:
-        assert self.question is not None
-        if name in self.question.fields:
-            self.skip(i, f"a second '{name}' for question {self.question.number}")
-            self.open_field = None
-            return
-        if name == "code" and text.strip():
-            self.skip(i, "text after the code label (the code is the fenced block that follows)")
-            text = ""
-        self.question.fields[name] = [_plain(text)] if text.strip() else []
-        self.open_field = name
-
-    def continuation(self, i: int) -> None:
-        text = self.lines[i].strip()
-        q = self.question
-        if q is not None and self.open_field and self.open_field != "code":
-            q.lines.append(i + 1)
-            bullet = BULLET_RE.match(text)
-            self.question.fields[self.open_field].append("- " + _plain(bullet["text"]) if bullet else _plain(text))
-        elif q is not None and not q.fields and q.code is None:
-            q.text += ("" if CJK_RE.search(q.text[-1:] + text[:1]) else " ") + _plain(text)
-        else:
-            self.skip(i, "text outside any question field")
-
-    def fenced(self, i: int, fence: re.Match) -> int:
-        indent, mark, language = fence["indent"], fence["fence"], fence["info"].lower() or "text"
-        close = re.compile(rf"^\s*{re.escape(mark[0])}{{{len(mark)},}}\s*$")
-        end = next((k for k in range(i + 1, len(self.lines)) if close.match(self.lines[k])), None)
-        if end is None:
-            self.notices.append(f"line {i + 1}: code fence never closed; it runs to the end of the file")
-        body = self.lines[i + 1: end if end is not None else len(self.lines)]
-        # Off with the fence's own indent (a fence inside a list item), tabs as 4 spaces like the loader.
-        source = "\n".join((line[len(indent):] if line.startswith(indent) else line.lstrip()).replace("\t", "    ")
-                           for line in body).strip("\n")
-        after = (end if end is not None else len(self.lines) - 1) + 1
-        if not source.strip():
-            for k in range(i, after):
-                self.skip(k, "an empty code block")
-            return after
-        q = self.question
-        if language == "mermaid":
-            title = q.text if q else self.groups[-1].title or self.title or "Diagram"
-            self.groups[-1].diagrams.append(_Diagram(line=i + 1, title=title, source=source))
-            self.used_headings.add(self.groups[-1].line - 1)
-        elif q is not None and q.code is None and self.mode == "questions":
-            q.code = (language, source)
-            q.lines += range(i + 1, after + 1)
-            if self.open_field == "code":
-                self.open_field = None
-        else:
-            reason = f"a second code block for question {q.number}" if q else "a code block outside any question"
-            for k in range(i, after):
-                self.skip(k, reason)
-        return after
-
-    def reference(self, i: int) -> int:
-        bullet = BULLET_RE.match(self.lines[i])
-        if bullet:
-            self.references.append((i + 1, bullet["text"]))
-        else:
-            self.skip(i, "not a list item of the reference list")
-        return i + 1
-
-    def placeholder(self, i: int) -> int:
-        bullet = BULLET_RE.match(self.lines[i])
-        if not bullet:
-            self.skip(i, "not a list item of the diagram placeholder list")
-            return i + 1
-        text = _plain(bullet["text"])
-        title, _, caption = text.replace("：", ":").partition(":") if re.search("[:：]", text) else (text, "", "")
-        self.placeholders.append(_Diagram(line=i + 1, title=title.strip(), source="", caption=caption.strip(),
-                                          placeholder=True))
-        return i + 1
-
-
-# ---------------------------------------------------------------- assembling the bank
+def import_markdown(text: str, source_name: str = "bank.md", base: Path | None = None,
+                    copy_images: bool = True) -> Imported:
+    """The bank's files from Markdown; base is the folder local images are taken from (None: not copied).
+    copy_images False: a local image keeps its path (relative to base), for a bank read in place.
+    Raise CannotImport if it holds no question with an answer."""
+    parsed = parse(text)
+    return _Assembler(parsed, source_name, base, copy_images).files()
 
 
 class _Assembler:
-    def __init__(self, parser: _Parser, source_name: str) -> None:
-        self.p = parser
+    def __init__(self, parsed: Parsed, source_name: str, base: Path | None, copy_images: bool) -> None:
+        self.p = parsed
+        self.copy_images = copy_images
         self.source_name = source_name
-        self.unplaced = list(parser.unplaced)
-        self.notices = list(parser.notices)
-        self.ids: set[str] = set()  # question ids
+        self.base = base
+        self.unplaced = list(parsed.unplaced)
+        self.notices: list[str] = []
+        self.ids: set[str] = set()
         self.diagram_ids: set[str] = set()
+        self.diagram_list: list[dict[str, Any]] = []
+        self.assets: dict[str, Path] = {}
+        self.remote_images = 0
+        self.missing_images: list[str] = []
 
     def _unique(self, base: str, suffix: str) -> str:
         candidate = base if base not in self.ids else f"{base}-{suffix}"
@@ -310,18 +105,22 @@ class _Assembler:
         return candidate
 
     def files(self) -> Imported:
-        groups = [g for g in self.p.groups if g.questions]
-        if not groups:
-            raise ValueError("no questions found (expected lines like '1) question' followed by '- 标准答：…')")
-        sections, overview = self._sections(groups)
-        title = self.p.title or (groups[0].title if groups[0].title else self.source_name)
-        every_text = " ".join(q["question"] for s in sections for q in s["questions"])
-        deck: dict[str, Any] = {"title": title, "language": "zh-CN" if CJK_RE.search(every_text) else "en"}
+        found = sum(len(g.questions) for g in self.p.groups)
+        if not found:
+            raise CannotImport(self._nothing_found())
+        if found > MAX_BANK_QUESTIONS:
+            raise CannotImport(f"it holds {found:,} questions (limit {MAX_BANK_QUESTIONS:,}); split it into "
+                                  "several files")
+        sections, report, overview = self._sections()
+        title = self.p.title or Path(self.source_name).stem
+        asked = [q["question"] for s in sections for q in s["questions"]]
+        chinese = sum(1 for text in asked if CJK_RE.search(text)) * 2 >= len(asked)
+        deck: dict[str, Any] = {"title": title, "language": "zh-CN" if chinese else "en"}
         if overview:
             deck["overview_diagram"] = overview
         references = [r for line, text in self.p.references for r in _references(text, line, self.notices)]
         if references:
-            deck["references"] = references
+            deck["references"] = references[:MAX_ITEMS["references"]]
         header = (f"# yaml-language-server: $schema=content.schema.json\n"
                   f"# Imported from {self.source_name} by `deck import`.\n")
         files = {"deck.yaml": header + dump_yaml(deck)}
@@ -329,107 +128,195 @@ class _Assembler:
             files[f"{s['section']['number']:02d}-{s['section']['id']}.yaml"] = (
                 "# yaml-language-server: $schema=content.schema.json\n" + _spaced(dump_yaml(s)))
         diagrams = self._diagram_files(files)
-        self.unplaced += [Unplaced(i + 1, self.p.lines[i], "a heading with nothing placed under it")
-                          for g in self.p.groups[1:] if (i := g.line - 1) not in self.p.used_headings]
-        return Imported(files=files, unplaced=tuple(sorted(self.unplaced, key=lambda u: u.line)),
-                        notices=tuple(self.notices), sections=len(sections),
+        if self.missing_images:
+            more = " …" if len(self.missing_images) > 5 else ""
+            self.notices.append(f"{len(self.missing_images)} local image(s) not found beside the file, their alt text "
+                                f"kept: {', '.join(self.missing_images[:5])}{more}")
+        if self.remote_images:
+            self.notices.append(f"{self.remote_images} remote image(s) kept as links (nothing downloaded)")
+        return Imported(files=files, assets=dict(sorted(self.assets.items())),
+                        unplaced=tuple(sorted(self.unplaced, key=lambda u: u.line)),
+                        notices=tuple(self.notices), report=tuple(report),
                         questions=sum(len(s["questions"]) for s in sections),
                         code=sum(1 for s in sections for q in s["questions"] if "code" in q),
-                        diagrams=diagrams, references=len(references))
+                        diagrams=diagrams, references=len(deck.get("references", ())))
 
-    def _sections(self, groups: list[_Group]) -> tuple[list[dict[str, Any]], str | None]:
-        # Numbers from the headings where they are usable and unique, the others the next free ones.
-        given = [g.number if g.number and 1 <= g.number <= 99 else None for g in groups]
-        given = [n if n and given.index(n) == k else None for k, n in enumerate(given)]
-        free = (n for n in range(1, 100) if n not in given)
-        numbers = [n or next(free) for n in given]
+    def _nothing_found(self) -> str:
+        lines = [u for u in self.p.unplaced][:5]
+        shown = "".join(f"\n  line {u.line}: {u.text.strip()[:100]}" for u in lines)
+        return ("no question found. It looks for:\n" + "\n".join(f"  {s}" for s in SHAPES_HELP.split("\n")) +
+                (f"\nFirst lines it could not place:{shown}" if shown else "\nThe file has no text.") +
+                "\nSee CONTENT.md, 'Importing Markdown'.")
+
+    def _sections(self) -> tuple[list[dict[str, Any]], list[SectionReport], str | None]:
         out: list[dict[str, Any]] = []
+        report: list[SectionReport] = []
         by_group: dict[int, dict[str, Any]] = {}
         section_ids: set[str] = set()
-        for g, number in zip(groups, numbers, strict=True):
-            sid = slug(g.title) or f"section-{number}"
-            sid = sid if sid not in section_ids else f"{sid}-{number}"
-            section_ids.add(sid)
-            title = g.title or self.p.title or self.source_name
-            if g.declared is not None and g.declared != len(g.questions):
-                self.notices.append(f"line {g.line}: section '{title}' says {g.declared} questions, "
+        for g in self.p.groups:
+            if not g.questions:
+                if g.line and not g.diagrams:
+                    self.unplaced.append(Unplaced(g.line, self.p.lines[g.line - 1], "a heading with no question "
+                                                  "under it (not a section)"))
+                continue
+            number = len(out) + 1
+            head = SECTION_HEAD_RE.match(g.title) if g.title else None
+            title = (head["title"] if head else g.title) or self.p.title or Path(self.source_name).stem
+            if head and head["count"] and int(head["count"]) != len(g.questions):
+                self.notices.append(f"line {g.line}: section '{title}' says {head['count']} questions, "
                                     f"{len(g.questions)} found")
-            questions = [q for q in (self._question(sid, number, q) for q in g.questions) if q]
-            if questions:
-                out.append({"section": {"id": sid, "number": number, "title": title}, "questions": questions})
-                by_group[id(g)] = out[-1]["section"]
+            sid = slug(title) or f"section-{number}"
+            sid = sid if sid not in section_ids else f"{sid}-{number}"
+            questions = [q for q in (self._question(sid, number, n, q) for n, q in enumerate(g.questions, 1)) if q]
+            report.append(SectionReport(title, g.line, len(g.questions), len(questions)))
+            if not questions:
+                continue
+            if number > 99 or len(questions) > MAX_ITEMS["questions"]:
+                raise CannotImport(f"line {g.line}: more than 99 sections or {MAX_ITEMS['questions']} questions "
+                                      "in one section; split the file")
+            section_ids.add(sid)
+            out.append({"section": {"id": sid, "number": number, "title": title}, "questions": questions})
+            by_group[id(g)] = out[-1]["section"]
         if not out:
-            raise ValueError("no question has an answer (标准答 / Answer), so there is nothing to import")
-        # A diagram under a heading with questions belongs to that section; under another heading
-        # the first is the deck's overview and the others join the section before them.
+            raise CannotImport(f"found {sum(r.found for r in report)} question(s) but none has an answer, so there "
+                                  "is nothing to import (an answer is the text under a question, or a labelled "
+                                  "'标准答：' / 'Answer:' line)")
+        return out, report, self._diagrams(by_group)
+
+    def _diagrams(self, by_group: dict[int, dict[str, Any]]) -> str | None:
+        """A diagram under a section belongs to it; elsewhere the first is the deck's overview and
+        the others join the section before them."""
         overview: str | None = None
-        self.diagram_list: list[_Diagram] = []
-        last = out[0]["section"]
+        last = next(iter(by_group.values()))
         for g in self.p.groups:
             last = by_group.get(id(g), last)
-            for d in g.diagrams:
+            for line, title, source in g.diagrams:
+                d = {"line": line, "title": title, "source": source}
                 if id(g) not in by_group and overview is None:
-                    d.id = overview = self._diagram_id(d, "overview")
+                    d["id"] = overview = self._diagram_id(title, "overview")
                 else:
-                    d.id = self._diagram_id(d)
-                    last.setdefault("diagrams", _Flow()).append(d.id)
+                    d["id"] = self._diagram_id(title)
+                    last.setdefault("diagrams", _Flow()).append(d["id"])
                 self.diagram_list.append(d)
-        for d in self.p.placeholders:
-            d.id = self._diagram_id(d)
+        for line, text in self.p.placeholders:
+            title, _, caption = re.sub("[*_`]", "", text).replace("：", ":").partition(":")
+            if not re.search(r"\w", title):
+                self.unplaced.append(Unplaced(line, self.p.lines[line - 1], "a diagram placeholder without a title"))
+                continue
+            d = {"line": line, "title": title.strip(), "caption": caption.strip(), "placeholder": True}
+            d["id"] = self._diagram_id(d["title"])
             self.diagram_list.append(d)
-        return out, overview
+        return overview
 
-    def _diagram_id(self, d: _Diagram, fallback: str | None = None) -> str:
-        base = slug(d.title) or fallback or f"diagram-{len(self.diagram_list) + 1}"
-        did = base
-        n = 2
+    def _diagram_id(self, title: str, fallback: str | None = None) -> str:
+        base = slug(title) or fallback or f"diagram-{len(self.diagram_list) + 1}"
+        did, n = base, 2
         while did in self.diagram_ids:
             did, n = f"{base}-{n}", n + 1
         self.diagram_ids.add(did)
         return did
 
-    def _question(self, sid: str, number: int, q: _Question) -> dict[str, Any] | None:
-        fields = {k: "\n".join(v).strip() for k, v in q.fields.items() if k != "code"}
-        if not fields.get("answer"):
-            self.notices.append(f"line {q.line}: question {q.number} '{q.text}' has no answer (标准答 / Answer); "
-                                "left out")
-            self.unplaced += [Unplaced(n, self.p.lines[n - 1], "a question without an answer")
-                              for n in [q.line, *q.lines]]
+    def _question(self, sid: str, number: int, n: int, q: RawQuestion) -> dict[str, Any] | None:
+        if not re.search(r"\w", q.text):  # "Q:" or "**1.**" alone: nothing asked
+            self.unplaced += [Unplaced(line, self.p.lines[line - 1], "a question line without a question")
+                              for line in sorted({q.line, *q.lines})]
             return None
-        base = slug(q.text) or f"{sid}-q{q.number}"
-        out: dict[str, Any] = {"id": self._unique(base, f"{number}-{q.number}"), "question": q.text,
+        fields = {k: self._field(q, k, parts) for k, parts in q.fields.items()}
+        if not fields.get("answer"):
+            self.notices.append(f"line {q.line}: question '{q.text[:60]}' has no answer; left out")
+            self.unplaced += [Unplaced(line, self.p.lines[line - 1], "a question without an answer")
+                              for line in sorted({q.line, *q.lines})]
+            return None
+        text = q.text if len(q.text) <= MAX_TEXT else q.text[:MAX_TEXT]
+        out: dict[str, Any] = {"id": self._unique(slug(text) or f"{sid}-q{n}", f"{number}-{n}"), "question": text,
                                "answer": _block(fields["answer"])}
         for name in ("follow_up", "pitfall"):
             if fields.get(name):
                 out[name] = _block(fields[name])
         if fields.get("key_points"):
-            text = fields["key_points"].lstrip("- ")
-            points = re.split(r"[；;]" if re.search("[；;]", text) else r"[，,、]", text)
-            out["key_points"] = _Flow(p.strip() for p in points if p.strip())
-        if "code" in q.fields and q.code is None:
-            self.notices.append(f"line {q.line}: question {q.number} has a code label but no fenced block")
+            points = [re.sub(r"^[-*+]\s+", "", p).strip() for p in
+                      re.split(r"\n|[；;]" if re.search("[；;\n]", fields["key_points"]) else r"[，,、]",
+                               fields["key_points"])]
+            out["key_points"] = _Flow(p[:MAX_TEXT] for p in points if p.strip())[:MAX_ITEMS["key_points"]]
+        if q.current == "code" and q.code is None and "code" not in q.fields:
+            self.notices.append(f"line {q.line}: question '{q.text[:60]}' has a code label but no fenced block")
         if q.code:
             out["code"] = {"language": q.code[0], "source": q.code[1].rstrip() + "\n"}
+        elif fields.get("code"):  # a code label followed by more than one block: they join the answer
+            out["answer"] = _block(fields["answer"] + "\n\n" + fields["code"])
         return out
+
+    def _field(self, q: RawQuestion, name: str, parts: list[str]) -> str:
+        """The parts joined as Markdown, images taken care of, cut at a part to fit the loader's limit."""
+        kept: list[str] = []
+        size = 0
+        for k, part in enumerate(parts):
+            part = self._images(part, q.line)
+            if size + len(part) + 2 > MAX_TEXT:
+                self.notices.append(f"line {q.line}: the {name} of question '{q.text[:60]}' is longer than "
+                                    f"{MAX_TEXT:,} characters; its last {len(parts) - k} part(s) are left out")
+                break
+            kept.append(part)
+            size += len(part) + 2
+        text = "\n\n".join(kept).strip()
+        return "" if _invisible(text) else text
+
+    def _images(self, text: str, line: int) -> str:
+        def one(m: re.Match) -> str:
+            target = m["target"].strip("<>")
+            if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.IGNORECASE):
+                self.remote_images += target.lower().startswith(("http:", "https:"))
+                return m.group()
+            path = self._local(target, line)
+            if path is None:
+                return m["alt"] or ""
+            if not self.copy_images:
+                return m.group()
+            name = f"images/{path.name}"
+            n = 2
+            while name in self.assets and self.assets[name] != path:
+                name, n = f"images/{path.stem}-{n}{path.suffix}", n + 1
+            self.assets[name] = path
+            return f"![{m['alt']}]({name}{m['title'] or ''})"
+        return IMAGE_RE.sub(one, text)
+
+    def _local(self, target: str, line: int) -> Path | None:
+        """A local image inside the input's folder, or None with a notice."""
+        from urllib.parse import unquote
+
+        rel = unquote(target.split("#")[0].split("?")[0])
+        if self.base is None:
+            self.notices.append(f"line {line}: image '{rel}' not copied (no folder to take it from)")
+            return None
+        path = (self.base / rel)
+        inside = not os.path.isabs(rel) and path.resolve().is_relative_to(self.base.resolve())
+        if not inside:
+            self.notices.append(f"line {line}: image '{rel}' is outside the Markdown file's folder; not copied, "
+                                "its alt text kept")
+            return None
+        if not path.resolve().is_file():
+            self.missing_images.append(f"{rel} (line {line})")
+            return None
+        return path.resolve()
 
     def _diagram_files(self, files: dict[str, str]) -> int:
         if not self.diagram_list:
             return 0
         entries: dict[str, Any] = {}
         for d in self.diagram_list:
-            entry: dict[str, Any] = {"title": d.title}
-            if d.caption:
-                entry["caption"] = d.caption
-            entries[d.id] = entry
-            if d.placeholder:
-                label = d.title.replace('"', "#quot;")
-                files[f"diagrams/{d.id}.mmd"] = (
-                    f"%% Placeholder imported from {self.source_name} line {d.line}; draw the diagram here and\n"
-                    f"%% add '{d.id}' to a section's `diagrams:` list to show it.\n"
+            entry: dict[str, Any] = {"title": d["title"]}
+            if d.get("caption"):
+                entry["caption"] = d["caption"]
+            entries[d["id"]] = entry
+            if d.get("placeholder"):
+                label = d["title"].replace('"', "#quot;")
+                files[f"diagrams/{d['id']}.mmd"] = (
+                    f"%% Placeholder imported from {self.source_name} line {d['line']}; draw the diagram here and\n"
+                    f"%% add '{d['id']}' to a section's `diagrams:` list to show it.\n"
                     f'flowchart LR\n  placeholder["{label}"]\n')
             else:
-                files[f"diagrams/{d.id}.mmd"] = d.source.rstrip() + "\n"
-        placeholders = [d.id for d in self.diagram_list if d.placeholder]
+                files[f"diagrams/{d['id']}.mmd"] = d["source"].rstrip() + "\n"
+        placeholders = [d["id"] for d in self.diagram_list if d.get("placeholder")]
         if placeholders:
             self.notices.append(f"{len(placeholders)} diagram placeholder(s) became stubs in diagrams/ "
                                 f"({', '.join(placeholders)}); draw them and list them in a section to show them")
@@ -439,6 +326,7 @@ class _Assembler:
                                            "# Title and caption of each diagram in this folder (<id>.mmd).\n"
                                            + note + _spaced_top(dump_yaml(entries)))
         return len(self.diagram_list)
+
 
 
 def _references(text: str, line: int, notices: list[str]) -> list[dict[str, Any]]:
@@ -486,43 +374,17 @@ def _reference(text: str) -> dict[str, Any] | None:
     if not ref["title"]:
         return None
     ref["title"] = ref["title"].strip("\"“”")
-    if url:
+    if re.match(r"^(?:https?://[^/\s]|mailto:\S)\S*$", url):  # what a slide link may open (load.URL_SCHEMES)
         ref["url"] = url
     return ref
 
 
 # ---------------------------------------------------------------- text helpers
-
-
-def slug(text: str, max_words: int = 6, max_len: int = 40) -> str:
-    """Lowercase ASCII slug of the Latin words of text; '' if it has no word of 2+ letters."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    words = re.findall(r"[A-Za-z0-9]+", ascii_text)
-    if not any(len(w) >= 2 and re.search("[A-Za-z]", w) for w in words):
-        return ""
-    out = ""
-    for w in words[:max_words]:
-        if out and len(out) + 1 + len(w) > max_len:
-            break
-        out = f"{out}-{w.lower()}" if out else w.lower()[:max_len]
-    return out
-
-
 def _plain(text: str) -> str:
-    """Markdown emphasis and inline code marks off: the bank holds plain text."""
+    """Emphasis and inline code marks off: a reference is plain text."""
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
     text = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"\1", text)
-    text = re.sub(r"`([^`]+)`", r"\1", text)
-    return text.strip()
-
-
-def _numeral(text: str) -> int:
-    if text.isdigit():
-        return int(text)
-    if "十" not in text:
-        return CN_DIGITS.get(text, 0)
-    tens, _, ones = text.partition("十")
-    return (CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (CN_DIGITS.get(ones, 0) if ones else 0)
+    return re.sub(r"`([^`]+)`", r"\1", text).strip()
 
 
 def _block(text: str) -> str:

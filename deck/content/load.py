@@ -44,6 +44,7 @@ MAX_ITEMS = {"key_points": 12, "tags": 20, "diagrams": 20, "references": 500, "q
 MAX_EVENTS = 200_000  # YAML values per file (a 30-question section has ~500); bounds memory before compose
 MAX_BANK_QUESTIONS = 10_000  # a 20,000-slide deck: beyond what PowerPoint opens
 YAML_SUFFIXES = (".yaml", ".yml")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 QUESTION_FIELDS = {
     "id": "slug", "question": "text", "answer": "text", "follow_up": "text",
@@ -77,10 +78,11 @@ class _Ctx:
                             field=field, hint=hint)
 
 
-def _read_yaml(path: Path, root: Path) -> tuple[yaml.Node, _Ctx]:
+def _read_yaml(path: Path, root: Path, texts: dict[Path, str] | None = None) -> tuple[yaml.Node, _Ctx]:
+    """The file's top node; texts holds the files of a bank made in memory (from Markdown)."""
     rel = str(path.relative_to(root.parent)) if path.is_relative_to(root.parent) else str(path)
     ctx = _Ctx(rel)
-    text = decode(read_bytes(path, rel), rel)
+    text = texts[path] if texts is not None else decode(read_bytes(path, rel), rel)
     try:
         _check_plain_yaml(text, rel)
         node = yaml.compose(text, Loader=SAFE_LOADER)
@@ -285,8 +287,8 @@ def _diagram_hint(root: Path, did: str) -> str:
 
 
 def _section(path: Path, root: Path, diagrams: dict[str, Diagram], warnings: list[str],
-             strict: bool) -> Section:
-    node, ctx = _read_yaml(path, root)
+             strict: bool, texts: dict[Path, str] | None) -> Section:
+    node, ctx = _read_yaml(path, root, texts)
     top = _pairs(node, ctx, {"section": "", "questions": ""}, "a section file")
     for name in ("section", "questions"):
         if name not in top:
@@ -313,7 +315,7 @@ def _section(path: Path, root: Path, diagrams: dict[str, Diagram], warnings: lis
     return Section(**meta, questions=questions, file=ctx.file)
 
 
-def _diagrams(root: Path, warnings: list[str]) -> dict[str, Diagram]:
+def diagrams_of(root: Path, warnings: list[str]) -> dict[str, Diagram]:
     folder = root / "diagrams"
     index = _one_file(folder, "diagrams") if folder.is_dir() else None
     if index is None:
@@ -411,13 +413,28 @@ def _profiles(node: yaml.Node, ctx: _Ctx) -> dict[str, ProfileSettings]:
 
 def load_bank(root: Path, strict: bool = False) -> Bank:
     """Read deck.yaml and every section file; raise ContentError on the first problem.
-    strict: every question must also have follow_up (反问点) and pitfall (坑位)."""
+    strict: every question must also have follow_up (反问点) and pitfall (坑位).
+    A Markdown file, or a folder of them without YAML, is read as `deck import` reads it."""
     root = Path(root)
+    # A folder of YAML without deck.yaml (and a README.md) is a broken bank, not a Markdown one.
+    if root.suffix.lower() in MARKDOWN_SUFFIXES or (root.is_dir() and not _listing(root, *YAML_SUFFIXES) and
+                                                     _listing(root, *MARKDOWN_SUFFIXES)):
+        from deck.content.md_load import load_markdown_bank
+
+        return load_markdown_bank(root, strict)
     _check_root(root)
     deck_path = _one_file(root, "deck")
     if deck_path is None:
         raise ContentError(f"'{root / 'deck.yaml'}' is missing", hint="create deck.yaml with at least 'title:'")
-    node, ctx = _read_yaml(deck_path, root)
+    warnings: list[str] = []
+    diagrams = diagrams_of(root, warnings)
+    return bank_of(root, deck_path, _section_files(root, warnings), diagrams, warnings, strict)
+
+
+def bank_of(root: Path, deck_path: Path, files: list[Path], diagrams: dict[str, Diagram], warnings: list[str],
+            strict: bool, texts: dict[Path, str] | None = None) -> Bank:
+    """The bank from its deck file and section files (read from disk, or from texts)."""
+    node, ctx = _read_yaml(deck_path, root, texts)
     pairs = _pairs(node, ctx, DECK_FIELDS, "deck.yaml")
     if "title" not in pairs:
         raise ctx.error(node, "deck.yaml needs 'title'", "title")
@@ -429,17 +446,14 @@ def load_bank(root: Path, strict: bool = False) -> Bank:
             meta[name] = _profiles(value, ctx)
         else:
             meta[name] = _field(DECK_FIELDS[name], value, ctx, name)
-    warnings: list[str] = []
-    diagrams = _diagrams(root, warnings)
     overview = meta.get("overview_diagram")
     if overview and overview not in diagrams:
         raise ctx.error(pairs["overview_diagram"][1], f"unknown diagram '{overview}'",
                         "overview_diagram", _diagram_hint(root, overview))
 
-    files = _section_files(root, warnings)
     if not files:
         raise ContentError(f"no section files (*.yaml or *.yml besides deck.yaml) in '{root}'")
-    sections = [_section(p, root, diagrams, warnings, strict) for p in files]
+    sections = [_section(p, root, diagrams, warnings, strict, texts) for p in files]
     total = sum(len(s.questions) for s in sections)
     if total > MAX_BANK_QUESTIONS:
         raise ContentError(f"the bank has {total:,} questions (limit {MAX_BANK_QUESTIONS:,})", file=str(root),

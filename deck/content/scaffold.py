@@ -28,8 +28,9 @@ def read_markdown(path: Path) -> str:
     return decode(read_bytes(path, str(path)), str(path))
 
 
-def write_new_bank(out: Path, files: dict[str, str]) -> None:
-    """Write files (path in the bank -> text) plus the JSON Schema into out, which must be absent or empty."""
+def write_new_bank(out: Path, files: dict[str, str], assets: dict[str, Path] | None = None) -> None:
+    """Write files (path in the bank -> text), assets (path in the bank -> a file to copy) and the
+    JSON Schema into out, which must be absent or empty."""
     from deck.content.load import load_bank
     from deck.content.schema import content_schema
 
@@ -46,6 +47,9 @@ def write_new_bank(out: Path, files: dict[str, str]) -> None:
             path = tmp / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
+        for name, source in (assets or {}).items():
+            (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, tmp / name)
         try:
             load_bank(tmp)
         except ContentError as exc:  # a bug of ours, not the user's: say so

@@ -34,7 +34,7 @@ def test_seed_becomes_a_bank_with_its_30_questions_code_chart_and_references(
     out = _seed_bank(tmp_path)
     captured = capsys.readouterr()
     # The one line of prose the seed has outside any question, with its line number.
-    assert re.findall(r"seed\.md:(\d+): not placed", captured.err) == ["110"]
+    assert re.findall(r"seed\.md:(\d+): left out", captured.err) == ["110"]
     assert "1 section(s), 30 questions (1 with code), 5 diagram(s), 10 reference(s)" in captured.out
 
     bank = load_bank(out)
@@ -129,7 +129,7 @@ def test_markdown_without_questions_is_an_error(tmp_path: Path, capsys: pytest.C
     md = tmp_path / "notes.md"
     md.write_text("# Notes\n\nJust prose.\n", encoding="utf-8")
     assert main(["import", str(md), "-o", str(tmp_path / "y")]) == 2
-    assert "no questions found" in capsys.readouterr().err
+    assert "no question found" in capsys.readouterr().err
     assert not (tmp_path / "y").exists()
 
 
@@ -165,7 +165,7 @@ def test_english_labels_colons_bold_and_unplaced_lines() -> None:
     result = import_markdown(ENGLISH, "en.md")
     assert [(u.line, u.reason) for u in result.unplaced] == [
         (17, "a question without an answer"), (18, "a question without an answer"),
-        (20, "text outside any question field")]
+        (20, "a paragraph after the labelled fields (indent it under the label to keep it)")]
     assert not any("says" in n for n in result.notices)  # 3 questions announced, 3 found
     assert any("no answer" in n for n in result.notices)
     data = yaml.safe_load(result.files["01-http-and-apis.yaml"])
