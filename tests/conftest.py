@@ -167,7 +167,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _slow_tools_only_where_marked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """An unmarked test that reaches LibreOffice or Chromium fails, so the marks stay true and
     `make test-fast` stays fast. The two patched calls are the ones that start them."""
-    from deck.diagrams.mermaid import RenderSession
+    from deck.diagrams.session import RenderSession
 
     def refuse(tool: str, mark: str, hint: str):  # noqa: ANN202
         def refused(*_args: object, **_kwargs: object) -> None:
