@@ -251,6 +251,8 @@ class _Walker:
             self.q.add("answer", rest, b.start + 1)
             return
         if DETAILS_ONLY_RE.match(source):
+            if "</details" in source.lower() and self.q is not None and self.q.kind == "details":
+                self.q = None  # the collapsed answer ends here; prose after it is no part of it
             return
         if not clean_text(source):  # only tags: a banner or layout (<div align=center>, <br>)
             self.skip(b, "raw HTML with no text (a banner or layout)")

@@ -98,6 +98,7 @@ def test_details_and_question_answer_tables() -> None:
                             "Table": ["What is recall@k?", "What is MRR?"]}
     assert bank["Collapsed"][0]["answer"] == "A store that indexes embeddings for nearest-neighbour search.\n\n" \
                                              "- HNSW\n- IVF\n"
+    assert bank["Collapsed"][1]["answer"] == "The dot product of unit vectors."  # </details> ends it
     assert bank["Table"][1]["answer"] == "Mean reciprocal rank of the first relevant item.\nHigher is better.\n"
 
 
