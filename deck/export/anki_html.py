@@ -136,5 +136,6 @@ class FieldHtml:
         png_name = self.media.add(diagram_id, ".png", png)
         label = html.escape(title)
         text = f"<b>{label}</b>" + (f"<br>{html.escape(caption)}" if caption else "")
-        return (f'<figure class=diagram><object data="{svg_name}" type="image/svg+xml" aria-label="{label}">'
-                f'<img src="{png_name}" alt="{label}"></object><figcaption>{text}</figcaption></figure>')
+        return (f'<figure class=diagram><div class=frame><object data="{svg_name}" type="image/svg+xml" '
+                f'aria-label="{label}"><img src="{png_name}" alt="{label}"></object></div>'
+                f'<figcaption>{text}</figcaption></figure>')

@@ -140,6 +140,7 @@ class Anki:
     question_size: float  # px
     code_size: float  # px
     width: float  # px: the widest a card's text runs (a desktop window; a phone is narrower)
+    diagram_width: float  # px: a diagram is never drawn narrower (a phone scrolls it sideways)
     night: AnkiNight
 
 
