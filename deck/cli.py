@@ -235,14 +235,14 @@ def _cmd_build(args: argparse.Namespace) -> int:
 def _deck_path(path: Path, suffix: str) -> Path:
     """A deck is a .pptx (an Anki package .apkg). A name without an extension gets one, and we say
     so; another extension is refused (-o talk.pdf --pdf would write the deck, then its PDF over it)."""
-    what = "an Anki package" if suffix == ".apkg" else "a deck"
+    a, what = ("an", "Anki package") if suffix == ".apkg" else ("a", "deck")
     if path.suffix.lower() == suffix or path.is_dir():  # a folder: refused by name when checked
         return path
     if path.suffix:
-        raise DeckError(f"-o '{path}': {what} is a {suffix} file; give a name ending in {suffix}"
+        raise DeckError(f"-o '{path}': {a} {what} is a {suffix} file; give a name ending in {suffix}"
                         + (" (--pdf writes the PDF beside it)" if path.suffix.lower() == ".pdf" else ""))
     named = path.with_name(path.name + suffix)
-    print(f"note: -o '{path}' has no extension; writing {what} to {named}", file=sys.stderr)
+    print(f"note: -o '{path}' has no extension; writing the {what} to {named}", file=sys.stderr)
     return named
 
 

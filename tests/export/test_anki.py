@@ -264,6 +264,8 @@ def test_output_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert "an Anki package is a .apkg file" in capsys.readouterr().err
     assert main(["build", "-q", "--content", str(root), "--profile", "anki", "-o", str(tmp_path / "o"),
                  "--pdf"]) == 0  # --pdf is for decks: nothing to convert here
+    assert capsys.readouterr().err == f"note: -o '{tmp_path / 'o'}' has no extension; writing the Anki package " \
+        f"to {tmp_path / 'o.apkg'}\n"
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [".interview-deck.json", "o.apkg"]
 
 
