@@ -2,10 +2,12 @@
 (`<bank title>::<NN section title>`), for spaced repetition on a phone.
 
 genanki writes the collection (an SQLite file); we write the zip around it, so the same bank
-gives the same bytes: every time stamp (note, card and note type `mod`, ids counted from it,
-zip entry times) is the build epoch of the decks (SOURCE_DATE_EPOCH). Note GUIDs come from the
-bank title and the question id, so importing a rebuilt package updates the notes already in a
-collection and keeps their review history; deck and note type ids come from the bank title."""
+gives the same bytes. Note GUIDs come from the bank title and the question id, so importing a
+rebuilt package updates the notes already in a collection and keeps their review history; deck and
+note type ids come from the bank title. Anki takes an update only from a note newer than its copy
+(its importer's default, "update notes: if newer"), so a note's `mod` is when the files it comes
+from were last edited (their mtime; SOURCE_DATE_EPOCH instead, when set); ids and zip entry times
+are the build epoch of the decks."""
 
 from __future__ import annotations
 
@@ -13,10 +15,12 @@ import hashlib
 import html
 import itertools
 import json
+import os
 import sqlite3
 import tempfile
 import time
 import zipfile
+from collections.abc import Iterable
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -96,18 +100,20 @@ def _tags(section: Section, question: Question) -> list[str]:
     return list(dict.fromkeys(tags))
 
 
-def _diagram_fields(bank: Bank, fields: FieldHtml, rendered: dict[str, RenderedDiagram]) -> dict[str, str]:
-    """Section id -> the figures of its diagrams, shown on its first question's cards (the overview
-    diagram on the bank's first question), as the study deck shows them at the section's start."""
-    def figure(diagram_id: str) -> str:
-        d, r = bank.diagrams[diagram_id], rendered[diagram_id]
-        return fields.diagram(diagram_id, r.svg_path.read_bytes(), r.png_path.read_bytes(), d.title, d.caption)
+def edited(paths: Iterable[Path], epoch: int) -> int:
+    """Anki's `mod` of what these files hold: when they were last edited (never before the build
+    epoch), so a rebuild after an edit is newer and an unchanged bank gives the same value;
+    SOURCE_DATE_EPOCH, when set, stands for every file (a build reproducible on any checkout)."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return epoch
+    return max([epoch, *(int(p.stat().st_mtime) for p in paths if p.is_file())])
 
-    out: dict[str, str] = {}
-    for n, section in enumerate(bank.sections):
-        ids = ([bank.overview_diagram] if n == 0 and bank.overview_diagram else []) + list(section.diagrams)
-        out[section.id] = "".join(figure(d) for d in dict.fromkeys(ids) if d in rendered)
-    return out
+
+def _section_diagrams(bank: Bank, n: int, section: Section, rendered: dict[str, RenderedDiagram]) -> list[str]:
+    """What a section's first question shows: its diagrams (the bank's first also the overview),
+    as the study deck shows them at the section's start."""
+    ids = ([bank.overview_diagram] if n == 0 and bank.overview_diagram else []) + list(section.diagrams)
+    return [d for d in dict.fromkeys(ids) if d in rendered]
 
 
 def anki_package(bank: Bank, theme: Theme, rendered: dict[str, RenderedDiagram]) -> bytes:
@@ -116,11 +122,18 @@ def anki_package(bank: Bank, theme: Theme, rendered: dict[str, RenderedDiagram])
     media = Media()
     fields = FieldHtml(bank.root, theme.anki.pygments_style, media)
     model = _model(bank, theme, labels)
-    figures = _diagram_fields(bank, fields, rendered)
+    epoch = build_epoch()
+    base = bank.root.parent if bank.root else Path()
+    mods: dict[str, int] = {}  # note GUID -> mod
     top = genanki.Deck(stable_id("deck", bank.title), _plain(bank.title), description=html.escape(bank.subtitle))
     decks = [top]
     due = itertools.count(1)  # new cards come in the bank's order
-    for section in bank.sections:
+    for n, section in enumerate(bank.sections):
+        shown = _section_diagrams(bank, n, section, rendered)
+        figures = "".join(fields.diagram(d, rendered[d].svg_path.read_bytes(), rendered[d].png_path.read_bytes(),
+                                         bank.diagrams[d].title, bank.diagrams[d].caption) for d in shown)
+        diagram_files = [bank.diagrams[d].source_path for d in shown] + (
+            [bank.root / "diagrams" / "diagrams.yaml"] if shown and bank.root else [])
         deck = genanki.Deck(stable_id("deck", bank.title, section.id), deck_name(bank, section))
         for i, q in enumerate(section.questions, 1):
             values = {
@@ -131,22 +144,31 @@ def anki_package(bank: Bank, theme: Theme, rendered: dict[str, RenderedDiagram])
                 "code": fields.code(q.code.source, q.code.language) if q.code else "",
                 "key_points": "<ul>" + "".join(f"<li>{fields.inline(k, q, 'key_points')}</li>"
                                                for k in q.key_points) + "</ul>" if q.key_points else "",
-                "diagrams": figures[section.id] if i == 1 else "",
+                "diagrams": figures if i == 1 else "",
                 "source": _source(bank, labels, section, i, q),
             }
-            deck.add_note(genanki.Note(model=model, fields=[values[f] for f in FIELDS], tags=_tags(section, q),
-                                       guid=note_guid(bank, q), due=next(due)))
+            note = genanki.Note(model=model, fields=[values[f] for f in FIELDS], tags=_tags(section, q),
+                                guid=note_guid(bank, q), due=next(due))
+            mods[note.guid] = edited([base / q.file, *(diagram_files if i == 1 else [])], epoch)
+            deck.add_note(note)
         decks.append(deck)
-    return _apkg(genanki.Package(decks), media, build_epoch())
+    theme_files = [theme.folder / "theme.yaml", theme.folder / "anki.css.j2"]
+    return _apkg(genanki.Package(decks), media, epoch, mods, max([edited(theme_files, epoch), *mods.values()]))
 
 
-def _apkg(package: genanki.Package, media: Media, epoch: int) -> bytes:
+def _apkg(package: genanki.Package, media: Media, epoch: int, mods: dict[str, int], model_mod: int) -> bytes:
     """The package zip: collection.anki2, the media map (index -> name) and the numbered files."""
     with tempfile.TemporaryDirectory(prefix="deck-anki-") as tmp:
         db = Path(tmp) / "collection.anki2"
         conn = sqlite3.connect(db)
         try:
             package.write_to_db(conn.cursor(), epoch, itertools.count(epoch * 1000))
+            # genanki stamps everything with one time; Anki decides updates by each note's own.
+            conn.executemany("UPDATE notes SET mod = ? WHERE guid = ?", [(m, g) for g, m in mods.items()])
+            conn.execute("UPDATE cards SET mod = (SELECT mod FROM notes WHERE notes.id = cards.nid)")
+            models = json.loads(conn.execute("SELECT models FROM col").fetchone()[0])
+            conn.execute("UPDATE col SET models = ?",
+                         (json.dumps({k: {**v, "mod": model_mod} for k, v in models.items()}),))
             conn.commit()
         finally:
             conn.close()

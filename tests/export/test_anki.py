@@ -365,3 +365,60 @@ def test_cards_look_right_in_light_and_night_mode(bundled: Package, tmp_path: Pa
                         assert len(boxes) == 3 and all(w >= 600 and h > 150 for w, h in boxes), boxes
         finally:
             browser.close()
+
+
+# --- Imported by Anki itself (PyPI `anki`: the desktop app's own Rust backend) -------------------------------------
+
+
+def _anki_import(col: object, path: Path) -> object:
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    options = ImportAnkiPackageOptions(with_scheduling=False, with_deck_configs=False, merge_notetypes=True)
+    return col.import_anki_package(ImportAnkiPackageRequest(package_path=str(path), options=options)).log
+
+
+def test_anki_imports_the_bundled_package_with_every_media_file_used(built: Path, tmp_path: Path) -> None:
+    collection = pytest.importorskip("anki.collection")
+    col = collection.Collection(str(tmp_path / "collection.anki2"))
+    try:
+        log = _anki_import(col, built / "bank.apkg")
+        assert (len(log.new), len(log.updated), len(log.duplicate)) == (180, 0, 0)
+        assert col.note_count() == 180 and col.card_count() == 180
+        bank = load_bank(CONTENT)
+        for section in bank.sections:
+            assert len(col.find_cards(f'"deck:{deck_name(bank, section)}" tag:{section.id}')) == 30
+        check = col.media.check()  # Anki's own scan of the fields: <object data=…> and <img src=…> both count
+        assert len(list(Path(col.media.dir()).iterdir())) == 10 and not check.unused and not check.missing
+        card = col.get_card(col.find_cards(f"tag:{bank.sections[0].id}")[0])
+        assert "标准答" in card.answer() and "<object data=" in card.answer()
+    finally:
+        col.close()
+
+
+def test_a_rebuilt_package_updates_notes_and_keeps_their_reviews(tmp_path: Path) -> None:
+    collection = pytest.importorskip("anki.collection")
+    root = _bank(tmp_path, "First answer.")
+    assert _build(root, tmp_path / "a.apkg") == 0
+    col = collection.Collection(str(tmp_path / "collection.anki2"))
+    try:
+        assert len(_anki_import(col, tmp_path / "a.apkg").new) == 2
+        col.decks.select(col.decks.id_for_name("Demo:Bank::01 演示"))
+        card = col.sched.getCard()
+        col.sched.answerCard(card, 3)  # one review: "Good"
+        assert "First answer." in card.note()["answer"]
+        section = root / "01-demo.yaml"
+        before = section.stat().st_mtime
+        assert _build(root, tmp_path / "same.apkg") == 0  # unchanged: nothing to update
+        assert len(_anki_import(col, tmp_path / "same.apkg").updated) == 0
+        section.write_text(section.read_text(encoding="utf-8").replace("First answer.", "Edited answer."),
+                           encoding="utf-8")
+        os.utime(section, (before + 60, before + 60))  # edited a minute later (mtime has 1 s steps in Anki)
+        assert _build(root, tmp_path / "b.apkg") == 0
+        log = _anki_import(col, tmp_path / "b.apkg")
+        assert (len(log.new), len(log.updated)) == (0, 2)  # the notes of the edited file
+        assert col.note_count() == 2
+        after = col.get_card(card.id)
+        assert after.reps == 1 and after.queue != 0  # still reviewed, not new again
+        assert "Edited answer." in after.note()["answer"]
+    finally:
+        col.close()
