@@ -52,14 +52,19 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
     progress(f"{len(bank.sections)} sections, {len(bank.questions)} questions; diagrams")
     if req.verbose:
         _explain(req, bank, theme)
-    # Only study and handout show diagrams: a mock-only build needs no browser.
-    rendered = bank_diagrams(bank, theme, req.cache) if {"study", "handout"} & set(req.profiles) else {}
+    # Only study, handout and anki show diagrams: a mock-only build needs no browser.
+    rendered = bank_diagrams(bank, theme, req.cache) if {"study", "handout", "anki"} & set(req.profiles) else {}
     sizes = {k: v.png_size for k, v in rendered.items()}
     scenes = {k: v.scene for k, v in rendered.items() if v.scene is not None and bank.diagrams[k].native}
 
     outputs: list[tuple[Path, bytes, bool]] = []  # (path, data, always exported to PDF: meant for paper)
     for profile in req.profiles:
         progress(f"planning and rendering {profile}")
+        if profile == "anki":  # a package for spaced repetition, not a deck: no plan, no PDF
+            from deck.export.anki import ANKI_FILE, anki_package
+
+            outputs.append((req.target or req.out_dir / ANKI_FILE, anki_package(bank, theme, rendered), False))
+            continue
         settings = bank.profiles.get(profile)
         reveal = req.reveal or (settings and settings.reveal) or "slides"
         if profile == "study":
@@ -76,7 +81,7 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
         path = req.target or req.out_dir / f"{profile}.pptx"
         outputs.append((path, render(plan, rendered), profile == "handout"))
 
-    pdf_inputs = [path for path, _, paper in outputs if paper or req.pdf]
+    pdf_inputs = [path for path, _, paper in outputs if paper or (req.pdf and path.suffix == ".pptx")]
     # Every target, PDFs included, before the first write: all or nothing.
     check_targets([path for path, _, _ in outputs] + [p.with_suffix(".pdf") for p in pdf_inputs], req.force)
     pdfs, failure = _pdfs([(path, data) for path, data, _ in outputs if path in pdf_inputs], progress)

@@ -16,7 +16,7 @@ from deck.content.reading import not_regular
 from deck.errors import DeckError, os_error, printable
 
 BUNDLED = resources.bundled_bank()
-PROFILES = ("study", "mock", "handout")
+PROFILES = ("study", "mock", "handout", "anki")  # anki: an .apkg package, the others .pptx decks
 SIGPIPE_EXIT = 141  # what a shell reports for a program stopped by a closed pipe (128 + SIGPIPE)
 IMPORT_HELP = """\
 Read a Markdown question bank and write a bank folder (YAML) that checks and builds.
@@ -58,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="content folder, or a Markdown bank (FILE.md, a folder of .md) read as `deck import` reads it "
                         "(default: bundled bank)")
     b.add_argument("--profile", choices=(*PROFILES, "all"), default="all")
-    b.add_argument("-o", "--output", type=Path, help="output .pptx (one profile) or folder (all)")
+    b.add_argument("-o", "--output", type=Path, help="output .pptx (.apkg for anki) of one profile, or folder (all)")
     b.add_argument("--pdf", action="store_true", help="also export PDFs with LibreOffice")
     b.add_argument("--theme", help="a shipped theme NAME or a PATH to a folder with theme.yaml "
                    "(default: deck.yaml's theme:, else default)")
@@ -227,16 +227,16 @@ def _cmd_build(args: argparse.Namespace) -> int:
                        levels=parse_levels(args.level) if args.level else None)
     profiles = PROFILES if args.profile == "all" else (args.profile,)
     if args.output and args.profile != "all":
-        target = _deck_path(args.output)
+        target = _deck_path(args.output, ".apkg" if args.profile == "anki" else ".pptx")
         out_dir = target.parent
     else:
         out_dir, target = args.output or Path("build"), None
         if os.path.lexists(out_dir) and not out_dir.is_dir():
             kind = not_regular(out_dir) or "a file"
             raise DeckError(f"output '{out_dir}' is {kind}; with all profiles -o names a folder")
-        if not out_dir.exists() and out_dir.suffix.lower() in (".pptx", ".pdf"):
+        if not out_dir.exists() and out_dir.suffix.lower() in (".pptx", ".pdf", ".apkg"):
             raise DeckError(f"-o '{out_dir}' names a file, but with all profiles -o names a folder; "
-                            "add --profile study, mock or handout to build one deck")
+                            "add --profile study, mock, handout or anki to build one output")
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -252,16 +252,17 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _deck_path(path: Path) -> Path:
-    """A deck is a .pptx. A name without an extension gets one, and we say so; another extension
-    is refused (-o talk.pdf --pdf would write the deck, then its PDF over it)."""
-    if path.suffix.lower() == ".pptx" or path.is_dir():  # a folder: refused by name when checked
+def _deck_path(path: Path, suffix: str) -> Path:
+    """A deck is a .pptx (an Anki package .apkg). A name without an extension gets one, and we say
+    so; another extension is refused (-o talk.pdf --pdf would write the deck, then its PDF over it)."""
+    a, what = ("an", "Anki package") if suffix == ".apkg" else ("a", "deck")
+    if path.suffix.lower() == suffix or path.is_dir():  # a folder: refused by name when checked
         return path
     if path.suffix:
-        raise DeckError(f"-o '{path}': a deck is a .pptx file; give a name ending in .pptx"
+        raise DeckError(f"-o '{path}': {a} {what} is a {suffix} file; give a name ending in {suffix}"
                         + (" (--pdf writes the PDF beside it)" if path.suffix.lower() == ".pdf" else ""))
-    named = path.with_name(path.name + ".pptx")
-    print(f"note: -o '{path}' has no extension; writing the deck to {named}", file=sys.stderr)
+    named = path.with_name(path.name + suffix)
+    print(f"note: -o '{path}' has no extension; writing the {what} to {named}", file=sys.stderr)
     return named
 
 

@@ -117,6 +117,34 @@ class Code:
 
 
 @dataclass(frozen=True)
+class AnkiNight:
+    """Card colours in Anki's night mode (the palette's serve the light cards)."""
+
+    text: str
+    muted: str
+    rule: str
+    primary: str
+    secondary: str
+    warning: str
+    answer_tint: str
+    follow_up_tint: str
+    pitfall_tint: str
+
+
+@dataclass(frozen=True)
+class Anki:
+    """The Anki package's cards (deck/export/anki.py; the stylesheet is anki.css.j2)."""
+
+    pygments_style: str  # inline colours on the style's own panel: the same in light and night mode
+    font_size: float  # px: the card's body text
+    question_size: float  # px
+    code_size: float  # px
+    width: float  # px: the widest a card's text runs (a desktop window; a phone is narrower)
+    diagram_width: float  # px: a diagram is never drawn narrower (a phone scrolls it sideways)
+    night: AnkiNight
+
+
+@dataclass(frozen=True)
 class Reveal:
     """How the blocks of a click-reveal slide enter: fade or appear."""
 
@@ -431,6 +459,7 @@ class Theme:
     reveal: Reveal
     diagrams: DiagramSettings
     diagram_shapes: DiagramShapes
+    anki: Anki
     name: str = "default"
     folder: Path = field(default=Path(), compare=False)
 
