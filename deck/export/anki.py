@@ -34,7 +34,7 @@ from deck.theme.labels import Labels
 from deck.theme.settings import Theme
 
 if TYPE_CHECKING:
-    from deck.diagrams.mermaid import RenderedDiagram
+    from deck.diagrams.cache import RenderedDiagram
 
 ANKI_FILE = "bank.apkg"  # the default output name
 FIELDS = ("question", "answer", "follow_up", "pitfall", "code", "key_points", "diagrams", "source")

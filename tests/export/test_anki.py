@@ -312,7 +312,7 @@ def chromium() -> str:
         from playwright.sync_api import sync_playwright
     except ImportError:
         pytest.skip("the playwright package is not installed")
-    from deck.diagrams.mermaid import find_browser
+    from deck.diagrams.discovery import find_browser
 
     with sync_playwright() as pw:
         found = find_browser(pw)
@@ -324,7 +324,7 @@ def chromium() -> str:
 def test_cards_look_right_in_light_and_night_mode(bundled: Package, tmp_path: Path, chromium: str) -> None:
     from playwright.sync_api import sync_playwright
 
-    from deck.diagrams.mermaid import LAUNCH_ARGS
+    from deck.diagrams.discovery import LAUNCH_ARGS
 
     shots = Path(os.environ.get("ANKI_SHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
