@@ -187,11 +187,12 @@ def diagram_warnings(bank: Bank, theme: Theme, rendered: dict[str, RenderedDiagr
         if fit.fits and fit.size >= cfg.legible_min:
             continue
         name = f"{source_label(bank.diagrams[did].source_path, resources.checkout_root())}: diagram '{did}'"
-        if r.scene.width / r.scene.height > room.w / room.h:
-            shape = "wider than a slide: lay it out top to bottom (flowchart TB, or direction TB in its subgraphs)"
-        else:
-            shape = "taller than a slide: lay it out left to right (flowchart LR, or direction LR in its subgraphs)"
-        todo = f"it is {shape}, group nodes in subgraphs, shorten labels, or split it into two diagrams"
+        wide = r.scene.width / r.scene.height > room.w / room.h
+        todo = f"it is {'wider' if wide else 'taller'} than a slide: "
+        turn = "TB" if wide else "LR"
+        if _direction(bank.diagrams[did].source_path) not in (("TB", "TD", "BT") if wide else ("LR", "RL")):
+            todo += f"lay it out {'top to bottom' if wide else 'left to right'} (flowchart {turn}), "
+        todo += f"group nodes in subgraphs (direction {turn}), shorten labels, or split it into two diagrams"
         if not fit.fits:
             warnings.append(f"{name}: labels do not fit their nodes even at {cfg.label_min:g} pt, so it is drawn as "
                             f"a picture; {todo}")
@@ -199,3 +200,13 @@ def diagram_warnings(bank: Bank, theme: Theme, rendered: dict[str, RenderedDiagr
             warnings.append(f"{name}: labels would be {fit.size:g} pt on a slide, under the theme's "
                             f"{cfg.legible_min:g} pt (diagram_shapes.legible_min); {todo}")
     return warnings
+
+
+def _direction(path: Path) -> str | None:
+    """The direction a flowchart's header names (TB, LR, ...), if the source says."""
+    import re
+
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        found = re.search(r"^\s*(?:flowchart|graph)\s+(TB|TD|BT|LR|RL)\b", path.read_text(encoding="utf-8"), re.M)
+        return found[1] if found else None
+    return None

@@ -53,9 +53,10 @@ def test_small_labels_warn_naming_the_diagram_and_what_to_do() -> None:
     (warning,) = diagram_warnings(BANK, theme, _rendered(tall))
     assert warning.startswith("content/diagrams/pipeline.mmd: diagram 'pipeline': labels would be ")
     assert f"under the theme's {theme.diagram_shapes.legible_min:g} pt" in warning
-    assert "flowchart LR" in warning and "subgraphs" in warning and "split" in warning
+    assert "taller than a slide" in warning and "subgraphs" in warning and "split" in warning
+    assert "lay it out left to right (flowchart LR)" in warning  # pipeline is TB
     (wide,) = diagram_warnings(BANK, theme, _rendered(_stretched(scene, 1.6, 1)))
-    assert "flowchart TB" in wide
+    assert "wider than a slide: group nodes in subgraphs (direction TB)" in wide  # TB already: no turn advised
 
 
 def test_labels_that_cannot_fit_make_a_picture_not_overflowing_text() -> None:
