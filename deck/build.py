@@ -54,6 +54,8 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
         _explain(req, bank, theme)
     # Only study, handout and anki show diagrams: a mock-only build needs no browser.
     rendered = bank_diagrams(bank, theme, req.cache) if {"study", "handout", "anki"} & set(req.profiles) else {}
+    for warning in diagram_warnings(bank, theme, rendered):
+        print(f"warning: {printable(warning)}", file=sys.stderr)
     sizes = {k: v.png_size for k, v in rendered.items()}
     scenes = {k: v.scene for k, v in rendered.items() if v.scene is not None and bank.diagrams[k].native}
 
@@ -169,8 +171,47 @@ def bank_diagrams(bank: Bank, theme: Theme, cache: Path, force: bool = False) ->
     if stale and not os.access(cache, os.W_OK | os.X_OK):  # say so before the browser starts
         raise DeckError(f"diagram cache '{cache}' is not writable, and {', '.join(stale)} must be rendered into "
                         "it; pass --cache DIR to use another folder")
-    rendered = render_diagrams(sources, settings, repo_root=root, cache_dir=cache, force=force)
-    for r in rendered.values():
-        for warning in r.warnings:
-            print(f"warning: {printable(warning)}", file=sys.stderr)
-    return rendered
+    return render_diagrams(sources, settings, repo_root=root, cache_dir=cache, force=force)
+
+
+def diagram_warnings(bank: Bank, theme: Theme, rendered: dict[str, RenderedDiagram]) -> list[str]:
+    """What `deck build` and `deck check` both say about the diagrams: what a source held that we
+    dropped or cannot draw, and labels a room cannot read (under the theme's legible_min on a slide)."""
+    from deck.diagrams.shapes import label_fit
+    from deck.diagrams.sources import source_label
+    from deck.planning.compose import Page
+    from deck.planning.slides import diagram_room
+
+    warnings = [w for _, r in sorted(rendered.items()) for w in r.warnings]
+    room = diagram_room(Page.slide(theme, theme.labels(bank.language)))
+    cfg = theme.diagram_shapes
+    for did, r in sorted(rendered.items()):
+        if r.scene is None or not bank.diagrams[did].native:
+            continue
+        fit = label_fit(r.scene, room, theme)
+        if fit.fits and fit.size >= cfg.legible_min:
+            continue
+        name = f"{source_label(bank.diagrams[did].source_path, resources.checkout_root())}: diagram '{did}'"
+        wide = r.scene.width / r.scene.height > room.w / room.h
+        todo = f"it is {'wider' if wide else 'taller'} than a slide: "
+        turn = "TB" if wide else "LR"
+        if _direction(bank.diagrams[did].source_path) not in (("TB", "TD", "BT") if wide else ("LR", "RL")):
+            todo += f"lay it out {'top to bottom' if wide else 'left to right'} (flowchart {turn}), "
+        todo += f"group nodes in subgraphs (direction {turn}), shorten labels, or split it into two diagrams"
+        if not fit.fits:
+            warnings.append(f"{name}: labels do not fit their nodes even at {cfg.label_min:g} pt, so it is drawn as "
+                            f"a picture; {todo}")
+        else:
+            warnings.append(f"{name}: labels would be {fit.size:g} pt on a slide, under the theme's "
+                            f"{cfg.legible_min:g} pt (diagram_shapes.legible_min); {todo}")
+    return warnings
+
+
+def _direction(path: Path) -> str | None:
+    """The direction a flowchart's header names (TB, LR, ...), if the source says."""
+    import re
+
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        found = re.search(r"^\s*(?:flowchart|graph)\s+(TB|TD|BT|LR|RL)\b", path.read_text(encoding="utf-8"), re.M)
+        return found[1] if found else None
+    return None

@@ -82,6 +82,8 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="validate content and print a summary")
     c.add_argument("--content", type=Path, default=BUNDLED)
     c.add_argument("--strict", action="store_true", help="every question also needs follow_up and pitfall")
+    c.add_argument("--cache", type=Path, help="diagram render cache, as for build (diagrams are rendered "
+                   "and checked like a build does)")
     sub.add_parser("schema", help="print the JSON Schema of the content files")
     d = sub.add_parser("diagrams", help="render stale diagrams into the cache")
     d.add_argument("--content", type=Path, default=BUNDLED)
@@ -157,11 +159,15 @@ def _silence_stdout() -> None:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from deck.build import bank_diagrams, diagram_warnings
     from deck.content.load import load_bank
     from deck.theme.settings import bank_theme
 
     bank = load_bank(args.content, strict=args.strict)
-    bank_theme(bank, None).labels(bank.language)  # deck.yaml's theme: and language: must resolve too
+    theme = bank_theme(bank, None)
+    theme.labels(bank.language)  # deck.yaml's theme: and language: must resolve too
+    # The diagrams a build would show, rendered (or taken from the cache) and checked as a build does.
+    diagram_notes = diagram_warnings(bank, theme, bank_diagrams(bank, theme, _cache_dir(args, Path("build"))))
     print(f"{bank.title}: {len(bank.sections)} sections, {len(bank.questions)} questions, "
           f"{len(bank.diagrams)} diagrams")
     for s in bank.sections:
@@ -173,7 +179,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         lacking = sum(1 for q in bank.questions if not getattr(q, name))
         if lacking:
             print(f"  {lacking} question(s) without {name}; --strict requires it")
-    warnings = bank.warnings
+    warnings = [*bank.warnings, *diagram_notes]
     for w in warnings:
         print(f"warning: {printable(w)}")
     print("ok" if not warnings else f"ok, {len(warnings)} warning(s)")
@@ -198,7 +204,7 @@ def _cache_dir(args: argparse.Namespace, out_dir: Path) -> Path:
 
 
 def _cmd_diagrams(args: argparse.Namespace) -> int:
-    from deck.build import bank_diagrams
+    from deck.build import bank_diagrams, diagram_warnings
     from deck.content.load import load_bank
     from deck.theme.settings import bank_theme
 
@@ -206,6 +212,8 @@ def _cmd_diagrams(args: argparse.Namespace) -> int:
     cache = _cache_dir(args, Path("build"))
     theme = bank_theme(bank, args.theme)
     rendered = bank_diagrams(bank, theme, cache, force=args.force)
+    for warning in diagram_warnings(bank, theme, rendered):
+        print(f"warning: {printable(warning)}", file=sys.stderr)
     for r in rendered.values():
         print(f"{r.id}: {r.svg_path} ({r.png_size[0]}x{r.png_size[1]} png)")
     return 0

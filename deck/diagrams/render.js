@@ -1,7 +1,7 @@
 // Runs in the page: parse + render, then check and normalise the SVG before it touches the live
 // document. Errors come back as data (message + line) because exceptions lose Mermaid's hash.
 // Uses inlineStyles (inline_styles.js) and sceneOf (scene.js), defined before it.
-async ({id, src, scale, minLong, withScene, maxText}) => {
+async ({id, src, scale, minLong, maxLong, withScene, maxText}) => {
   const fail = (e) => {
     document.getElementById('d' + id)?.remove();  // a failed render leaves its container behind
     const h = e && e.hash;
@@ -52,8 +52,9 @@ async ({id, src, scale, minLong, withScene, maxText}) => {
   root.setAttribute('height', String(h));
   root.style.removeProperty('max-width');
   if (!root.getAttribute('style')) root.removeAttribute('style');
-  // Show it larger than its natural size if scale alone would not reach the minimum PNG size.
-  const k = Math.max(1, (minLong + 1) / (Math.max(w, h) * scale));
+  // Larger than its natural size if scale alone would not reach the minimum PNG size; smaller if it
+  // would pass the maximum (a huge PNG is slow to take and past Chromium's texture limit).
+  const k = Math.min(Math.max(1, (minLong + 1) / (Math.max(w, h) * scale)), maxLong / (Math.max(w, h) * scale));
   const shown = document.importNode(root, true);
   shown.style.width = Math.ceil(w * k) + 'px';
   shown.style.height = Math.ceil(h * k) + 'px';

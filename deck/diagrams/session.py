@@ -235,6 +235,7 @@ class RenderSession:
                     "src": text,
                     "scale": self.scale,
                     "minLong": self.min_long_side,
+                    "maxLong": self.settings.max_png_long_side,
                     "withScene": self.scenes and inspection.picture_reason is None,
                     "maxText": MAX_TEXT_SIZE,
                 },

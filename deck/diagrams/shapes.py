@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from deck.diagrams.scene import Label, Node, Paint, Rect, Scene
@@ -189,25 +190,32 @@ def _text(p: _Plan, label: Label, area: Box, color: str, size: float, fill: str 
                 line_spacing=p.cfg.line_spacing, paragraph_gap=0)
 
 
-def diagram_group(scene: Scene, box: Box, theme: Theme, *, name: str, alt: str,
-                  medium: Medium = "slide") -> Group:
-    """The scene scaled to fit box (aspect kept, centred): clusters, edges, nodes, one label size."""
+@dataclass(frozen=True)
+class LabelFit:
+    size: float  # pt: one size for every label of the diagram
+    fits: bool  # False: some label overflows its area even at the theme's label_min
+
+
+def label_fit(scene: Scene, box: Box, theme: Theme, medium: Medium = "slide") -> LabelFit:
+    """The size the labels take when the scene is drawn into box, and whether they fit there at all
+    (when not, the diagram must be a picture: text never overflows its node)."""
     p = _Plan(scene, box, theme, medium)
+    labels, _ = _labels(p, scene)
+    return label_size(p, labels)
+
+
+def _labels(p: _Plan, scene: Scene) -> tuple[list[tuple[Label, Box, str, str | None]], int]:
+    """Every label with its text area, colour and fill: subgraph titles, node labels, edge labels;
+    and how many are subgraph titles (they come first)."""
     pad = p.cfg.label_pad
-    labels: list[tuple[Label, Box, str, str | None]] = []  # label, text area, colour, fill
-    back: list[Shape] = []
+    labels: list[tuple[Label, Box, str, str | None]] = []
     for c in sorted(scene.clusters, key=lambda c: c.depth):
-        frame = p.rect(c.box)
-        fill = (c.paint.fill if c.styled else None) or p.color("cluster_fill")
-        stroke = (c.paint.stroke if c.styled else None) or p.color("cluster_line")
-        back.append(Shape(frame, "rect", fill, p.line(stroke, p.cfg.cluster_border_width), f"Subgraph {c.id}"))
         if c.title:
-            t = p.rect(c.title.box)
+            frame, t = p.rect(c.box), p.rect(c.title.box)
             area = Box(frame.x + pad, max(t.y, frame.y), frame.w - 2 * pad, t.h)  # the band above the nodes
             labels.append((c.title, area, p.color("cluster_text"), None))
-    front: list[Shape] = []
+    titles = len(labels)
     for n in scene.nodes:
-        front += _node_shapes(p, n)
         if n.label:
             fx, fy = TEXT_AREA.get(n.shape, (1.0, 1.0))
             node_box = p.rect(n.box)
@@ -216,22 +224,36 @@ def diagram_group(scene: Scene, box: Box, theme: Theme, *, name: str, alt: str,
                 area = _grown(p, n.label, area)
             color = (n.label.color if n.styled else None) or p.color("text")
             labels.append((n.label, area, color, None))
-    edge_labels = [(e.label, p.rect(e.label.box), p.color("text"), p.color("label_bg"))
-                   for e in scene.edges if e.label]
-    size = label_size(p, [*labels, *edge_labels])
+    labels += [(e.label, p.rect(e.label.box), p.color("text"), p.color("label_bg")) for e in scene.edges if e.label]
+    return labels, titles
+
+
+def diagram_group(scene: Scene, box: Box, theme: Theme, *, name: str, alt: str,
+                  medium: Medium = "slide") -> Group:
+    """The scene scaled to fit box (aspect kept, centred): clusters, edges, nodes, one label size."""
+    p = _Plan(scene, box, theme, medium)
+    back: list[Shape] = []
+    for c in sorted(scene.clusters, key=lambda c: c.depth):
+        fill = (c.paint.fill if c.styled else None) or p.color("cluster_fill")
+        stroke = (c.paint.stroke if c.styled else None) or p.color("cluster_line")
+        back.append(Shape(p.rect(c.box), "rect", fill, p.line(stroke, p.cfg.cluster_border_width),
+                          f"Subgraph {c.id}"))
+    front = [shape for n in scene.nodes for shape in _node_shapes(p, n)]
+    labels, titles = _labels(p, scene)
+    size = label_size(p, labels).size
     texts = [_text(p, lab, area, color, size, fill) for lab, area, color, fill in labels]
-    edge_texts = [_text(p, lab, area, color, size, fill) for lab, area, color, fill in edge_labels]
-    node_texts = texts[sum(1 for c in scene.clusters if c.title):]
-    cluster_texts = texts[:len(texts) - len(node_texts)]
+    edge_count = sum(1 for e in scene.edges if e.label)
+    cluster_texts, node_texts = texts[:titles], texts[titles:len(texts) - edge_count]
+    edge_texts = texts[len(texts) - edge_count:]
     children = (*back, *cluster_texts, *_edge_shapes(p, scene), *edge_texts, *front, *node_texts)
     return Group(p.box, children, name, alt)
 
 
-def label_size(p: _Plan, labels: list[tuple[Label, Box, str, str | None]]) -> float:
+def label_size(p: _Plan, labels: list[tuple[Label, Box, str, str | None]]) -> LabelFit:
     """One size for every label of the diagram: the largest at which each fits its area."""
-    size = p.style.max_size
+    size, fits = p.style.max_size, True
     for lab, area, _, _ in labels:
         measure = p.t.sans_bold if lab.bold or any(x.bold for line in lab.lines for x in line) else p.t.sans
         fit = layout.fit(_paras(lab), area.w, area.h, p.style, measure)
-        size = min(size, fit.size)
-    return math.floor(size * 2) / 2
+        size, fits = min(size, fit.size), fits and fit.fits
+    return LabelFit(math.floor(size * 2) / 2, fits)

@@ -1,9 +1,11 @@
-"""What a Mermaid source may hold before it reaches the browser: front matter and %%{init}%%
-(theme values only), click lines (dropped), features that keep a flowchart a picture; and the
-file-line bookkeeping that lets Mermaid's messages name the file's own line."""
+"""What of a Mermaid source reaches the browser: theme values from front matter and %%{init}%%
+(any other setting is ignored with a warning), no click lines, and which features keep a
+flowchart a picture; plus the file-line bookkeeping that lets Mermaid's messages name the
+file's own line."""
 
 from __future__ import annotations
 
+import json
 import re
 from contextlib import suppress
 from dataclasses import dataclass
@@ -76,47 +78,87 @@ class Inspection:
     picture_reason: str | None  # "<file>:<line>: <feature>" or None
 
 
-def _check_config(config: Any, label: str, line: int, where: str) -> None:
+def _allowed(config: Any) -> tuple[dict[str, Any], list[str]]:
+    """The theme settings we pass on, and the names of the rest (ignored)."""
     if not isinstance(config, dict):
-        raise DiagramError(f"{label}:{line}: {where} must be a mapping of theme settings")
-    extra = sorted(str(k) for k in config if k not in ALLOWED_CONFIG)
-    if extra:
-        hint = " (securityLevel is always strict)" if "securityLevel" in extra else ""
-        raise DiagramError(f"{label}:{line}: {where} may set only {' and '.join(sorted(ALLOWED_CONFIG))}; "
-                           f"not allowed: {', '.join(extra)}{hint}")
+        return {}, [type(config).__name__]
+    kept = {str(k): v for k, v in config.items() if k in ALLOWED_CONFIG}
+    dropped: list[str] = []
+    for k, v in config.items():
+        if k not in ALLOWED_CONFIG:  # name flowchart.curve, not just flowchart
+            dropped += [f"{k}.{sub}" for sub in v] if isinstance(v, dict) and v else [str(k)]
+    return kept, sorted(dropped)
+
+
+def _ignored(label: str, line: int, where: str, names: list[str]) -> str:
+    hint = " (securityLevel is always strict)" if "securityLevel" in names else ""
+    return (f"{label}:{line}: {where}: {', '.join(names)} ignored{hint}; diagrams take layout, labels and "
+            f"security from the theme (only theme and themeVariables apply)")
+
+
+def _directives(lines: list[str]) -> list[tuple[int, int, str]]:
+    """(first line, last line, text) of each %%{...}%% directive, also one spread over lines."""
+    found = []
+    n = 0
+    while n < len(lines):
+        if lines[n].lstrip().startswith("%%{"):
+            last = n
+            while "}%%" not in lines[last] and last + 1 < len(lines):
+                last += 1
+            found.append((n, last, " ".join(line.strip() for line in lines[n:last + 1])))
+            n = last
+        n += 1
+    return found
 
 
 def inspect_source(source: str, label: str) -> Inspection:
-    """Check front matter and %%{init}%% (theme values only), drop click lines (with a warning),
-    find flowchart features we cannot draw as shapes. Raises DiagramError for what is refused."""
+    """Keep only theme values from front matter and %%{init}%% (the rest is ignored with one warning
+    per block), drop click lines (with a warning), find flowchart features we cannot draw as
+    shapes. Only a source too large for Mermaid raises DiagramError."""
     text, offset = _prepare_source(normalise_source(source))
     lines = text.split("\n")
     warnings: list[str] = []
     picture: str | None = None
+    config: dict[str, Any] = {}
+    config_line: int | None = None  # where the kept theme values go (a blanked line before the header)
     closing = _front_matter_end(lines)
     if closing is not None:
         try:
             front = yaml.safe_load("\n".join(lines[1:closing])) or {}
-        except yaml.YAMLError as exc:
-            raise DiagramError(f"{label}:1: front matter is not valid YAML: {exc}") from None
-        if not isinstance(front, dict) or set(front) - {"config"}:
-            keys = ", ".join(sorted(map(str, front))) if isinstance(front, dict) else type(front).__name__
-            raise DiagramError(f"{label}:1: front matter may hold only `config:` with theme settings "
-                               f"(found: {keys}); put titles in diagrams.yaml")
-        _check_config(front.get("config") or {}, label, 1, "front matter config")
+        except yaml.YAMLError:
+            front = None
+        if not isinstance(front, dict):
+            warnings.append(f"{label}:1: front matter ignored: not a YAML mapping")
+        else:
+            kept, dropped = _allowed(front.get("config") or {})
+            dropped = sorted(str(k) for k in front if k != "config") + [f"config.{k}" for k in dropped]
+            if dropped:
+                warnings.append(_ignored(label, 1, "front matter", dropped))
+            config.update(kept)
+        lines[: closing + 1] = [""] * (closing + 1)
+        config_line = 0
+    for first, last, directive in _directives(lines):
+        match = _DIRECTIVE_RE.match(directive)
+        lines[first : last + 1] = [""] * (last + 1 - first)
+        config_line = first if config_line is None else config_line
+        if not match or match[1] not in ("init", "initialize"):
+            name = match[1] if match else directive[3:].split(":", 1)[0].split("}", 1)[0].strip()
+            warnings.append(f"{label}:{first + 1}: %%{{{name}}}%% directive ignored (only %%{{init}}%% theme "
+                            "values apply)")
+            continue
+        try:
+            value = yaml.safe_load(match[2])
+        except yaml.YAMLError:
+            warnings.append(f"{label}:{first + 1}: %%{{init}}%% ignored: not a JSON object")
+            continue
+        kept, dropped = _allowed(value)
+        if dropped:
+            warnings.append(_ignored(label, first + 1, "%%{init}%%", dropped))
+        config.update(kept)
+    if config and config_line is not None:
+        # One directive with what we keep, on a line Mermaid skips anyway: line numbers stay the file's.
+        lines[config_line] = "%%{init: " + json.dumps(config, ensure_ascii=False, sort_keys=True) + "}%%"
     for n, line in enumerate(lines, 1):
-        directive = _DIRECTIVE_RE.match(line)
-        if directive:
-            if directive[1] not in ("init", "initialize"):
-                raise DiagramError(f"{label}:{n}: %%{{{directive[1]}}}%% directives are not allowed; "
-                                   "use %%{init: {theme/themeVariables}}%%")
-            try:
-                config = yaml.safe_load(directive[2])
-            except yaml.YAMLError:
-                raise DiagramError(f"{label}:{n}: %%{{init}}%% must hold one JSON object on its line") from None
-            _check_config(config, label, n, "%%{init}%%")
-        elif line.lstrip().startswith("%%{"):
-            raise DiagramError(f"{label}:{n}: write a %%{{init: {{...}}}}%% directive on one line")
         click = _CLICK_RE.match(line)
         if click:
             lines[n - 1] = ""  # same line numbers for Mermaid's messages

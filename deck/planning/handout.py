@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from deck.content.model import Bank, Question, Section
 from deck.diagrams.scene import Scene
-from deck.diagrams.shapes import diagram_group
+from deck.diagrams.shapes import diagram_group, label_fit
 from deck.plan import Box, DeckPlan, Element, Group, Para, Picture, Rect, Run, Slide, Text
 from deck.planning.compose import Page, paginate
 from deck.planning.profiles import MockOptions, draw, key_points, references
@@ -250,8 +250,9 @@ def _diagram_piece(a4: A4, bank: Bank, did: str, px: tuple[int, int], scene: Sce
     h = w / ratio
     top = title.box.bottom + lay.diagram_gap
     box, alt = Box(a4.m + (a4.content_w - w) / 2, top, w, h), d.caption or d.title
+    native = scene is not None and label_fit(scene, box, a4.theme, "handout").fits  # never overflowing text
     pic: Element = (diagram_group(scene, box, a4.theme, name=f"Diagram {did}", alt=alt, medium="handout")
-                    if scene is not None else Picture(box, did, alt))
+                    if native and scene is not None else Picture(box, did, alt))
     notes = [Paragraph(d.caption)] + [Paragraph(x) for x in d.notes.split("\n") if x.strip()]
     bsize = a4.sizes.body.max
     nh = a4.measure(notes, bsize)

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from deck.content.model import Bank, Diagram, Question
 from deck.diagrams.scene import Scene
-from deck.diagrams.shapes import diagram_group
+from deck.diagrams.shapes import diagram_group, label_fit
 from deck.plan import Box, Effect, Element, Para, Rect, Run, Slide, Text
 from deck.planning.compose import Block, Page, paginate
 from deck.text import layout
@@ -165,6 +165,14 @@ def code_slides(c: Page, q: Question, key: str, notes: str, footer_text: str, nu
     return slides
 
 
+def diagram_room(c: Page) -> Box:
+    """Where a diagram goes on its slide: below the title line, above the caption."""
+    t, lay = c.theme, c.theme.layout
+    top = c.top + c.line_h(t.sizes.heading) + lay.diagram_gap
+    cap_h = c.line_h(t.sizes.marker + lay.caption_grow, lay.caption_lines)
+    return Box(c.left, top, c.content_w, c.content_bottom - top - cap_h - lay.caption_above - lay.caption_below)
+
+
 def diagram_slide(c: Page, d: Diagram, key: str, size_px: tuple[int, int], footer_text: str,
                   number: int, scene: Scene | None = None) -> Slide:
     """A diagram with its title and caption: native shapes from a flowchart scene, else a picture."""
@@ -174,10 +182,10 @@ def diagram_slide(c: Page, d: Diagram, key: str, size_px: tuple[int, int], foote
     title = c.line(d.title, title_box, Range(title_size, t.sizes.question_small.min), "title", bold=True)
     cap_size = t.sizes.marker + lay.caption_grow
     cap_h = c.line_h(cap_size, lay.caption_lines)
-    top = title.box.bottom + lay.diagram_gap
-    room = Box(c.left, top, c.content_w, c.content_bottom - top - cap_h - lay.caption_above - lay.caption_below)
+    room = diagram_room(c)
     alt = d.caption or d.title
-    pic: Element = (diagram_group(scene, room, t, name=f"Diagram {d.id}", alt=alt) if scene is not None
+    native = scene is not None and label_fit(scene, room, t).fits  # never text overflowing its node
+    pic: Element = (diagram_group(scene, room, t, name=f"Diagram {d.id}", alt=alt) if native and scene is not None
                     else c.picture(room, size_px, d.id, alt))
     cap_box = Box(c.left, room.bottom + lay.caption_above, c.content_w, cap_h)
     caption = c.line(d.caption, cap_box, Range(cap_size, min(lay.caption_min, cap_size)), "caption",

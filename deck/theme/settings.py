@@ -179,6 +179,7 @@ class DiagramShapes:
     label_size: Range  # slides: [max, floor]
     handout_label_size: Range
     label_min: float  # below the floor only for a diagram too big for it
+    legible_min: float  # slides: labels below it get a warning (re-flow or split the diagram)
     line_spacing: float
     label_pad: float
     border_width: float
@@ -278,6 +279,7 @@ class DiagramSettings:
 
     scale: float  # PNG pixels per CSS pixel
     min_png_long_side: int
+    max_png_long_side: int  # a huge diagram is drawn smaller in its PNG
     font_family: str
     font_size: int  # px
     flowchart: FlowchartConfig = FlowchartConfig()
@@ -537,6 +539,10 @@ def read_theme(path: Path, name: str) -> Theme:
         if value not in names:
             raise DeckError(f"{path.name}: 'diagram_shapes.colors.{key}': '{value}' is not a palette colour "
                             f"(palette: {', '.join(sorted(names))})")
+    d = theme.diagrams
+    if d.max_png_long_side < d.min_png_long_side:
+        raise DeckError(f"{path.name}: 'diagrams.max_png_long_side' ({d.max_png_long_side}) is below "
+                        f"'diagrams.min_png_long_side' ({d.min_png_long_side})")
     if theme.reveal.effect not in REVEAL_EFFECTS:
         raise DeckError(f"{path.name}: 'reveal.effect': '{theme.reveal.effect}' is not one of "
                         + ", ".join(REVEAL_EFFECTS))

@@ -303,16 +303,32 @@ def test_theme_only_init_and_front_matter_are_allowed() -> None:
 
 @pytest.mark.parametrize(("src", "message"), [
     ("%%{init: {'securityLevel': 'loose'}}%%\nflowchart LR\n  A --> B\n",
-     "i.mmd:1: %%{init}%% may set only theme and themeVariables; not allowed: securityLevel (securityLevel is "
-     "always strict)"),
-    ("---\nconfig:\n  securityLevel: loose\n---\nflowchart LR\n  A --> B\n", "not allowed: securityLevel"),
-    ("---\ntitle: Hi\n---\nflowchart LR\n  A --> B\n", "i.mmd:1: front matter may hold only `config:`"),
-    ("flowchart LR\n  %%{wrap}%%\n  A --> B\n", "i.mmd:2: %%{wrap}%% directives are not allowed"),
-    ("flowchart LR\n  A --> B\n" + "  A --> B\n" * (MAX_TEXT_SIZE // 10), "above Mermaid's maxTextSize of 50000"),
+     "i.mmd:1: %%{init}%%: securityLevel ignored (securityLevel is always strict)"),
+    ("---\nconfig:\n  securityLevel: loose\n---\nflowchart LR\n  A --> B\n",
+     "i.mmd:1: front matter: config.securityLevel ignored"),
+    ("---\ntitle: Hi\nconfig:\n  layout: elk\n  theme: dark\n---\nflowchart LR\n  A --> B\n",
+     "i.mmd:1: front matter: title, config.layout ignored"),
+    ("flowchart LR\n  %%{wrap}%%\n  A --> B\n", "i.mmd:2: %%{wrap}%% directive ignored"),
+    ("%%{init: {'flowchart': {'htmlLabels': true, 'curve': 'linear'}}}%%\nflowchart LR\n  A --> B\n",
+     "i.mmd:1: %%{init}%%: flowchart.curve, flowchart.htmlLabels ignored"),
+    ("flowchart LR\n  A --> B\n%%{init: {\n  'theme': 'dark',\n  'flowchart': {}}}%%\n",
+     "i.mmd:3: %%{init}%%: flowchart ignored"),
 ])
-def test_refused_mermaid_names_file_line_and_what(src: str, message: str) -> None:
-    with pytest.raises(DiagramError, match=re.escape(message)):
-        inspect_source(src, "i.mmd")
+def test_unsupported_config_is_ignored_with_one_warning(src: str, message: str) -> None:
+    got = inspect_source(src, "i.mmd")
+    assert len(got.warnings) == 1 and got.warnings[0].startswith(message), got.warnings
+    assert got.picture_reason is None
+    # What Mermaid gets: no ignored setting, every line where it was.
+    assert len(got.text.split("\n")) == len(src.split("\n"))
+    for word in ("securityLevel", "htmlLabels", "elk", "wrap", "title", "curve"):
+        assert word not in got.text
+    if "dark" in src:
+        assert '%%{init: {"theme": "dark"}}%%' in got.text
+
+
+def test_too_large_a_source_still_stops() -> None:
+    with pytest.raises(DiagramError, match="above Mermaid's maxTextSize of 50000"):
+        inspect_source("flowchart LR\n  A --> B\n" + "  A --> B\n" * (MAX_TEXT_SIZE // 10), "i.mmd")
 
 
 def test_harmless_mermaid_builds_natively_and_error_pictures_fail(browser: None, tmp_path: Path) -> None:
