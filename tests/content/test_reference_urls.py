@@ -51,6 +51,7 @@ def test_a_bad_reference_url_is_one_line_naming_deck_yaml_and_field(
 
 @pytest.mark.parametrize("url", ["https://arxiv.org/abs/1706.03762?x=1&y=2#s3", "mailto:team@example.com",
                                  "HTTP://EXAMPLE.COM/"])
+@pytest.mark.browser  # deck check renders the starter diagram (its warnings are the build's)
 def test_good_urls_pass(tmp_path: Path, url: str) -> None:
     bank, _ = bank_with_url(tmp_path, url)
     assert main(["check", "--content", str(bank)]) == 0
