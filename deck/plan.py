@@ -32,6 +32,9 @@ class Run:
     link: str | None = None  # key of a slide to jump to
     url: str | None = None  # external hyperlink (a references entry)
     baseline: int = 0  # percent x 1000 of the size: > 0 raised (superscript), < 0 lowered (subscript)
+    strike: bool = False
+    code: bool = False  # set in the monospace face
+    highlight: str | None = None  # hex RGB behind the text (a code span's faint tint)
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,8 @@ class Para:
     bullet: bool = False
     align: Literal["l", "ctr", "r"] = "l"
     gap_before: bool = False  # paragraph gap (theme) before this paragraph
+    level: int = 0  # indent steps (Text.bullet_indent each) before the bullet: a nested list item
+    number: int | None = None  # a numbered item (a:buAutoNum): its number
 
     @property
     def text(self) -> str:
