@@ -8,6 +8,7 @@ Planning turns blocks into plan paragraphs and runs; plain() is the field as tex
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -22,8 +23,8 @@ Kind = Literal["para", "item", "heading", "code", "table", "image", "math"]
 _URL = re.compile(r"^(?:https?|mailto|ftp):", re.I)
 # A `$` that opens nothing: followed by a letter or a backslash, so `$5` and `US$` stay quiet.
 _UNCLOSED = re.compile(r"\$(?=[A-Za-z\\{])")
-_SUP = str.maketrans("0123456789+-=()nikT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵏᵀ")
-_SUB = str.maketrans("0123456789+-=()aeijkmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑᵢⱼₖₘₙₒₚᵣₛₜᵤᵥₓ")
+_SUP = str.maketrans("0123456789+-=()abcdefghijklmnoprstuvwxyzT⊤−", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᵀᵀ⁻")
+_SUB = str.maketrans("0123456789+-=()aehijklmnoprstuvx−", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ₋")
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class Problem:
 class Rich:
     blocks: tuple[Block, ...]
     problems: tuple[Problem, ...]
+    images: tuple[tuple[int, str], ...]  # (line within the field, path) of every ![alt](path)
 
 
 @dataclass
@@ -80,7 +82,7 @@ def _math(source: str, style: _Style, problems: list[Problem], line: int) -> lis
                  url=style.url, baseline=p.baseline) for p in m.pieces]
 
 
-def _inline(token: Token, problems: list[Problem], line: int) -> list[list[Span]]:
+def _inline(token: Token, problems: list[Problem], line: int, images: list[tuple[int, str]]) -> list[list[Span]]:
     """An inline token's spans, split into lines at line breaks."""
     lines: list[list[Span]] = [[]]
     style = _Style()
@@ -105,6 +107,7 @@ def _inline(token: Token, problems: list[Problem], line: int) -> list[list[Span]
         elif t == "math_inline":
             lines[-1] += _math(child.content, style, problems, line)
         elif t == "image":
+            images.append((line, str(child.attrs.get("src", ""))))
             lines[-1].append(Span(child.content, style.bold, True, style.strike, url=style.url))
         elif child.content:
             for hit in _UNCLOSED.finditer(child.content):
@@ -121,6 +124,7 @@ def parse(text: str) -> Rich:
     source = text.split("\n")
     blocks: list[Block] = []
     problems: list[Problem] = []
+    images: list[tuple[int, str]] = []
     lists: list[list[int | None]] = []  # per open list: [next number] or [None] for bullets
     quote = 0
     marker: tuple[int, int | None] | None = None  # the item whose first paragraph comes next
@@ -163,15 +167,16 @@ def parse(text: str) -> Rich:
             table = []
         elif t == "inline":
             if tokens[i - 1].type in ("th_open", "td_open"):
-                row.append(tuple(s for part in _inline(tok, problems, line) for s in part))
+                row.append(tuple(s for part in _inline(tok, problems, line, images) for s in part))
                 continue
             kids = tok.children or []
             if len(kids) == 1 and kids[0].type == "image":  # a picture on its own line
+                images.append((line, str(kids[0].attrs.get("src", ""))))
                 blocks.append(Block("image", (Span(kids[0].content),), source=str(kids[0].attrs.get("src", "")),
                                     line=line))
                 continue
             depth = len(lists) + quote
-            for k, spans in enumerate(_inline(tok, problems, line)):
+            for k, spans in enumerate(_inline(tok, problems, line, images)):
                 if quote:
                     spans = [replace(s, italic=True) for s in spans]
                 if heading:
@@ -185,7 +190,7 @@ def parse(text: str) -> Rich:
                     # after the list, as plain-text banks mean it: set it at the quote's level.
                     lazy = lists and k and line + k < len(source) and not source[line + k][:1].isspace()
                     blocks.append(Block(kind, tuple(spans), level=quote if lazy else depth, line=line + k))
-    return Rich(tuple(blocks), tuple(problems))
+    return Rich(tuple(blocks), tuple(problems), tuple(images))
 
 
 def blocks(text: str) -> tuple[Block, ...]:
@@ -195,15 +200,15 @@ def blocks(text: str) -> tuple[Block, ...]:
 def span_text(spans: Sequence[Span]) -> str:
     """Spans as plain text: scripts as Unicode sub/superscript characters where all have one, else ^/_."""
     out = []
-    for s in spans:
-        if s.baseline:
-            table, mark = (_SUP, "^") if s.baseline > 0 else (_SUB, "_")
-            shifted = s.text.translate(table)
-            if any(ch.translate(table) == ch for ch in s.text):  # a character without a script form
-                shifted = mark + (s.text if len(s.text) == 1 else "{" + s.text + "}")
-            out.append(shifted)
-        else:
-            out.append(s.text)
+    for shift, group in itertools.groupby(spans, lambda s: (s.baseline > 0) - (s.baseline < 0)):
+        text = "".join(s.text for s in group)
+        if shift:
+            table, mark = (_SUP, "^") if shift > 0 else (_SUB, "_")
+            shifted = text.translate(table)
+            if any(ch.translate(table) == ch for ch in text):  # a character without a script form
+                shifted = mark + (text if len(text) == 1 else "{" + text + "}")
+            text = shifted
+        out.append(text)
     return "".join(out)
 
 
