@@ -8,6 +8,7 @@ command is kept as its source and reported, so the author can fix it.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -166,12 +167,7 @@ def typeset(source: str) -> Math:
             raw.append(Piece("}"))
             continue
         raw += reader.atom(0, False, False)
-    merged: list[Piece] = []
-    for p in raw:
-        if not p.text:
-            continue
-        if merged and (merged[-1].baseline, merged[-1].italic, merged[-1].bold) == (p.baseline, p.italic, p.bold):
-            merged[-1] = Piece(merged[-1].text + p.text, p.baseline, p.italic, p.bold)
-        else:
-            merged.append(p)
+    merged = [Piece("".join(p.text for p in group), *style)
+              for style, group in itertools.groupby((p for p in raw if p.text),
+                                                    lambda p: (p.baseline, p.italic, p.bold))]
     return Math(tuple(merged), tuple(dict.fromkeys(reader.unknown)))

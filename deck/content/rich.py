@@ -36,6 +36,7 @@ class Span:
     code: bool = False
     url: str | None = None
     baseline: int = 0  # percent x 1000: > 0 superscript, < 0 subscript
+    math: bool = False  # typeset from $…$ (its text is not the source's)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def _math(source: str, style: _Style, problems: list[Problem], line: int) -> lis
     m = typeset(source)
     problems += [Problem(line, f"unknown math command {cmd}, shown as its source") for cmd in m.unknown]
     return [Span(p.text, bold=style.bold or p.bold, italic=p.italic or style.italic, strike=style.strike,
-                 url=style.url, baseline=p.baseline) for p in m.pieces]
+                 url=style.url, baseline=p.baseline, math=True) for p in m.pieces]
 
 
 def _inline(token: Token, problems: list[Problem], line: int, images: list[tuple[int, str]]) -> list[list[Span]]:
