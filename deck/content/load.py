@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 import yaml
 
 from deck.content.model import REVEALS, Bank, Code, Diagram, ProfileSettings, Question, Reference, Section
-from deck.content.rich import parse as parse_markdown
 from deck.content.reading import decode, is_editor_file, not_regular, read_bytes
+from deck.content.rich import parse as parse_markdown
 from deck.errors import ContentError, os_advice
 from deck.text.highlight import is_known
 
