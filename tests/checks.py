@@ -100,7 +100,7 @@ def plan_problems(plan, theme) -> list[str]:  # noqa: ANN001
     lies on the page. The LibreOffice checks above confirm the measure on real decks."""
     from deck.plan import Text
     from deck.text import layout
-    from deck.text.layout import Paragraph, Style
+    from deck.text.layout import Style
 
     problems = []
     eps = 0.01
@@ -124,8 +124,7 @@ def plan_problems(plan, theme) -> list[str]:  # noqa: ANN001
                 if any(r.size and r.size > el.size for p in el.paras for r in p.runs):
                     problems.append(f"{where}: a run is larger than its box's size")
                 style = Style(el.size, el.size, el.line_spacing, el.paragraph_gap)
-                lines, used = layout.layout([Paragraph(p.text, p.bullet) for p in el.paras], width, el.size,
-                                            style, measure)
+                lines, used = layout.layout([_paragraph(p, theme) for p in el.paras], width, el.size, style, measure)
                 # A single line is never broken by a wider measure than ours; only height counts.
                 if any(len(p.text) > 1 and measure(ln.rstrip(), el.size) > width + eps
                        for p, ls in zip(el.paras, lines, strict=True) for ln in ls if len(ln.rstrip()) > 1):
@@ -134,3 +133,14 @@ def plan_problems(plan, theme) -> list[str]:  # noqa: ANN001
                 problems.append(f"{where}: text {used:.1f} pt tall in a {height:.1f} pt box: "
                                 f"{el.paras[0].text[:30]!r}")
     return problems
+
+
+def _paragraph(p, theme):  # noqa: ANN001, ANN202
+    """A plan paragraph as the layout measured it: its indent, its gap, the face of its runs."""
+    from deck.text.layout import Paragraph
+
+    code = bool(p.runs) and all(r.code for r in p.runs)
+    mixed_bold = any(r.bold for r in p.runs) and not all(r.bold for r in p.runs)
+    styled = mixed_bold or any(r.italic or r.code or r.baseline for r in p.runs)
+    face = theme.mono if code else theme.mixed if styled else None
+    return Paragraph(p.text, p.bullet, level=p.level, gap=p.gap_before, measure=face)
