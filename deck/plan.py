@@ -65,6 +65,7 @@ class Text:
     line_spacing: float = 1.3
     paragraph_gap: float = 0.35
     bullet_indent: float = 1.1  # em
+    number_indent: float = 1.6  # em: a numbered item's hang, room for "10."
     step: int = 0  # click step that reveals it (0 = visible from the start)
 
 

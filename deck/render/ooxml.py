@@ -104,7 +104,8 @@ def _para(para: Para, text: Text, fonts: Fonts, lang: Langs, links: dict[str, st
     step = emu(text.bullet_indent * text.size)
     lvl = f' lvl="{min(para.level, 8)}"' if para.level else ""
     if para.bullet:
-        marg = f'{lvl} marL="{step * (para.level + 1)}" indent="-{step}"'
+        hang = emu((text.number_indent if para.number is not None else text.bullet_indent) * text.size)
+        marg = f'{lvl} marL="{step * para.level + hang}" indent="-{hang}"'
         # A list continued from the slide before (or after a nested one) says where its numbers start.
         start = f' startAt="{para.number}"' if restart and para.number and para.number > 1 else ""
         bullet = (f'<a:buFont typeface="+mj-lt"/><a:buAutoNum type="arabicPeriod"{start}/>'

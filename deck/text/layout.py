@@ -49,7 +49,8 @@ class Paragraph:
 
     def indent(self, style: Style, size: float) -> float:
         """Points taken from the line width by the bullet and the nesting."""
-        return style.bullet_indent * size * (self.level + self.bullet)
+        hang = (style.number_indent if self.number is not None else style.bullet_indent) if self.bullet else 0.0
+        return (style.bullet_indent * self.level + hang) * size
 
     def cut(self, start: int, end: int) -> Paragraph:
         """The paragraph's text[start:end] with its runs' styles (a piece of a split paragraph)."""
@@ -78,6 +79,7 @@ class Style:
     line_spacing: float = 1.3
     paragraph_gap: float = 0.35
     bullet_indent: float = 1.1  # em
+    number_indent: float = 1.6  # em: a numbered item's hang, room for "10."
     step: float = 1.0
 
 
