@@ -140,7 +140,8 @@ def _paragraph(p, theme):  # noqa: ANN001, ANN202
     from deck.text.layout import Paragraph
 
     code = bool(p.runs) and all(r.code for r in p.runs)
-    mixed_bold = any(r.bold for r in p.runs) and not all(r.bold for r in p.runs)
-    styled = mixed_bold or any(r.italic or r.code or r.baseline for r in p.runs)
+    # Code and math runs make the layout measure a paragraph in the widest face; bold alone may be a
+    # label or heading the planners measure their own way (checked here in the frame's face).
+    styled = any(r.italic or r.code or r.baseline for r in p.runs)
     face = theme.mono if code else theme.mixed if styled else None
     return Paragraph(p.text, p.bullet, level=p.level, gap=p.gap_before, measure=face)

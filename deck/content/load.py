@@ -290,9 +290,6 @@ def _markdown(node: yaml.Node, text: str, ctx: _Ctx, field: str, warnings: list[
     unclosed `$` a warning; both name the file line of the problem."""
     first = node.start_mark.line + 1 + (1 if getattr(node, "style", None) in ("|", ">") else 0)
     rich = parse_markdown(text)
-    if not rich.blocks:  # only a rule (***), or lists/quotes nested past the parser's limit
-        raise ContentError("shows nothing as Markdown", file=ctx.file, line=first, question=ctx.question,
-                           field=field, hint="nest lists and quotes at most 20 deep; write \\* for a literal *")
     for line, src in rich.images if ctx.root is not None else ():
         path = (ctx.root / src).resolve()
         if "://" in src or not path.is_relative_to(ctx.root.resolve()) or not path.is_file():

@@ -191,6 +191,8 @@ def parse(text: str) -> Rich:
                     # after the list, as plain-text banks mean it: set it at the quote's level.
                     lazy = lists and k and line + k < len(source) and not source[line + k][:1].isspace()
                     blocks.append(Block(kind, tuple(spans), level=quote if lazy else depth, line=line + k))
+    if not blocks and text.strip():  # only a rule or empty items, or nesting past the parser's limit
+        blocks.append(Block("para", (Span(text.strip()),)))  # shown as written rather than lost
     return Rich(tuple(blocks), tuple(problems), tuple(images))
 
 
