@@ -23,6 +23,9 @@ Kind = Literal["para", "item", "heading", "code", "table", "image", "math"]
 _URL = re.compile(r"^(?:https?|mailto|ftp):", re.I)
 # A `$` that opens nothing: followed by a letter or a backslash, so `$5` and `US$` stay quiet.
 _UNCLOSED = re.compile(r"\$(?=[A-Za-z\\{])")
+# What makes a field more than lines of text: inline markup, entities, and block starts (lists,
+# quotes, headings, setext underlines, indented code).
+_MARKDOWN = re.compile(r"[*_`~$\[\]!\\<>#|&]|^[ \t]*(?:[-+=]|\d{1,9}[.)])|^(?: {4}|[ ]{0,3}\t)", re.M)
 _SUP = str.maketrans("0123456789+-=()abcdefghijklmnoprstuvwxyzT⊤−", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᵀᵀ⁻")
 _SUB = str.maketrans("0123456789+-=()aehijklmnoprstuvx−", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ₋")
 
@@ -120,7 +123,16 @@ def _inline(token: Token, problems: list[Problem], line: int, images: list[tuple
 
 @functools.lru_cache(maxsize=8192)
 def parse(text: str) -> Rich:
-    """The field's blocks and what is wrong with its Markdown (unknown math commands, unclosed `$`)."""
+    """The field's blocks and what is wrong with its Markdown (unknown math commands, unclosed `$`).
+    Text with no character Markdown reads (most fields) is one paragraph per line without the parser."""
+    if not _MARKDOWN.search(text):
+        return Rich(tuple(Block("para", (Span(s),), line=i) for i, line in enumerate(text.split("\n"))
+                          if (s := line.strip(" \t"))), (), ())
+    return parse_markdown(text)
+
+
+def parse_markdown(text: str) -> Rich:
+    """parse() through the Markdown parser."""
     tokens = parser().parse(text)
     source = text.split("\n")
     blocks: list[Block] = []

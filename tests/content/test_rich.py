@@ -12,7 +12,7 @@ from conftest import CONTENT, SECTION
 from deck.cli import main
 from deck.content.latex import SUB, SUPER, typeset
 from deck.content.load import load_bank
-from deck.content.rich import parse, plain
+from deck.content.rich import _MARKDOWN, parse, parse_markdown, plain
 from deck.errors import ContentError
 
 
@@ -96,6 +96,15 @@ def test_bundled_bank_renders_every_field_as_written() -> None:
     scripts = sum(1 for q in bank.questions for text in (q.answer, q.pitfall, *q.key_points)
                   for b in parse(text).blocks for s in b.spans if s.baseline)
     assert scripts > 100  # the formulas are typeset, not ASCII carets
+
+
+def test_plain_fields_skip_the_parser_with_the_same_blocks() -> None:
+    bank = load_bank(CONTENT)
+    texts = [t for q in bank.questions for t in (q.question, q.answer, q.follow_up, q.pitfall, *q.key_points)]
+    fast = [t for t in texts if not _MARKDOWN.search(t)]
+    assert len(fast) > 100
+    for text in [*fast, "a\n  b  \n\n c", "x\ty"]:
+        assert parse(text) == parse_markdown(text), text
 
 
 def _bank(tmp_path: Path, answer: str) -> Path:
