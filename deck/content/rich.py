@@ -23,9 +23,11 @@ Kind = Literal["para", "item", "heading", "code", "table", "image", "math"]
 _URL = re.compile(r"^(?:https?|mailto|ftp):", re.I)
 # A `$` that opens nothing: followed by a letter or a backslash, so `$5` and `US$` stay quiet.
 _UNCLOSED = re.compile(r"\$(?=[A-Za-z\\{])")
-# What makes a field more than lines of text: inline markup, entities, and block starts (lists,
-# quotes, headings, setext underlines, indented code).
-_MARKDOWN = re.compile(r"[*_`~$\[\]!\\<>#|&]|^[ \t]*(?:[-+=]|\d{1,9}[.)])|^(?: {4}|[ ]{0,3}\t)", re.M)
+# What makes a field more than lines of text and top-level "- " bullets: inline markup (an `_` that is
+# not inside a word), entities, other block starts (nested or numbered lists, quotes, headings,
+# setext underlines, rules, indented code).
+_MARKDOWN = re.compile(r"[*`~$\[\]!\\<>#|&]|(?<![^\W_])_|_(?![^\W_])|^[ \t]|^(?:[+=]|\d{1,9}[.)])"
+                       r"|^-(?! (?![-+]|\d{1,9}[.)]|\s)\S)", re.M)
 _SUP = str.maketrans("0123456789+-=()abcdefghijklmnoprstuvwxyzT⊤−", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᵀᵀ⁻")
 _SUB = str.maketrans("0123456789+-=()aehijklmnoprstuvx−", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ₋")
 
@@ -124,10 +126,11 @@ def _inline(token: Token, problems: list[Problem], line: int, images: list[tuple
 @functools.lru_cache(maxsize=8192)
 def parse(text: str) -> Rich:
     """The field's blocks and what is wrong with its Markdown (unknown math commands, unclosed `$`).
-    Text with no character Markdown reads (most fields) is one paragraph per line without the parser."""
+    Text with no markup but "- " bullets (most fields) is one block per line without the parser."""
     if not _MARKDOWN.search(text):
-        return Rich(tuple(Block("para", (Span(s),), line=i) for i, line in enumerate(text.split("\n"))
-                          if (s := line.strip(" \t"))), (), ())
+        return Rich(tuple(Block("item", (Span(s[2:].strip(" \t")),), line=i) if s.startswith("- ") else
+                          Block("para", (Span(s),), line=i)
+                          for i, line in enumerate(text.split("\n")) if (s := line.strip(" \t"))), (), ())
     return parse_markdown(text)
 
 

@@ -102,8 +102,10 @@ def test_plain_fields_skip_the_parser_with_the_same_blocks() -> None:
     bank = load_bank(CONTENT)
     texts = [t for q in bank.questions for t in (q.question, q.answer, q.follow_up, q.pitfall, *q.key_points)]
     fast = [t for t in texts if not _MARKDOWN.search(t)]
-    assert len(fast) > 100
-    for text in [*fast, "a\n  b  \n\n c", "x\ty"]:
+    assert len(fast) > 1100
+    cases = ["a\n  b  \n\n c", "x\ty", "a\n- b\n- c\nd", "- b\n\n- c", "a\n-", "- - -", "- 1. x", "-  x", "-x",
+             "head_dim and a__b", "中_文", "- x_y", "a _b_", "2. x", "x\n===", "- -x", "- +x"]
+    for text in [*fast, *cases]:
         assert parse(text) == parse_markdown(text), text
 
 
