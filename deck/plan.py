@@ -32,6 +32,9 @@ class Run:
     link: str | None = None  # key of a slide to jump to
     url: str | None = None  # external hyperlink (a references entry)
     baseline: int = 0  # percent x 1000 of the size: > 0 raised (superscript), < 0 lowered (subscript)
+    strike: bool = False
+    code: bool = False  # set in the monospace face
+    highlight: str | None = None  # hex RGB behind the text (a code span's faint tint)
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,8 @@ class Para:
     bullet: bool = False
     align: Literal["l", "ctr", "r"] = "l"
     gap_before: bool = False  # paragraph gap (theme) before this paragraph
+    level: int = 0  # indent steps (Text.bullet_indent each) before the bullet: a nested list item
+    number: int | None = None  # a numbered item (a:buAutoNum): its number
 
     @property
     def text(self) -> str:
@@ -60,6 +65,7 @@ class Text:
     line_spacing: float = 1.3
     paragraph_gap: float = 0.35
     bullet_indent: float = 1.1  # em
+    number_indent: float = 1.6  # em: a numbered item's hang, room for "10."
     step: int = 0  # click step that reveals it (0 = visible from the start)
 
 

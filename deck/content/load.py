@@ -18,6 +18,7 @@ import yaml
 
 from deck.content.model import REVEALS, Bank, Code, Diagram, ProfileSettings, Question, Reference, Section
 from deck.content.reading import decode, is_editor_file, not_regular, read_bytes
+from deck.content.rich import parse as parse_markdown
 from deck.errors import ContentError, os_advice
 from deck.text.highlight import is_known
 
@@ -61,14 +62,16 @@ PROFILE_NAMES = ("study", "mock")  # the profiles that take settings
 REFERENCE_FIELDS = {"title": "text", "authors": "text", "year": "year", "venue": "text", "url": "url",
                     "note": "text"}
 URL_SCHEMES = ("http", "https", "mailto")  # what a slide link may open
+MARKDOWN_FIELDS = ("question", "answer", "follow_up", "pitfall", "key_points")
 DIAGRAM_FIELDS = {"title": "text", "caption": "text", "notes": "text", "native": "bool"}
 
 
 class _Ctx:
     """Where we are: file, and the question being read (for messages)."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, root: Path | None = None) -> None:
         self.file = file
+        self.root = root  # the content folder: Markdown image paths are relative to it
         self.question: str | None = None
 
     def error(self, node: yaml.Node | None, message: str, field: str | None = None,
@@ -81,7 +84,7 @@ class _Ctx:
 def _read_yaml(path: Path, root: Path, texts: dict[Path, str] | None = None) -> tuple[yaml.Node, _Ctx]:
     """The file's top node; texts holds the files of a bank made in memory (from Markdown)."""
     rel = str(path.relative_to(root.parent)) if path.is_relative_to(root.parent) else str(path)
-    ctx = _Ctx(rel)
+    ctx = _Ctx(rel, root)
     text = texts[path] if texts is not None else decode(read_bytes(path, rel), rel)
     try:
         _check_plain_yaml(text, rel)
@@ -276,7 +279,28 @@ def _question(node: yaml.Node, ctx: _Ctx, warnings: list[str], strict: bool) -> 
     for name, (_key, value) in pairs.items():
         kind = QUESTION_FIELDS[name]
         values[name] = _code(value, ctx, warnings) if kind == "code" else _field(kind, value, ctx, name)
+        if name in MARKDOWN_FIELDS:
+            items = value.value if isinstance(value, yaml.SequenceNode) else [value]
+            for i, (item, text) in enumerate(zip(items, values[name] if kind == "texts" else [values[name]],
+                                                strict=True)):
+                _markdown(item, text, ctx, f"{name}[{i}]" if kind == "texts" else name, warnings)
     return Question(**values, file=ctx.file, line=node.start_mark.line + 1)
+
+
+def _markdown(node: yaml.Node, text: str, ctx: _Ctx, field: str, warnings: list[str]) -> None:
+    """Check a Markdown field: a missing image is an error, an unknown math command or an
+    unclosed `$` a warning; both name the file line of the problem."""
+    first = node.start_mark.line + 1 + (1 if getattr(node, "style", None) in ("|", ">") else 0)
+    rich = parse_markdown(text)
+    for line, src in rich.images if ctx.root is not None else ():
+        path = (ctx.root / src).resolve()
+        if "://" in src or not path.is_relative_to(ctx.root.resolve()) or not path.is_file():
+            raise ContentError(f"image '{src}' not found", file=ctx.file, line=first + line,
+                               question=ctx.question, field=field,
+                               hint=f"put the picture in {ctx.root.name}/ and give its path relative to that folder")
+    for problem in rich.problems:
+        where = f"question '{ctx.question}', " if ctx.question else ""
+        warnings.append(f"{ctx.file}:{first + problem.line}: {where}{field}: {problem.message}")
 
 
 def _diagram_hint(root: Path, did: str) -> str:

@@ -17,7 +17,9 @@ from deck.content.load import (
 from deck.content.model import REVEALS
 
 DESCRIPTIONS = {
-    "answer": "标准答: the standard answer (plain text; '- ' lines are bullets)",
+    "question": "the question (Markdown: **bold**, `code`, $math$)",
+    "answer": "标准答: the standard answer (Markdown: **bold**, `code`, [links](https://…), $d_k$ math, "
+              "- and 1. lists, ```fenced code```, tables)",
     "follow_up": "反问点: the question the candidate asks back (optional; `deck check --strict` requires it)",
     "pitfall": "坑位: the wrong or shallow answer interviewers hear, and why (optional; --strict requires it)",
     "theme": "a shipped theme name (default) or a folder holding theme.yaml, relative to this file",

@@ -100,7 +100,8 @@ class Page:
              color: str | None = None, **kw: object) -> Text:
         fonts = self.theme.fonts
         out = tuple(p if isinstance(p, Para) else
-                    Para((Run(p.text),), bullet=p.bullet, gap_before=i > 0)
+                    Para(p.runs or (Run(p.text),), bullet=p.bullet, gap_before=i > 0 and p.gap, level=p.level,
+                         number=p.number)
                     for i, p in enumerate(paras))
         return Text(box=box, paras=out, size=size, role=role,
                     color=color or self.theme.palette.text, line_spacing=fonts.line_spacing,

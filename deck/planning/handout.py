@@ -10,11 +10,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from deck.content.model import Bank, Question, Section
+from deck.content.rich import flat, plain
 from deck.diagrams.scene import Scene
 from deck.diagrams.shapes import diagram_group, label_fit
 from deck.plan import Box, DeckPlan, Element, Group, Para, Picture, Rect, Run, Slide, Text
 from deck.planning.compose import Page, paginate
 from deck.planning.profiles import MockOptions, draw, key_points, references
+from deck.planning.richtext import paragraphs
 from deck.text import layout
 from deck.text.layout import Paragraph
 from deck.theme.settings import Theme
@@ -100,17 +102,23 @@ def _qa_pieces(a4: A4, number: int, q: Question) -> list[Piece]:
     t, lay, lab = a4.theme, a4.lay, a4.labels
     qsize, bsize = a4.sizes.question.max, a4.sizes.body.max
     qnum = lab.qa_number.format(n=number) + "  "
+    question = flat(q.question)
     def heading_h(suffix: str) -> float:
-        return a4.measure([Paragraph(qnum + q.question + suffix)], qsize, bold=True)
+        return a4.measure([Paragraph(qnum + question + suffix)], qsize, bold=True)
 
     tallest = max(heading_h(""), heading_h(lab.mark(99, 99)))  # a continued part's heading has a mark
     body: list[Paragraph] = []  # each block starts with its label: "标准答｜..."
     for block in t.blocks(lab):
         if not getattr(q, block.role):
             continue  # an optional block (反问点, 坑位) this question does not have
-        ps = layout.paragraphs(getattr(q, block.role))
+        ps = paragraphs(getattr(q, block.role), t)
         head = block.label + lab.handout_sep
-        body += [Paragraph(head), *ps] if ps[0].bullet else [Paragraph(head + ps[0].text), *ps[1:]]
+        first = ps[0]
+        if first.bullet or first.level or not first.gap or first.measure is t.mono:  # a list or code: label alone
+            body += [Paragraph(head), *ps]
+        else:
+            body += [replace(first, text=head + first.text, runs=(Run(head), *first.runs) if first.runs else ()),
+                     *ps[1:]]
     chunks = layout.split(body, a4.content_w - 2 * a4.inset,
                           a4.page_height - tallest - lay.qa_reserve, t.style(bsize), t.sans)
     pieces = []
@@ -119,7 +127,7 @@ def _qa_pieces(a4: A4, number: int, q: Question) -> list[Piece]:
         qh = heading_h(suffix)
         head = a4.text(Box(a4.m, 0, a4.content_w, qh), [Para((
             Run(qnum, color=t.palette.primary, bold=True),
-            Run(q.question + suffix, bold=True)),)], qsize, "question")
+            Run(question + suffix, bold=True)),)], qsize, "question")
         paras = [_labelled(a4, p, i > 0) for i, p in enumerate(chunk)]
         bh = a4.measure(chunk, bsize)
         top = qh - lay.qa_overlap
@@ -135,8 +143,11 @@ def _labelled(a4: A4, p: Paragraph, gap: bool) -> Para:
     for block in a4.theme.blocks(a4.labels):
         head = block.label + a4.labels.handout_sep
         if not p.bullet and p.text.startswith(head):
-            return Para((Run(head, color=block.accent, bold=True), Run(p.text[len(head):])), gap_before=gap)
-    return Para((Run(p.text),), bullet=p.bullet, gap_before=gap)
+            rest = p.cut(len(head), len(p.text))
+            return Para((Run(head, color=block.accent, bold=True), *(rest.runs or (Run(rest.text),))),
+                        gap_before=gap)
+    return Para(p.runs or (Run(p.text),), bullet=p.bullet, gap_before=gap and p.gap, level=p.level,
+                number=p.number)
 
 
 def _code_pieces(a4: A4, q: Question) -> list[Piece]:
@@ -249,16 +260,16 @@ def _diagram_piece(a4: A4, bank: Bank, did: str, px: tuple[int, int], scene: Sce
     w = min(a4.content_w, avail_h * ratio)
     h = w / ratio
     top = title.box.bottom + lay.diagram_gap
-    box, alt = Box(a4.m + (a4.content_w - w) / 2, top, w, h), d.caption or d.title
+    box, alt = Box(a4.m + (a4.content_w - w) / 2, top, w, h), plain(d.caption) or d.title
     native = scene is not None and label_fit(scene, box, a4.theme, "handout").fits  # never overflowing text
     pic: Element = (diagram_group(scene, box, a4.theme, name=f"Diagram {did}", alt=alt, medium="handout")
                     if native and scene is not None else Picture(box, did, alt))
-    notes = [Paragraph(d.caption)] + [Paragraph(x) for x in d.notes.split("\n") if x.strip()]
+    notes = [*paragraphs(d.caption, a4.theme), *paragraphs(d.notes, a4.theme)]
     bsize = a4.sizes.body.max
     nh = a4.measure(notes, bsize)
     text_y = top + h + lay.diagram_gap
     text = a4.text(Box(a4.m, text_y, a4.content_w, nh),
-                   [Para((Run(p.text),), gap_before=i > 0) for i, p in enumerate(notes)], bsize, "caption")
+                   notes, bsize, "caption")
     return Piece(text_y + nh, (title, pic, text))
 
 
@@ -339,19 +350,20 @@ def _score_row(a4: A4, i: int, s: Section, q: Question) -> Piece:
     size = a4.sizes.body.max
     points_label, pitfall_label, record_label = (x + lab.colon for x in (lab.key_points, lab.pitfall, lab.record))
     room = a4.page_height - lay.score_pad - lay.score_row_gap
-    points, pitfall = lab.list_sep.join(key_points(q)), q.pitfall
+    question, pitfall = flat(q.question), flat(q.pitfall)
+    points = lab.list_sep.join(key_points(q))
     cut = lay.score_cut_lines  # lines for key points and pitfall when a row would outgrow a page
     while True:
-        paras = [Paragraph(lab.score_number.format(n=i) + q.question), Paragraph(points_label + points),
+        paras = [Paragraph(lab.score_number.format(n=i) + question), Paragraph(points_label + points),
                  *([Paragraph(pitfall_label + pitfall)] if pitfall else []), Paragraph(record_label)]
         height = a4.measure(paras, size, text_w, bold=True)  # bold-safe for the heading
         if height <= room or cut == 1:
             break
         points, pitfall = (layout.truncate(x, text_w - 2 * a4.inset, cut, size, a4.theme.sans_bold)
-                           for x in (lab.list_sep.join(key_points(q)), q.pitfall))
+                           for x in (lab.list_sep.join(key_points(q)), flat(q.pitfall)))
         cut -= 1
     h = max(height + lay.score_pad, lay.score_row_min)
-    styled = [Para((Run(lab.score_number.format(n=i), color=p.primary, bold=True), Run(q.question, bold=True),
+    styled = [Para((Run(lab.score_number.format(n=i), color=p.primary, bold=True), Run(question, bold=True),
                     Run(lab.count_gap + a4.page.section_label(s), color=p.muted,
                         size=size - lay.score_section_shrink))),
               Para((Run(points_label, color=p.secondary, bold=True), Run(points)), gap_before=True),

@@ -5,14 +5,15 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from urllib.parse import quote
+from dataclasses import dataclass, replace
 
 from deck.content.model import Bank, Question, Reveal, Section
+from deck.content.rich import flat, plain
 from deck.diagrams.scene import Scene
 from deck.errors import DeckError
 from deck.plan import DeckPlan, Para, Run, Slide
 from deck.planning.compose import Page
+from deck.planning.richtext import link_target
 from deck.planning.slides import (
     agenda_items,
     dark_slide,
@@ -60,25 +61,15 @@ class _Builder:
     def qa(self, q: Question, marker: str, notes: str) -> None:
         # Click reveal: one slide, both sets of notes, the blocks behind clicks. A question too
         # long to stand whole atop that slide keeps its own (continued) slides, as in slides mode.
-        click = self.reveal == "click" and headline_fits(self.c, q.question)
+        click = self.reveal == "click" and headline_fits(self.c, flat(q.question))
         # The question notes already hold the question and key points: a click slide adds only the how-to.
-        reveal_notes = self.c.theme.render("notes_reveal.j2", question=q, labels=self.labels, click=click)
+        reveal_notes = self.c.theme.render("notes_reveal.j2", question=as_text(q), labels=self.labels, click=click)
         if click:
             self.add(reveal_slides(self.c, q, f"q-{q.id}", f"{notes}\n\n{reveal_notes}", self.footer,
                                    self.next_number, click_marker=marker))
             return
         self.add(question_slides(self.c, q, f"q-{q.id}", marker, notes, self.footer, self.next_number))
         self.add(reveal_slides(self.c, q, f"a-{q.id}", reveal_notes, self.footer, self.next_number))
-
-
-# URL syntax kept as it is (and % so an already-encoded link is not encoded twice).
-URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
-
-
-def link_target(url: str) -> str:
-    """A checked URL as a relationship target: non-ASCII (an IDN, a Chinese path) percent-encoded
-    as UTF-8, which every reader of the package opens; the slide shows the URL as written."""
-    return quote(url, safe=URL_SAFE)
 
 
 def references(bank: Bank, labels: Labels, link_color: str) -> list[Para]:
@@ -94,7 +85,7 @@ def references(bank: Bank, labels: Labels, link_color: str) -> list[Para]:
         if r.url:
             runs += [Run("  "), Run(r.url, color=link_color, url=link_target(r.url))]
         if r.note:
-            runs.append(Run("  " + r.note))
+            runs.append(Run("  " + flat(r.note)))
         out.append(Para(tuple(runs), bullet=True))
     return out
 
@@ -121,7 +112,7 @@ def study(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]],
             b.diagram(bank, did, diagram_sizes)
         label = b.c.section_label(s)
         for i, q in enumerate(s.questions, 1):
-            notes = theme.render("notes_question.j2", question=q, section=label, number=i, total=n, labels=lab)
+            notes = theme.render("notes_question.j2", question=as_text(q), section=label, number=i, total=n, labels=lab)
             b.qa(q, lab.question_marker.format(section=label, i=i, n=n), notes)
     if bank.references:
         items = references(bank, lab, theme.palette.primary)
@@ -193,16 +184,22 @@ def mock(bank: Bank, theme: Theme, opts: MockOptions) -> DeckPlan:
                              [lab.questions(sum(1 for x, _ in drawn if x is s))], big=f"{s.number:02d}"))
         minutes = ANSWER_MINUTES.get(q.level or 2, 3)
         label = b.c.section_label(s)
-        notes = theme.render("notes_mock.j2", question=q, section=label, number=i, total=total,
+        notes = theme.render("notes_mock.j2", question=as_text(q), section=label, number=i, total=total,
                              minutes=minutes, points=key_points(q), labels=lab)
         b.qa(q, lab.mock_marker.format(i=i, n=total, section=label, minutes=minutes), notes)
     b.add(dark_slide(b.c, "closing", "closing", lab.mock_closing, [lab.mock_closing_prompt]))
     return b.plan("mock", bank.title)
 
 
+def as_text(q: Question) -> Question:
+    """The question with its fields as plain text, for speaker notes (one paragraph per line)."""
+    return replace(q, question=plain(q.question), answer=plain(q.answer), follow_up=plain(q.follow_up),
+                   pitfall=plain(q.pitfall), key_points=tuple(flat(k) for k in q.key_points))
+
+
 def key_points(q: Question) -> list[str]:
     """What to listen for: the authored key points, else the answer's sentences."""
     if q.key_points:
-        return list(q.key_points)
-    sentences = (p.strip("- ") for line in q.answer.split("\n") for p in SENTENCE.split(line))
+        return [flat(k) for k in q.key_points]
+    sentences = (p.strip("- ") for line in plain(q.answer).split("\n") for p in SENTENCE.split(line))
     return [p for p in sentences if p][:4]

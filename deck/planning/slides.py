@@ -8,10 +8,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from deck.content.model import Bank, Diagram, Question
+from deck.content.rich import flat, plain
 from deck.diagrams.scene import Scene
 from deck.diagrams.shapes import diagram_group, label_fit
 from deck.plan import Box, Effect, Element, Para, Rect, Run, Slide, Text
 from deck.planning.compose import Block, Page, paginate
+from deck.planning.richtext import paragraphs
 from deck.text import layout
 from deck.text.layout import Paragraph
 from deck.theme.typed_yaml import Range
@@ -87,9 +89,10 @@ def question_slides(c: Page, q: Question, key: str, marker_text: str, notes: str
     y0 = c.top + lay.question_top
     box = Box(c.left, y0, c.content_w, c.content_bottom - y0 - lay.question_bottom)
     style = c.theme.style(c.theme.sizes.question)
-    fit = c.fit(q.question, box, style)
-    chunks = [layout.paragraphs(q.question)] if fit.fits else layout.split(
-        layout.paragraphs(q.question), box.w - 2 * c.inset, box.h - 2 * c.inset, style, c.theme.sans)
+    paras = paragraphs(q.question, c.theme)
+    fit = c.fit(paras, box, style)
+    chunks = [paras] if fit.fits else layout.split(
+        paras, box.w - 2 * c.inset, box.h - 2 * c.inset, style, c.theme.sans)
     slides = []
     for i, chunk in enumerate(chunks):
         f = c.fit(chunk, box, style)
@@ -116,9 +119,10 @@ def reveal_slides(c: Page, q: Question, key: str, notes: str, footer_text: str, 
     question at the top, and the blocks enter one click each (code beside them with the answer)."""
     lay = c.theme.layout
     click = click_marker is not None
-    title, title_bottom = headline(c, q.question, c.top + lay.click_top) if click else restated(c, q.question)
+    question = flat(q.question)
+    title, title_bottom = headline(c, question, c.top + lay.click_top) if click else restated(c, question)
     room = area(c, title_bottom)
-    blocks = [Block(b, b.label, tuple(layout.paragraphs(getattr(q, b.role))))
+    blocks = [Block(b, b.label, tuple(paragraphs(getattr(q, b.role), c.theme)))
               for b in c.theme.blocks(c.labels) if getattr(q, b.role)]
     effect = Effect(c.theme.reveal.effect, c.theme.reveal.duration_ms) if click else Effect()
 
@@ -153,12 +157,12 @@ def reveal_slides(c: Page, q: Question, key: str, notes: str, footer_text: str, 
 def code_slides(c: Page, q: Question, key: str, notes: str, footer_text: str, number: int) -> list[Slide]:
     """The code on its own slides; continued code keeps one (minimum) size on every slide."""
     assert q.code is not None
-    title, bottom = restated(c, q.question, c.labels.code)
+    title, bottom = restated(c, flat(q.question), c.labels.code)
     panels = c.code_pages(q.code.language, q.code.source, area(c, bottom))
     slides = []
     for i, panel in enumerate(panels):
         if i:
-            title = restated(c, q.question, c.labels.code_continued.format(i=i + 1, n=len(panels)))[0]
+            title = restated(c, flat(q.question), c.labels.code_continued.format(i=i + 1, n=len(panels)))[0]
         slides.append(Slide(kind="code", key=f"{key}-code-{i}", title=title,
                             elements=(*panel, *footer(c, footer_text, number + i)), notes=notes,
                             question_id=q.id))
@@ -183,15 +187,15 @@ def diagram_slide(c: Page, d: Diagram, key: str, size_px: tuple[int, int], foote
     cap_size = t.sizes.marker + lay.caption_grow
     cap_h = c.line_h(cap_size, lay.caption_lines)
     room = diagram_room(c)
-    alt = d.caption or d.title
+    alt = plain(d.caption) or d.title
     native = scene is not None and label_fit(scene, room, t).fits  # never text overflowing its node
     pic: Element = (diagram_group(scene, room, t, name=f"Diagram {d.id}", alt=alt) if native and scene is not None
                     else c.picture(room, size_px, d.id, alt))
     cap_box = Box(c.left, room.bottom + lay.caption_above, c.content_w, cap_h)
-    caption = c.line(d.caption, cap_box, Range(cap_size, min(lay.caption_min, cap_size)), "caption",
+    caption = c.line(flat(d.caption), cap_box, Range(cap_size, min(lay.caption_min, cap_size)), "caption",
                      t.palette.muted, align="ctr")
     return Slide(kind="diagram", key=key, title=title,
-                 elements=(pic, caption, *footer(c, footer_text, number)), notes=d.notes)
+                 elements=(pic, caption, *footer(c, footer_text, number)), notes=plain(d.notes))
 
 
 def dark_slide(c: Page, kind: str, key: str, title: str, lines: Sequence[str], notes: str = "",

@@ -81,7 +81,7 @@ def _fill(color: str | None) -> str:
 def _run(run: Run, text: Text, fonts: Fonts, lang: Langs, links: dict[str, str]) -> str:
     size = run.size or text.size
     bold = run.bold or text.bold
-    latin = fonts.mono if text.mono else fonts.latin
+    latin = fonts.mono if text.mono or run.code else fonts.latin
     if run.link:
         link = f'<a:hlinkClick r:id="{links[run.link]}" action="ppaction://hlinksldjump"/>'
     elif run.url:  # an external relationship: no action, the target is the URL itself
@@ -90,21 +90,29 @@ def _run(run: Run, text: Text, fonts: Fonts, lang: Langs, links: dict[str, str])
         link = ""
     # lang zh-CN makes PowerPoint apply Chinese line-breaking rules; a:ea names the CJK face.
     baseline = f' baseline="{run.baseline}"' if run.baseline else ""
+    strike = ' strike="sngStrike"' if run.strike else ""
+    highlight = f'<a:highlight><a:srgbClr val="{run.highlight}"/></a:highlight>' if run.highlight else ""
     return (f'<a:r><a:rPr {lang.of(run.text)} sz="{round(size * 100)}" b="{int(bold)}" '
-            f'i="{int(run.italic)}"{baseline} dirty="0">{_fill(run.color or text.color)}'
+            f'i="{int(run.italic)}"{strike}{baseline} dirty="0">{_fill(run.color or text.color)}{highlight}'
             f'<a:latin typeface="{escape(latin)}"/><a:ea typeface="{escape(fonts.east_asian)}"/>'
             f'<a:cs typeface="{escape(latin)}"/>{link}</a:rPr><a:t>{escape(run.text)}</a:t></a:r>')
 
 
-def _para(para: Para, text: Text, fonts: Fonts, lang: Langs, links: dict[str, str]) -> str:
+def _para(para: Para, text: Text, fonts: Fonts, lang: Langs, links: dict[str, str], restart: bool = True) -> str:
     pitch = text.size * text.line_spacing
     gap = round(pitch * text.paragraph_gap * 100) if para.gap_before else 0
+    step = emu(text.bullet_indent * text.size)
+    lvl = f' lvl="{min(para.level, 8)}"' if para.level else ""
     if para.bullet:
-        indent = emu(text.bullet_indent * text.size)
-        marg = f' marL="{indent}" indent="-{indent}"'
-        bullet = '<a:buFont typeface="Arial"/><a:buChar char="•"/>'
+        hang = emu((text.number_indent if para.number is not None else text.bullet_indent) * text.size)
+        marg = f'{lvl} marL="{step * para.level + hang}" indent="-{hang}"'
+        # A list continued from the slide before (or after a nested one) says where its numbers start.
+        start = f' startAt="{para.number}"' if restart and para.number and para.number > 1 else ""
+        bullet = (f'<a:buFont typeface="+mj-lt"/><a:buAutoNum type="arabicPeriod"{start}/>'
+                  if para.number is not None else
+                  f'<a:buFont typeface="Arial"/><a:buChar char="{"•◦▪"[para.level % 3]}"/>')
     else:
-        marg, bullet = ' marL="0" indent="0"', "<a:buNone/>"
+        marg, bullet = f'{lvl} marL="{step * para.level}" indent="0"', "<a:buNone/>"
     runs = "".join(_run(r, text, fonts, lang, links) for r in para.runs if r.text)
     end = f'<a:endParaRPr {lang.end} sz="{round(text.size * 100)}" dirty="0"/>'
     # No hanging punctuation: a hung "。" would sit outside the width we measured.
@@ -114,9 +122,15 @@ def _para(para: Para, text: Text, fonts: Fonts, lang: Langs, links: dict[str, st
             f'</a:spcAft>{bullet}</a:pPr>{runs}{end}</a:p>')
 
 
+def _continues(prev: Para, para: Para) -> bool:
+    """Whether a numbered paragraph follows its list's previous item directly (no startAt needed)."""
+    return prev.number is not None and prev.level == para.level and prev.bullet
+
+
 def text_body(text: Text, fonts: Fonts, lang: Langs, inset: float, links: dict[str, str] | None = None) -> str:
     ins = emu(inset)
-    paras = "".join(_para(p, text, fonts, lang, links or {}) for p in text.paras) or "<a:p/>"
+    paras = "".join(_para(p, text, fonts, lang, links or {}, not (i and _continues(text.paras[i - 1], p)))
+                    for i, p in enumerate(text.paras)) or "<a:p/>"
     return (f'<p:txBody><a:bodyPr wrap="square" lIns="{ins}" tIns="{ins}" rIns="{ins}" bIns="{ins}" '
             f'anchor="{text.anchor}" rtlCol="0"><a:noAutofit/></a:bodyPr><a:lstStyle/>{paras}</p:txBody>')
 

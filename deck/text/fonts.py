@@ -147,6 +147,25 @@ class Face:
         return self.em(text) * size
 
 
+class Widest(Face):
+    """Several faces at once: each character as wide as in the widest of them, so a line that
+    mixes regular, bold and code runs is never measured narrower than it is set."""
+
+    def __init__(self, *faces: Face) -> None:
+        self._faces = faces
+        self._chars: dict[str, tuple[float, bool | None]] = {}
+        self._strings: dict[str, float] = {}
+        self.safety = max(f.safety for f in faces)
+        self.gap = max(f.gap for f in faces)
+
+    def char(self, ch: str) -> tuple[float, bool | None]:
+        entry = self._chars.get(ch)
+        if entry is None:
+            widths = [f.char(ch) for f in self._faces]
+            entry = self._chars[ch] = (max(w for w, _ in widths), widths[0][1])
+        return entry
+
+
 def faces(fonts: dict[str, str], safety: float, asian_latin_gap: float) -> dict[str, Face]:
     """The sans, sans_bold and mono roles of a theme's `fonts.measure` table."""
     fallback = widths(fonts["fallback"])

@@ -11,9 +11,10 @@ import bisect
 import functools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
+from deck.plan import Run
 from deck.text.fonts import EAST_ASIAN, is_east_asian
 
 
@@ -40,6 +41,33 @@ _SOFT_BREAK = re.compile(r"(?:[^/-]|[/-](?![/-]*[A-Za-z0-9]))*(?:[/-]+(?=[A-Za-z
 class Paragraph:
     text: str
     bullet: bool = False
+    runs: tuple[Run, ...] = ()  # styled runs whose texts join to text; () = text as one plain run
+    level: int = 0  # indent steps before the bullet (nested lists, quotes, code in a list)
+    number: int | None = None  # a numbered item: its number (the bullet is a:buAutoNum)
+    gap: bool = True  # the paragraph gap before it (none between the lines of a code block)
+    measure: Measure | None = None  # the face its runs are set in when not the frame's (bold, code)
+
+    def indent(self, style: Style, size: float) -> float:
+        """Points taken from the line width by the bullet and the nesting."""
+        hang = (style.number_indent if self.number is not None else style.bullet_indent) if self.bullet else 0.0
+        return (style.bullet_indent * self.level + hang) * size
+
+    def cut(self, start: int, end: int) -> Paragraph:
+        """The paragraph's text[start:end] with its runs' styles (a piece of a split paragraph)."""
+        if not self.runs:
+            return replace(self, text=self.text[start:end])
+        runs, offset = [], 0
+        for run in self.runs:
+            lo, hi = max(start, offset), min(end, offset + len(run.text))
+            if lo < hi:
+                runs.append(replace(run, text=run.text[lo - offset:hi - offset]))
+            offset += len(run.text)
+        return replace(self, text=self.text[start:end], runs=tuple(runs))
+
+    def join(self, other: Paragraph) -> Paragraph:
+        runs = (self.runs or (Run(self.text),)) + (other.runs or (Run(other.text),)) \
+            if self.runs or other.runs else ()
+        return replace(self, text=self.text + other.text, runs=runs)
 
 
 @dataclass(frozen=True)
@@ -51,6 +79,7 @@ class Style:
     line_spacing: float = 1.3
     paragraph_gap: float = 0.35
     bullet_indent: float = 1.1  # em
+    number_indent: float = 1.6  # em: a numbered item's hang, room for "10."
     step: float = 1.0
 
 
@@ -214,12 +243,13 @@ def layout(paras: Sequence[Paragraph], width: float, size: float, style: Style,
     out = []
     height = 0.0
     for i, p in enumerate(paras):
-        w = width - (style.bullet_indent * size if p.bullet else 0)
-        lines = break_lines(p.text, w, size, measure)
+        w = width - p.indent(style, size)
+        face = p.measure or measure
+        lines = break_lines(p.text, w, size, face)
         out.append(lines)
-        long = _metrics(p.text, measure).long
+        long = _metrics(p.text, face).long
         spare = sum(1 for full in long if full * size > w / 2) if long else 0
-        height += (len(lines) + spare) * pitch + (style.paragraph_gap * pitch if i else 0)
+        height += (len(lines) + spare) * pitch + (style.paragraph_gap * pitch if i and p.gap else 0)
     return tuple(out), height
 
 
@@ -268,20 +298,28 @@ def split(paras: Sequence[Paragraph], width: float, height: float, style: Style,
         if fits([p]):
             pieces.append((index, p))
             continue
+        start = 0
         for sentence in (s for s in SENTENCE_END.split(p.text) if s):
-            part = Paragraph(sentence, p.bullet)
+            part = p.cut(start, start + len(sentence))
             if fits([part]):
                 pieces.append((index, part))
+                start += len(sentence)
                 continue
-            w = width - (style.bullet_indent * size if p.bullet else 0)
-            lines = break_lines(sentence, w, size, measure)
+            w = width - p.indent(style, size)
+            lines = break_lines(sentence, w, size, p.measure or measure)
+            ends = [start + sum(map(len, lines[:k + 1])) for k in range(len(lines))]
+            starts = [start, *ends[:-1]]
             per_chunk = max(1, int(height // pitch))
+
+            def chunk(i: int, n: int, p: Paragraph = p, starts: list[int] = starts, ends: list[int] = ends
+                      ) -> Paragraph:
+                return p.cut(starts[i], ends[min(i + n, len(ends)) - 1])
+
             # Fewer lines per chunk while a chunk still overflows (spare lines for long tokens).
-            while per_chunk > 1 and not all(fits([Paragraph("".join(lines[i:i + per_chunk]), p.bullet)])
-                                            for i in range(0, len(lines), per_chunk)):
+            while per_chunk > 1 and not all(fits([chunk(i, per_chunk)]) for i in range(0, len(lines), per_chunk)):
                 per_chunk -= 1
-            pieces += [(index, Paragraph("".join(lines[i:i + per_chunk]), p.bullet))
-                       for i in range(0, len(lines), per_chunk)]
+            pieces += [(index, chunk(i, per_chunk)) for i in range(0, len(lines), per_chunk)]
+            start += len(sentence)
     chunks: list[list[tuple[int, Paragraph]]] = [[]]
     for index, piece in pieces:
         trial = _join([*chunks[-1], (index, piece)])
@@ -295,7 +333,7 @@ def split(paras: Sequence[Paragraph], width: float, height: float, style: Style,
 def _join(chunk: list[tuple[int, Paragraph]]) -> list[tuple[int, Paragraph]]:
     if len(chunk) >= 2 and chunk[-1][0] == chunk[-2][0]:
         (index, a), (_, b) = chunk[-2], chunk[-1]
-        return [*chunk[:-2], (index, Paragraph(a.text + b.text, a.bullet))]
+        return [*chunk[:-2], (index, a.join(b))]
     return chunk
 
 

@@ -19,7 +19,7 @@ from deck import resources
 from deck.content.model import Bank
 from deck.errors import DeckError
 from deck.plan import DeckPlan, Faces, NotesStyle, Slide
-from deck.text.fonts import Face, faces
+from deck.text.fonts import Face, Widest, faces
 from deck.text.layout import Style
 from deck.theme.labels import Labels, load_labels
 from deck.theme.typed_yaml import Range, Reader, Signed, compose
@@ -42,6 +42,7 @@ class Palette:
     divider_accent: str
     code_bg: str
     code_border: str
+    code_span: str  # the faint tint behind `code` inside text
     answer_tint: str
     follow_up_tint: str
     pitfall_tint: str
@@ -500,6 +501,11 @@ class Theme:
     @property
     def mono(self) -> Face:
         return self._faces["mono"]
+
+    @functools.cached_property
+    def mixed(self) -> Face:
+        """For text mixing regular, bold and code runs: each character as wide as its widest face."""
+        return Widest(self.sans, self.sans_bold, self.mono)
 
     def plan(self, profile: str, title: str, page: tuple[float, float], slides: tuple[Slide, ...],
              language: str) -> DeckPlan:
