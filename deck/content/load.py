@@ -293,10 +293,16 @@ def _markdown(node: yaml.Node, text: str, ctx: _Ctx, field: str, warnings: list[
     first = node.start_mark.line + 1 + (1 if getattr(node, "style", None) in ("|", ">") else 0)
     rich = parse_markdown(text)
     for line, src in rich.images if ctx.root is not None else ():
+        where = f"question '{ctx.question}', " if ctx.question else ""
+        if src.startswith(("http://", "https://")):  # nothing is downloaded: the alt text stands in
+            warnings.append(f"{ctx.file}:{first + line}: {where}{field}: remote image '{src}' is not fetched; "
+                            "its alt text is shown")
+            continue
         path = (ctx.root / src).resolve()
-        if "://" in src or not path.is_relative_to(ctx.root.resolve()) or not path.is_file():
-            raise ContentError(f"image '{src}' not found", file=ctx.file, line=first + line,
-                               question=ctx.question, field=field,
+        inside = "://" not in src and path.is_relative_to(ctx.root.resolve())
+        if not inside or not path.is_file():
+            raise ContentError(f"image '{src}' {'not found' if inside else 'is outside the bank folder'}",
+                               file=ctx.file, line=first + line, question=ctx.question, field=field,
                                hint=f"put the picture in {ctx.root.name}/ and give its path relative to that folder")
     for problem in rich.problems:
         where = f"question '{ctx.question}', " if ctx.question else ""

@@ -227,12 +227,13 @@ def test_markdown_fields_become_html_math_for_mathjax_images_as_media(tmp_path: 
 
 def test_a_missing_or_escaping_image_names_file_line_question_field(tmp_path: Path,
                                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    for src, why in (("img/none.png", "cannot be read"), ("../secret.png", "is outside the bank folder")):
+    for src, why in (("img/none.png", "not found"), ("../secret.png", "is outside the bank folder")):
         root = _bank(tmp_path / why.replace(" ", "-"), f"See ![x]({src})")
         capsys.readouterr()
         assert _build(root, tmp_path / "x.apkg") == 2
         err = capsys.readouterr().err
-        assert err.startswith("error: bank/01-demo.yaml:6, question 'first-q', field 'answer': image "), err
+        # The loader names the image's own line (the answer's text starts on line 9).
+        assert err.startswith("error: bank/01-demo.yaml:9, question 'first-q', field 'answer': image "), err
         assert why in err
         assert not (tmp_path / "x.apkg").exists()
 
