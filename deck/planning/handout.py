@@ -103,11 +103,23 @@ def _qa_pieces(a4: A4, number: int, q: Question) -> list[Piece]:
     qsize, bsize = a4.sizes.question.max, a4.sizes.body.max
     qnum = lab.qa_number.format(n=number) + "  "
     question = flat(q.question)
-    def heading_h(suffix: str) -> float:
-        return a4.measure([Paragraph(qnum + question + suffix)], qsize, bold=True)
+    def height(shown: str) -> float:
+        return a4.measure([Paragraph(qnum + shown)], qsize, bold=True)
 
-    tallest = max(heading_h(""), heading_h(lab.mark(99, 99)))  # a continued part's heading has a mark
-    body: list[Paragraph] = []  # each block starts with its label: "标准答｜..."
+    # A question too tall for a heading (a pasted essay) is cut there and starts the body whole,
+    # so every part keeps room for its answer and nothing is lost.
+    cap = a4.page_height * lay.qa_heading_share
+    whole = max(height(question), height(question + lab.mark(99, 99))) <= cap  # a continued part has a mark
+
+    def heading(suffix: str) -> tuple[str, float]:
+        shown = question
+        if not whole:
+            cut, _ = a4.page.fit_or_cut(qnum + shown, Box(a4.m, 0, a4.content_w, cap), t.style(qsize), bold=True)
+            shown = cut[len(qnum):]
+        return shown + suffix, height(shown + suffix)
+
+    tallest = max(heading("")[1], heading(lab.mark(99, 99))[1])
+    body: list[Paragraph] = [] if whole else [Paragraph(question)]  # each block starts with its label: "标准答｜..."
     for block in t.blocks(lab):
         if not getattr(q, block.role):
             continue  # an optional block (反问点, 坑位) this question does not have
@@ -123,11 +135,10 @@ def _qa_pieces(a4: A4, number: int, q: Question) -> list[Piece]:
                           a4.page_height - tallest - lay.qa_reserve, t.style(bsize), t.sans)
     pieces = []
     for n, chunk in enumerate(chunks):
-        suffix = lab.mark(n + 1, len(chunks)) if n else ""
-        qh = heading_h(suffix)
+        shown, qh = heading(lab.mark(n + 1, len(chunks)) if n else "")
         head = a4.text(Box(a4.m, 0, a4.content_w, qh), [Para((
             Run(qnum, color=t.palette.primary, bold=True),
-            Run(question + suffix, bold=True)),)], qsize, "question")
+            Run(shown, bold=True)),)], qsize, "question")
         paras = [_labelled(a4, p, i > 0) for i, p in enumerate(chunk)]
         bh = a4.measure(chunk, bsize)
         top = qh - lay.qa_overlap

@@ -375,6 +375,7 @@ class HandoutLayout:
     rule_above: float
     rule: float
     qa_reserve: float
+    qa_heading_share: float
     qa_overlap: float
     qa_bar: float
     code_indent: float

@@ -33,3 +33,23 @@ def test_a_long_bank_title_fits_every_handout_footer(tmp_path: Path) -> None:
         assert plan_problems(plan, THEME) == [], plan.profile
         footers = [e for s in plan.slides for e in s.elements if getattr(e, "role", "") == "footer"]
         assert footers and any("…" in e.paras[0].text for e in footers), plan.profile
+
+
+def test_a_question_longer_than_a_page_is_cut_in_its_headings_and_kept_whole_in_the_body(tmp_path: Path) -> None:
+    """Found by the generated banks: a pasted essay as the question made every part's heading a
+    page tall, so each part's answer was set below the page."""
+    question = "torch.distributed.fsdp.fully_sharded_data_parallel.FullyShardedDataParallel 显存怎么算？" * 40
+    root = tmp_path / "bank"
+    root.mkdir()
+    (root / "deck.yaml").write_text("title: 长题\n", encoding="utf-8")
+    (root / "01-demo.yaml").write_text(SECTION.replace("什么是 KV cache？", question)
+                                       .replace("缓存已算过的 K 与 V，解码时只算新 token。", "答" * 3000),
+                                       encoding="utf-8")
+    plan = handout.handout(load_bank(root), THEME, {})
+    assert plan_problems(plan, THEME) == []
+    headings = [e for s in plan.slides for e in s.elements if getattr(e, "role", "") == "question"]
+    long_ones = [h for h in headings if "FullyShardedDataParallel" in h.paras[0].text]
+    assert len(long_ones) > 1 and all("…" in h.paras[0].text for h in long_ones)
+    body = "".join(p.text for s in plan.slides for e in s.elements if getattr(e, "role", "") == "answer"
+                   for p in e.paras)
+    assert question in body  # nothing lost: the question starts the body whole
