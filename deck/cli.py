@@ -310,7 +310,8 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from deck.content.importer import CannotImport, import_markdown
-    from deck.content.scaffold import read_markdown, write_new_bank
+    from deck.content.reading import read_markdown
+    from deck.content.scaffold import write_new_bank
 
     if args.output is None and not args.dry_run:
         raise UsageError("deck import: give -o DIR (the new bank folder) or --dry-run")

@@ -22,9 +22,9 @@ from typing import Any
 
 import yaml
 
-from deck.content.load import MAX_BANK_QUESTIONS, MAX_ITEMS, MAX_TEXT, _invisible
 from deck.content.md_blocks import CJK_RE, slug
 from deck.content.md_shapes import Parsed, RawQuestion, Unplaced, parse
+from deck.content.yaml_bank import MAX_BANK_QUESTIONS, MAX_ITEMS, MAX_TEXT, invisible_only
 
 SECTION_HEAD_RE = re.compile(r"^\W*(?:(?:第\s*)?(?:[一二三四五六七八九十]+|\d{1,2}|[A-Z])\s*(?:节|章|部分)?"
                              r"\s*[、.．:：)）]\s*)?"
@@ -259,7 +259,7 @@ class _Assembler:
             kept.append(part)
             size += len(part) + 2
         text = "\n\n".join(kept).strip()
-        return "" if _invisible(text) else text
+        return "" if invisible_only(text) else text
 
     def _images(self, text: str, line: int) -> str:
         def one(m: re.Match) -> str:

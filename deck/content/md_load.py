@@ -13,11 +13,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from deck.content.importer import CannotImport, import_markdown
-from deck.content.load import MARKDOWN_SUFFIXES, _listing, bank_of, diagrams_of
 from deck.content.md_shapes import strip_front_matter
 from deck.content.model import Bank
-from deck.content.reading import not_regular
-from deck.content.scaffold import read_markdown
+from deck.content.reading import not_regular, read_markdown
+from deck.content.yaml_bank import MARKDOWN_SUFFIXES, bank_of, diagrams_of, listing
 from deck.errors import ContentError
 
 
@@ -25,7 +24,7 @@ def load_markdown_bank(source: Path, strict: bool = False) -> Bank:
     """The bank in source, a Markdown file or a folder of them (read in name order, as one text)."""
     # A folder named like a file (notes.md/) is refused as a file by read_markdown.
     folder = source.suffix.lower() not in MARKDOWN_SUFFIXES and not_regular(source) == "a folder"
-    paths = _listing(source, *MARKDOWN_SUFFIXES) if folder else [source]
+    paths = listing(source, *MARKDOWN_SUFFIXES) if folder else [source]
     texts, starts, total = [], [], 0
     for k, path in enumerate(paths):
         text = read_markdown(path).removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")

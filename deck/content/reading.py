@@ -98,3 +98,9 @@ def decode(data: bytes, rel: str) -> str:
 def _at(text: str, at: int, rel: str, message: str, hint: str) -> ContentError:
     return ContentError(message, file=rel, line=text.count("\n", 0, at) + 1, column=at - text.rfind("\n", 0, at),
                         hint=hint)
+
+
+def read_markdown(path: Path) -> str:
+    """The Markdown to import, read like a content file: a FIFO or device is refused without
+    blocking, a huge file before it fills memory, bad UTF-8 with its line and column."""
+    return decode(read_bytes(path, str(path)), str(path))

@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 from deck import resources
-from deck.content.reading import decode, read_bytes
 from deck.errors import ContentError, DeckError
 
 SCHEMA_FILE = "content.schema.json"  # the `# yaml-language-server: $schema=` lines point here
@@ -20,12 +19,6 @@ def starter_files(language: str) -> dict[str, str]:
     root = resources.starter(language)
     return {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
             for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-def read_markdown(path: Path) -> str:
-    """The Markdown to import, read like a content file: a FIFO or device is refused without
-    blocking, a huge file before it fills memory, bad UTF-8 with its line and column."""
-    return decode(read_bytes(path, str(path)), str(path))
 
 
 def write_new_bank(out: Path, files: dict[str, str], assets: dict[str, Path] | None = None) -> None:

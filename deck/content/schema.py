@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from deck.content.load import (
+from deck.content.model import REVEALS
+from deck.content.yaml_bank import (
     DECK_FIELDS,
     DIAGRAM_FIELDS,
     PROFILE_NAMES,
@@ -14,7 +15,6 @@ from deck.content.load import (
     SECTION_FIELDS,
     SLUG,
 )
-from deck.content.model import REVEALS
 
 DESCRIPTIONS = {
     "question": "the question (Markdown: **bold**, `code`, $math$)",

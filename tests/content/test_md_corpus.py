@@ -15,8 +15,9 @@ import pytest
 
 from deck.cli import main
 from deck.content.importer import import_markdown
-from deck.content.load import SLUG, load_bank
+from deck.content.load import load_bank
 from deck.content.markdown import parser
+from deck.content.yaml_bank import SLUG
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "real-markdown"
 

@@ -16,7 +16,8 @@ from pptx import Presentation
 
 from deck.cli import main
 from deck.content.importer import CannotImport, import_markdown
-from deck.content.load import MAX_TEXT, load_bank
+from deck.content.load import load_bank
+from deck.content.yaml_bank import MAX_TEXT
 from deck.errors import ContentError
 
 MD = Path(__file__).resolve().parent / "md"
