@@ -84,7 +84,13 @@ def load_template(path: Path) -> Template:
     used = _masters_in_use(prs)
     infos = [_layout_info(prs, m, i, layout) for m, master in enumerate(prs.slide_masters)
              for i, layout in enumerate(master.slide_layouts)]
-    layouts = {role: _choose(role, infos, used) for role in ROLES}
+    # Content slides share one palette, dividers another: each role's layout keeps its anchor's light or dark.
+    layouts = {"answer": _choose("answer", infos, used), "title": _choose("title", infos, used)}
+    for role in ROLES:
+        if role not in layouts:
+            anchor = layouts["title" if role in ("section", "closing") else "answer"]
+            layouts[role] = _choose(role, infos, used, is_dark(anchor.background))
+    layouts = {role: layouts[role] for role in ROLES}
     content = layouts["answer"]
     master = prs.slide_masters[content.master]
     area = _area(master.slide_layouts[content.index], master, width, height)
@@ -110,7 +116,7 @@ def _layout_info(prs: Presentation, m: int, i: int, layout: object) -> LayoutInf
     static = any("".join(sp.itertext()).strip() for sp in el.iterfind(".//p:cSld/p:spTree/p:sp", NS)
                  if sp.find("p:nvSpPr/p:nvPr/p:ph", NS) is None and sp.find("p:txBody", NS) is not None)
     master = prs.slide_masters[m]
-    return LayoutInfo(m, i, el.get("{%s}name" % NS["p"], "") or el.find("p:cSld", NS).get("name", ""),
+    return LayoutInfo(m, i, el.find("p:cSld", NS).get("name", ""),
                       el.get("type", "cust"), phs, static, _background(layout, master))
 
 
@@ -124,7 +130,8 @@ def _score(role: str, info: LayoutInfo, used: set[int]) -> float:
     score = 2.0 if info.master in used else 0.0
     score -= 20 if info.static_text else 0
     if role in ("title", "closing"):
-        score += 6 * (kind == "title") + 4 * ("ctrTitle" in phs) + 2 * ("subTitle" in phs) + 2 * hint("title")
+        score += 6 * (kind == "title") + 3 * ("ctrTitle" in phs) + 2 * ("subTitle" in phs) + 5 * hint("title")
+        score -= 4 * hint("content")
         score += 4 * hint("closing") if role == "closing" else 0
         score -= 3 * (kind == "secHead")
     elif role == "section":
@@ -138,13 +145,15 @@ def _score(role: str, info: LayoutInfo, used: set[int]) -> float:
     return score
 
 
-def _choose(role: str, infos: list[LayoutInfo], used: set[int]) -> LayoutInfo:
-    """The best layout for a role; with nothing that fits, a blank-ish one (our shapes do the rest)."""
-    best = max(infos, key=lambda info: (_score(role, info, used), -info.master, -info.index))
+def _choose(role: str, infos: list[LayoutInfo], used: set[int], dark: bool | None = None) -> LayoutInfo:
+    """The best layout for a role (of the given darkness, when one exists); with nothing that fits,
+    a blank-ish one (our shapes do the rest)."""
+    same = [i for i in infos if dark is None or is_dark(i.background) == dark] or infos
+    best = max(same, key=lambda info: (_score(role, info, used), -info.master, -info.index))
     if _score(role, best, used) > 2:
         return best
-    blankish = [i for i in infos if not i.static_text]
-    return min(blankish or infos, key=lambda i: (len(i.placeholders), i.master not in used, i.master, i.index))
+    blankish = [i for i in same if not i.static_text]
+    return min(blankish or same, key=lambda i: (len(i.placeholders), i.master not in used, i.master, i.index))
 
 
 def _box(shape: object) -> Box | None:
@@ -211,6 +220,21 @@ def _fonts(theme: etree._Element) -> dict[str, str]:
         out[kind] = latin.get("typeface", "") if latin is not None else ""
         out[kind + "_ea"] = (ea.get("typeface", "") if ea is not None else "") or hans
     return out
+
+
+DARK = 0.18  # relative luminance below which a background counts as dark (between black and mid grey)
+
+
+def luminance(rgb: str) -> float:
+    def chan(v: int) -> float:
+        c = v / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (chan(int(rgb[i:i + 2], 16)) for i in (0, 2, 4))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def is_dark(rgb: str) -> bool:
+    return luminance(rgb) < DARK
 
 
 # --- Backgrounds: the colour a slide on this layout shows, resolved through the colour map.

@@ -9,18 +9,8 @@ import colorsys
 import sys
 from dataclasses import replace
 
-from deck.render.template import Template, installed
+from deck.render.template import DARK, Template, installed, is_dark, luminance
 from deck.theme.settings import PT_PER_IN, Fonts, Theme
-
-DARK = 0.18  # relative luminance below which a background counts as dark (between black and mid grey)
-
-
-def luminance(rgb: str) -> float:
-    def chan(v: int) -> float:
-        c = v / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-    r, g, b = (chan(int(rgb[i:i + 2], 16)) for i in (0, 2, 4))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
 def contrast(a: str, b: str) -> float:
@@ -55,10 +45,6 @@ def pick(candidates: list[str], grounds: list[str], ratio: float) -> str:
             return c
     best = max(candidates, key=lambda c: min(contrast(c, g) for g in grounds))
     return readable(best, grounds, ratio)
-
-
-def is_dark(rgb: str) -> bool:
-    return luminance(rgb) < DARK
 
 
 def styled_theme(base: Theme, t: Template) -> Theme:
