@@ -34,6 +34,7 @@ ROLE_OF_KIND = {"title": "title", "section": "section", "closing": "closing", "q
                 "references": "references", "agenda": "references", "howto": "references"}
 CONTENT_ROLES = ("answer", "code", "diagram", "references")
 TITLE_TYPES = ("title", "ctrTitle")
+SAME_MASTER = 5  # score for a layout on the content layout's master: one look across the deck
 # Name hints (English and the localised names Office and WPS write), worth less than structure.
 HINTS = {
     "title": ("title slide", "标题幻灯片", "标题页", "封面", "タイトル スライド"),
@@ -89,7 +90,7 @@ def load_template(path: Path) -> Template:
     for role in ROLES:
         if role not in layouts:
             anchor = layouts["title" if role in ("section", "closing") else "answer"]
-            layouts[role] = _choose(role, infos, used, is_dark(anchor.background))
+            layouts[role] = _choose(role, infos, used, is_dark(anchor.background), layouts["answer"].master)
     layouts = {role: layouts[role] for role in ROLES}
     content = layouts["answer"]
     master = prs.slide_masters[content.master]
@@ -145,12 +146,17 @@ def _score(role: str, info: LayoutInfo, used: set[int]) -> float:
     return score
 
 
-def _choose(role: str, infos: list[LayoutInfo], used: set[int], dark: bool | None = None) -> LayoutInfo:
-    """The best layout for a role (of the given darkness, when one exists); with nothing that fits,
-    a blank-ish one (our shapes do the rest)."""
+def _choose(role: str, infos: list[LayoutInfo], used: set[int], dark: bool | None = None,
+            master: int | None = None) -> LayoutInfo:
+    """The best layout for a role (of the given darkness when one exists, on the content's master
+    by preference); with nothing that fits, a blank-ish one (our shapes do the rest)."""
     same = [i for i in infos if dark is None or is_dark(i.background) == dark] or infos
-    best = max(same, key=lambda info: (_score(role, info, used), -info.master, -info.index))
-    if _score(role, best, used) > 2:
+
+    def score(info: LayoutInfo) -> float:
+        return _score(role, info, used) + (SAME_MASTER if info.master == master else 0)
+
+    best = max(same, key=lambda info: (score(info), -info.master, -info.index))
+    if score(best) > 2:
         return best
     blankish = [i for i in same if not i.static_text]
     return min(blankish or same, key=lambda i: (len(i.placeholders), i.master not in used, i.master, i.index))
@@ -183,9 +189,30 @@ def _area(layout: object, master: object, width: float, height: float) -> Box | 
         top = title.y if title is not None and title.y < body.y else body.y
         x0, y0 = max(body.x, 0.0), max(top, 0.0)
         box = Box(x0, y0, min(body.x + body.w, width) - x0, min(body.bottom, height) - y0)
+        box = _clear_of_artwork(box, layout, master, width * height)
         if box.w >= width / 2 and box.h >= height / 2:
             return box
     return None
+
+
+def _clear_of_artwork(box: Box, layout: object, master: object, page: float) -> Box:
+    """The area shrunk off the logos, bands and pictures of the layout (and of the master when the
+    layout shows its shapes) that reach into it: from the top for those in its upper half, else from
+    the bottom. Artwork covering much of the page is a backdrop, not an obstacle."""
+    owners = [layout] + ([master] if layout.element.get("showMasterSp") != "0" else [])  # type: ignore[attr-defined]
+    top, bottom = box.y, box.bottom
+    for owner in owners:
+        for shape in owner.shapes:  # type: ignore[attr-defined]
+            art = None if shape.is_placeholder else _box(shape)
+            if art is None or art.w * art.h > page / 3:
+                continue
+            if art.x >= box.x + box.w or art.x + art.w <= box.x or art.y >= bottom or art.bottom <= top:
+                continue
+            if art.y + art.h / 2 < (box.y + box.bottom) / 2:
+                top = max(top, art.bottom)
+            else:
+                bottom = min(bottom, art.y)
+    return Box(box.x, top, box.w, max(bottom - top, 0.0))
 
 
 def _theme_root(master: object) -> etree._Element:
