@@ -214,8 +214,8 @@ def test_small_4x3_template_fits_its_page(tmp_path: Path) -> None:
     assert (prs.slide_width, prs.slide_height) == (Inches(10), Inches(7.5))
     for slide in prs.slides:
         for shape in slide.shapes:
-            assert 0 <= shape.left and shape.left + shape.width <= prs.slide_width
-            assert 0 <= shape.top and shape.top + shape.height <= prs.slide_height
+            assert shape.left >= 0 and shape.left + shape.width <= prs.slide_width
+            assert shape.top >= 0 and shape.top + shape.height <= prs.slide_height
         assert "Sample slide" not in " ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
 
 
