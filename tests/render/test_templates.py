@@ -315,3 +315,15 @@ def test_hostile_template_is_refused_before_anything_is_written(kind: str, tmp_p
 def test_corpus_template_decks_fit_in_libreoffice(name: str, profile: str, tmp_path: Path, pdf_of) -> None:  # noqa: ANN001
     deck = build(corpus(name), tmp_path, profile, CONTENT)
     assert placement_problems(deck, pdf_of(deck)) == []
+
+
+def test_click_builds_on_a_template_are_schema_valid(tmp_path: Path, pml_schema: etree.XMLSchema) -> None:
+    deck = build(corpus("nyush.potx"), tmp_path, "mock", ENGLISH, "--reveal", "click")
+    timed = 0
+    with zipfile.ZipFile(deck) as z:
+        for name in z.namelist():
+            if SLIDE.match(name):
+                root = etree.fromstring(z.read(name))
+                timed += root.find(f"{P}timing") is not None
+                assert pml_schema.validate(root), (name, pml_schema.error_log)
+    assert timed > 0
