@@ -26,6 +26,7 @@ from deck.render.writer import _link_keys, _urls, build_epoch
 if TYPE_CHECKING:
     from deck.diagrams.mermaid import RenderedDiagram
 
+THUMBNAIL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
 SECTIONS_EXT = "{521415D9-36F7-43E2-AB2F-B90AF26B5E84}"  # p14:sectionLst: lists slide ids
 _P = f"{{{NS['p']}}}"
 
@@ -163,11 +164,20 @@ def _clear_sample_text(prs: Presentation) -> None:
 
 def _fixed_zip(data: bytes, replace: dict[str, bytes], epoch: int) -> bytes:
     """python-pptx stamps each entry with the time of day: rewrite every entry, in python-pptx's
-    (deterministic) order, with the build time, and our document properties."""
+    (deterministic) order, with the build time, and our document properties. The package thumbnail
+    (a picture of the template's own first slide) goes with its relationship."""
     stamp = max(time.gmtime(epoch)[:6], (1980, 1, 1, 0, 0, 0))
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        root_rels = etree.fromstring(src.read("_rels/.rels"))
+        thumbs = {rel.get("Target", "").lstrip("/") for rel in root_rels if rel.get("Type") == THUMBNAIL}
+        for rel in [r for r in root_rels if r.get("Type") == THUMBNAIL]:
+            root_rels.remove(rel)
+        replace = replace | {"_rels/.rels": etree.tostring(root_rels, xml_declaration=True, encoding="UTF-8",
+                                                           standalone=True)}
         for info in src.infolist():
+            if info.filename in thumbs:
+                continue
             entry = zipfile.ZipInfo(info.filename, date_time=stamp)  # type: ignore[arg-type]
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
