@@ -26,6 +26,7 @@ from deck.render.writer import _link_keys, _urls, build_epoch
 if TYPE_CHECKING:
     from deck.diagrams.mermaid import RenderedDiagram
 
+NOTES_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.notesSlide+xml"
 THUMBNAIL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
 SECTIONS_EXT = "{521415D9-36F7-43E2-AB2F-B90AF26B5E84}"  # p14:sectionLst: lists slide ids
 _P = f"{{{NS['p']}}}"
@@ -43,7 +44,7 @@ def render(plan: DeckPlan, template: Template, diagrams: dict[str, RenderedDiagr
     slides = [prs.slides.add_slide(layouts[ROLE_OF_KIND.get(spec.kind, "answer")]) for spec in plan.slides]
     by_key = {spec.key: slide for spec, slide in zip(plan.slides, slides, strict=True)}
     media: dict[str, tuple[Part, Part]] = {}
-    for spec, slide in zip(plan.slides, slides, strict=True):
+    for number, (spec, slide) in enumerate(zip(plan.slides, slides, strict=True), 1):
         part = slide.part
         links = {key: part.relate_to(by_key[key].part, RT.SLIDE) for key in _link_keys(spec)}
         links |= {url: part.relate_to(url, RT.HYPERLINK, is_external=True) for url in _urls(spec)}
@@ -75,7 +76,7 @@ def render(plan: DeckPlan, template: Template, diagrams: dict[str, RenderedDiagr
         if timing:
             slide.element.append(_fragment(timing)[0])
         if spec.notes:
-            _notes(slide, spec, plan, body, lang)
+            _notes(slide, spec, number, plan, body, lang, prs.notes_master.part)
     out = io.BytesIO()
     prs.save(out)
     epoch = build_epoch()
@@ -120,19 +121,19 @@ def _media(pic: Picture, diagrams: dict[str, RenderedDiagram], media: dict[str, 
     return media[pic.diagram]
 
 
-def _notes(slide: object, spec: Slide, plan: DeckPlan, faces: Faces, lang: ooxml.Langs) -> None:
+def _notes(slide: object, spec: Slide, number: int, plan: DeckPlan, faces: Faces, lang: ooxml.Langs,
+           notes_master: Part) -> None:
+    """The notes part written whole by ooxml (python-pptx's notes_slide searches every part for a
+    free name, once per slide: quadratic in the deck)."""
     style = plan.notes
     text = Text(Box(0, 0, 0, 0), tuple(Para((Run(line),)) for line in spec.notes.split("\n")),
                 style.size, style.color, "notes", line_spacing=style.line_spacing, paragraph_gap=0)
-    placeholder = slide.notes_slide.notes_placeholder  # type: ignore[attr-defined]
-    sp = placeholder.element
-    old = sp.find("p:txBody", NS)
-    new = _fragment(ooxml.text_body(text, faces, lang, 0))[0]
-    if old is not None:
-        old.addprevious(new)
-        sp.remove(old)
-    else:
-        sp.append(new)
+    part = slide.part  # type: ignore[attr-defined]
+    notes = Part(PackURI(f"/ppt/notesSlides/notesSlide{number}.xml"), NOTES_TYPE, part.package,
+                 ooxml.notes_xml(text, faces, lang))
+    notes.relate_to(notes_master, RT.NOTES_MASTER)
+    notes.relate_to(part, RT.SLIDE)
+    part.relate_to(notes, RT.NOTES_SLIDE)
 
 
 def _drop_slides(prs: Presentation) -> None:
