@@ -4,7 +4,7 @@ Median of N runs after a warm-up, whole-process wall time and peak RSS
 (/usr/bin/time -v), both tools in the same run. Also: a synthetic bank 10x the
 bundled one, and the share of a full build spent in the layout engine.
 
-    .venv/bin/python bench/bench_build.py [--runs 5]
+    .venv/bin/python bench/bench_build.py [--runs 5] [--template corp.pptx ...]
 """
 
 from __future__ import annotations
@@ -149,6 +149,8 @@ def main() -> None:
         return
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--template", type=Path, action="append", default=[],
+                    help="also time the study deck on this PowerPoint template, and pandoc --reference-doc")
     args = ap.parse_args()
     if not shutil.which("pandoc"):
         raise SystemExit("pandoc is missing: apt-get install pandoc")
@@ -163,6 +165,14 @@ def main() -> None:
                          args.runs, env)
         pandoc = median_of(["pandoc", str(md), "-o", str(tmp_path / "pandoc.pptx")], args.runs)
         rows += [("deck build --profile study (180 Q)", *ours), ("pandoc -o out.pptx (same text)", *pandoc)]
+        for template in args.template:
+            rows.append((f"  --template {template.name}", *median_of(
+                [*DECK, "build", "-q", "--profile", "study", "--template", str(template.resolve()), "--force",
+                 "-o", str(tmp_path / "t.pptx")], args.runs, env)))
+            if template.suffix == ".pptx":  # pandoc takes no .potx
+                rows.append((f"  pandoc --reference-doc {template.name}", *median_of(
+                    ["pandoc", str(md), "--reference-doc", str(template.resolve()), "-o", str(tmp_path / "p.pptx")],
+                    args.runs)))
         big = tmp_path / "big"
         synthetic_bank(big, 10)
         large = median_of([*DECK, "build", "-q", "--content", str(big), "--profile", "study",

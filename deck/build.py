@@ -18,6 +18,7 @@ from deck.theme.settings import Theme
 
 if TYPE_CHECKING:
     from deck.diagrams.cache import RenderedDiagram
+    from deck.render.template import Template
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class BuildRequest:
     force: bool = False  # overwrite outputs that are not unchanged outputs of ours
     reveal: Reveal | None = None  # None: deck.yaml's profiles.<name>.reveal, else slides
     verbose: bool = False  # say where the bank, theme and Mermaid come from
+    template: Path | None = None  # --template; None: deck.yaml's `template:`, else our own slides
 
 
 def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
@@ -41,6 +43,7 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
     from deck.content.load import load_bank
     from deck.export.files import check_targets
     from deck.planning import handout, profiles
+    from deck.render.template_writer import render as template_render
     from deck.render.writer import render
     from deck.theme.settings import bank_theme
 
@@ -49,6 +52,8 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
     for warning in bank.warnings:
         print(f"warning: {printable(warning)}", file=sys.stderr)
     theme = bank_theme(bank, req.theme)
+    template = _template(req, bank) if {"study", "mock"} & set(req.profiles) else None
+    slides_theme = template.theme(theme) if template else theme  # the study and mock decks' look
     progress(f"{len(bank.sections)} sections, {len(bank.questions)} questions; diagrams")
     if req.verbose:
         _explain(req, bank, theme)
@@ -70,18 +75,20 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
         settings = bank.profiles.get(profile)
         reveal = req.reveal or (settings and settings.reveal) or "slides"
         if profile == "study":
-            plan = profiles.study(bank, theme, sizes, reveal, scenes)
+            plan = profiles.study(bank, slides_theme, sizes, reveal, scenes)
         elif profile == "mock":
             card_path = req.target.with_name(req.target.stem + "-scorecard.pptx") if req.target else \
                 req.out_dir / "mock-scorecard.pptx"
-            plan = profiles.mock(bank, theme, replace(req.mock, reveal=reveal,
+            plan = profiles.mock(bank, slides_theme, replace(req.mock, reveal=reveal,
                                                       scorecard=card_path.with_suffix(".pdf").name))
             card = handout.scorecard(bank, theme, req.mock)
             outputs.append((card_path, render(card), True))
         else:
             plan = handout.handout(bank, theme, sizes, scenes)
         path = req.target or req.out_dir / f"{profile}.pptx"
-        outputs.append((path, render(plan, rendered), profile == "handout"))
+        data = render(plan, rendered) if template is None or profile == "handout" else \
+            template_render(plan, template, rendered)
+        outputs.append((path, data, profile == "handout"))
 
     pdf_inputs = [path for path, _, paper in outputs if paper or (req.pdf and path.suffix == ".pptx")]
     # Every target, PDFs included, before the first write: all or nothing.
@@ -135,6 +142,19 @@ def _write_pairs(outputs: list[tuple[Path, bytes, bool]], pdfs: dict[Path, bytes
                 remove_output(pdf)
                 print(f"warning: removed {pdf}: it was made from the previous {path.name}", file=sys.stderr)
     return written
+
+
+def _template(req: BuildRequest, bank: Bank) -> Template | None:
+    """--template, else deck.yaml's template: (relative to the bank); checked and read before planning."""
+    from deck.render.template import describe, load_template
+
+    path = req.template or (bank.root / bank.template if bank.template and bank.root else None)
+    if path is None:
+        return None
+    template = load_template(path.expanduser())
+    if req.verbose:
+        print("\n".join(describe(template)), file=sys.stderr)
+    return template
 
 
 def _explain(req: BuildRequest, bank: Bank, theme: Theme) -> None:

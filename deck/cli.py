@@ -62,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--pdf", action="store_true", help="also export PDFs with LibreOffice")
     b.add_argument("--theme", help="a shipped theme NAME or a PATH to a folder with theme.yaml "
                    "(default: deck.yaml's theme:, else default)")
+    b.add_argument("--template", type=Path, help="build the study and mock decks on this PowerPoint template "
+                   "(.pptx or .potx; default: deck.yaml's template:)")
     b.add_argument("--cache", type=Path, help="diagram render cache (default: the committed cache "
                    "for the bundled bank, else <output folder>/.diagram-cache)")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress display (shown only on a terminal)")
@@ -251,7 +253,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
             raise os_error(exc, out_dir, "cannot create the output folder") from None
     request = BuildRequest(content=args.content, profiles=profiles, out_dir=out_dir, target=target,
                            theme=args.theme, cache=_cache_dir(args, out_dir), pdf=args.pdf, mock=mock,
-                           force=args.force, reveal=args.reveal, verbose=args.verbose)
+                           force=args.force, reveal=args.reveal, verbose=args.verbose,
+                           template=args.template)
     written = build(request, progress=_progress(args.quiet))
     if args.shuffle and args.seed is None and "mock" in profiles:  # after the build: a failed one has nothing to replay
         print(f"mock: shuffled with seed {seed} (rerun with --seed {seed} to replay)", file=sys.stderr)

@@ -77,6 +77,7 @@ class Bank:
     language: str = "zh-CN"  # BCP 47
     theme: str | None = None  # deck.yaml `theme:` (a shipped theme name or a folder relative to root)
     root: Path | None = None  # the content folder it was loaded from
+    template: str | None = None  # deck.yaml `template:` (a .pptx/.potx, relative to root)
     references: tuple[Reference, ...] = ()
     overview_diagram: str | None = None
     diagrams: dict[str, Diagram] = field(default_factory=dict)

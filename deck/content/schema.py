@@ -23,6 +23,7 @@ DESCRIPTIONS = {
     "follow_up": "反问点: the question the candidate asks back (optional; `deck check --strict` requires it)",
     "pitfall": "坑位: the wrong or shallow answer interviewers hear, and why (optional; --strict requires it)",
     "theme": "a shipped theme name (default) or a folder holding theme.yaml, relative to this file",
+    "template": "a PowerPoint template (.pptx or .potx) the study and mock decks are built on, relative to this file",
     "key_points": "2-4 short phrases the interviewer listens for",
     "level": "1 basic, 2 intermediate, 3 hard",
     "diagrams": "ids of diagrams/<id>.mmd shown at the start of the section",

@@ -56,6 +56,7 @@ REQUIRED_QUESTION = ("id", "question", "answer")
 STRICT_QUESTION = ("follow_up", "pitfall")
 SECTION_FIELDS = {"id": "slug", "number": "number", "title": "text", "diagrams": "slugs"}
 DECK_FIELDS = {"title": "text", "subtitle": "text", "author": "text", "language": "text", "theme": "text",
+               "template": "text",
                "overview_diagram": "slug", "references": "references", "profiles": "profiles"}
 PROFILE_FIELDS = {"reveal": "reveal"}
 PROFILE_NAMES = ("study", "mock")  # the profiles that take settings
@@ -483,6 +484,7 @@ def bank_of(root: Path, deck_path: Path, files: list[Path], diagrams: dict[str, 
     sections.sort(key=lambda s: s.number)
     return Bank(title=meta["title"], subtitle=meta.get("subtitle", ""), author=meta.get("author", ""),
                 language=meta.get("language", "zh-CN"), theme=meta.get("theme"), root=root,
+                template=meta.get("template"),
                 sections=tuple(sections), references=meta.get("references", ()),
                 overview_diagram=overview, diagrams=diagrams, warnings=tuple(warnings),
                 profiles=meta.get("profiles", {}))

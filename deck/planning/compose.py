@@ -72,6 +72,9 @@ class Page:
     @classmethod
     def slide(cls, theme: Theme, labels: Labels) -> Page:
         s = theme.slide
+        if theme.area is not None:  # a template's content area
+            a = theme.area
+            return cls(theme, labels, s.w, s.h, a.x, a.y, a.w, a.bottom - s.footer_height * PT_PER_IN, a.bottom)
         mx = s.margin_x * PT_PER_IN
         foot = s.h - s.margin_bottom * PT_PER_IN
         return cls(theme, labels, s.w, s.h, mx, s.margin_top * PT_PER_IN, s.w - 2 * mx,

@@ -18,7 +18,7 @@ import yaml
 from deck import resources
 from deck.content.model import Bank
 from deck.errors import DeckError
-from deck.plan import DeckPlan, Faces, NotesStyle, Slide
+from deck.plan import Box, DeckPlan, Faces, NotesStyle, Slide
 from deck.text.fonts import Face, Widest, faces
 from deck.text.layout import Style
 from deck.theme.labels import Labels, load_labels
@@ -452,6 +452,20 @@ class BlockStyle:
 
 
 @dataclass(frozen=True)
+class TemplateStyle:
+    """How our slides take a user's PowerPoint template's look (deck build --template)."""
+
+    tint: float  # block tints: this share of the template's accent over its background
+    muted: float  # muted text: this share of the text colour over the background (then made readable)
+    rule: float  # footer rule: this share of the text colour over the background
+    body_contrast: float  # WCAG contrast ratio text must reach on the real background
+    title_contrast: float  # and titles, accents
+    dark_code_style: str  # Pygments style of code on a dark background
+    dark_code_bg: str
+    dark_code_border: str
+
+
+@dataclass(frozen=True)
 class Theme:
     palette: Palette
     fonts: Fonts
@@ -464,8 +478,10 @@ class Theme:
     diagrams: DiagramSettings
     diagram_shapes: DiagramShapes
     anki: Anki
+    template: TemplateStyle
     name: str = "default"
     folder: Path = field(default=Path(), compare=False)
+    area: Box | None = None  # content area on a template's page (points); None: the slide margins
 
     def style(self, sizes: Range | float, step: float = 1.0) -> Style:
         """Fitting style for a size range: line pitch and paragraph gap from the theme."""
@@ -540,7 +556,7 @@ def read_theme(path: Path, name: str) -> Theme:
     if isinstance(root, yaml.MappingNode):  # `name:` is informative; the folder names the theme
         root.value = [(k, v) for k, v in root.value if k.value != "name"]
     reader = Reader(path.name)
-    theme = reader.read(Theme, root, "", skip=("name", "folder"))
+    theme = reader.read(Theme, root, "", skip=("name", "folder", "area"))
     names = {f.name for f in dataclasses.fields(Palette)}
     for key, value in dataclasses.asdict(theme.diagram_shapes.colors).items():
         if value not in names:

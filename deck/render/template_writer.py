@@ -1,0 +1,186 @@
+"""DeckPlan -> .pptx on a user's template. python-pptx carries the template's package: its own
+slides (with their media, notes and links) are dropped, sample footer text is cleared, and each
+planned slide is added on the layout chosen for its role. Our shapes, click builds, East Asian
+fonts, SVG pictures and notes are written by deck.render.ooxml into those slide parts; the title
+goes into a title placeholder. The zip is then rewritten with fixed times: same input, same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+from typing import TYPE_CHECKING
+
+from lxml import etree
+from pptx import Presentation
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.opc.package import Part
+from pptx.opc.packuri import PackURI
+
+from deck.plan import Box, DeckPlan, Faces, Group, Para, Picture, Rect, Run, Shape, Slide, Text
+from deck.render import ooxml
+from deck.render.template import NS, ROLE_OF_KIND, Template
+from deck.render.writer import _link_keys, _urls, build_epoch
+
+if TYPE_CHECKING:
+    from deck.diagrams.cache import RenderedDiagram
+
+NOTES_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.notesSlide+xml"
+THUMBNAIL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
+SECTIONS_EXT = "{521415D9-36F7-43E2-AB2F-B90AF26B5E84}"  # p14:sectionLst: lists slide ids
+_P = f"{{{NS['p']}}}"
+
+
+def render(plan: DeckPlan, template: Template, diagrams: dict[str, RenderedDiagram] | None = None) -> bytes:
+    prs = Presentation(io.BytesIO(template.package))
+    _drop_slides(prs)
+    _clear_sample_text(prs)
+    body = plan.faces
+    heading = Faces("+mj-lt", "+mj-ea", body.mono)  # titles take the theme's major (heading) faces
+    lang = ooxml.Langs(plan.language)
+    layouts = {role: prs.slide_masters[info.master].slide_layouts[info.index]
+               for role, info in template.layouts.items()}
+    slides = [prs.slides.add_slide(layouts[ROLE_OF_KIND.get(spec.kind, "answer")]) for spec in plan.slides]
+    by_key = {spec.key: slide for spec, slide in zip(plan.slides, slides, strict=True)}
+    media: dict[str, tuple[Part, Part]] = {}
+    for number, (spec, slide) in enumerate(zip(plan.slides, slides, strict=True), 1):
+        part = slide.part
+        links = {key: part.relate_to(by_key[key].part, RT.SLIDE) for key in _link_keys(spec)}
+        links |= {url: part.relate_to(url, RT.HYPERLINK, is_external=True) for url in _urls(spec)}
+        info = template.layouts[ROLE_OF_KIND.get(spec.kind, "answer")]
+        shapes = [_title(spec.title, heading, lang, plan.inset, links, info.title_type or "title")]
+        steps: dict[int, list[int]] = {}
+        text_ids: set[int] = set()
+        i = 3
+        for el in spec.elements:
+            if el.step:
+                steps.setdefault(el.step, []).append(i)
+            if isinstance(el, Text):
+                text_ids.add(i)
+                shapes.append(ooxml.text_shape(el, i, body, lang, plan.inset, links))
+            elif isinstance(el, Rect):
+                shapes.append(ooxml.rect_shape(el, i))
+            elif isinstance(el, Shape):
+                shapes.append(ooxml.drawn_shape(el, i))
+            elif isinstance(el, Group):
+                xml, i = ooxml.group_shape(el, i, body, lang, links)
+                shapes.append(xml)
+                continue
+            elif isinstance(el, Picture):
+                png, svg = _media(el, diagrams or {}, media, prs)
+                shapes.append(ooxml.picture_shape(el, i, part.relate_to(png, RT.IMAGE), part.relate_to(svg, RT.IMAGE)))
+            i += 1
+        _fill(slide.element, shapes)
+        timing = ooxml.timing_xml([ooxml.ClickStep(tuple(steps[n]), spec.effect) for n in sorted(steps)], text_ids)
+        if timing:
+            slide.element.append(_fragment(timing)[0])
+        if spec.notes:
+            _notes(slide, spec, number, plan, body, lang, prs.notes_master.part)
+    out = io.BytesIO()
+    prs.save(out)
+    epoch = build_epoch()
+    props = ooxml.doc_props(plan.title, f"interview-deck {plan.profile}", plan.profile, epoch, len(plan.slides),
+                            sum(1 for s in plan.slides if s.notes))
+    return _fixed_zip(out.getvalue(), {p.name: p.data for p in props}, epoch)
+
+
+def _fragment(xml: str) -> etree._Element:
+    """Our XML text (prefixes a:, p:, r:) parsed inside a wrapper that declares them."""
+    return etree.fromstring(f"<p:wrap {ooxml.NSDECL}>{xml}</p:wrap>")
+
+
+def _fill(sld: etree._Element, shapes: list[str]) -> None:
+    """Replace what add_slide cloned from the layout (prompt placeholders) with our shapes."""
+    tree = sld.find("p:cSld/p:spTree", NS)
+    for child in list(tree)[2:]:  # keep nvGrpSpPr and grpSpPr
+        tree.remove(child)
+    for el in _fragment("".join(shapes)):
+        tree.append(el)
+    # A run may not inherit capitals or letter spacing from the template's text styles: we measured without.
+    for rpr in tree.iter(f"{{{NS['a']}}}rPr"):
+        rpr.set("cap", "none")
+        rpr.set("spc", "0")
+
+
+def _title(title: Text, faces: Faces, lang: ooxml.Langs, inset: float, links: dict[str, str], kind: str) -> str:
+    xml = ooxml.text_shape(title, 2, faces, lang, inset, links, title=True)
+    return xml if kind == "title" else xml.replace('<p:ph type="title"/>', f'<p:ph type="{kind}"/>', 1)
+
+
+def _media(pic: Picture, diagrams: dict[str, RenderedDiagram], media: dict[str, tuple[Part, Part]],
+           prs: Presentation) -> tuple[Part, Part]:
+    if pic.diagram not in media:
+        rendered = diagrams[pic.diagram]
+        package = prs.part.package
+        png = Part(package.next_partname("/ppt/media/deck-image%d.png"), "image/png", package,
+                   rendered.png_path.read_bytes())
+        svg = Part(PackURI(png.partname.replace(".png", ".svg")), "image/svg+xml", package,
+                   rendered.svg_path.read_bytes())
+        media[pic.diagram] = (png, svg)
+    return media[pic.diagram]
+
+
+def _notes(slide: object, spec: Slide, number: int, plan: DeckPlan, faces: Faces, lang: ooxml.Langs,
+           notes_master: Part) -> None:
+    """The notes part written whole by ooxml (python-pptx's notes_slide searches every part for a
+    free name, once per slide: quadratic in the deck)."""
+    style = plan.notes
+    text = Text(Box(0, 0, 0, 0), tuple(Para((Run(line),)) for line in spec.notes.split("\n")),
+                style.size, style.color, "notes", line_spacing=style.line_spacing, paragraph_gap=0)
+    part = slide.part  # type: ignore[attr-defined]
+    notes = Part(PackURI(f"/ppt/notesSlides/notesSlide{number}.xml"), NOTES_TYPE, part.package,
+                 ooxml.notes_xml(text, faces, lang))
+    notes.relate_to(notes_master, RT.NOTES_MASTER)
+    notes.relate_to(part, RT.SLIDE)
+    part.relate_to(notes, RT.NOTES_SLIDE)
+
+
+def _drop_slides(prs: Presentation) -> None:
+    """The template's own slides go, and with them (unreachable, so never saved) their media,
+    notes and links; so do custom shows and section lists that name them."""
+    pres = prs.element
+    ids = pres.find("p:sldIdLst", NS)
+    for sld in list(ids) if ids is not None else []:
+        rid = sld.get(f"{{{NS['r']}}}id")
+        ids.remove(sld)
+        prs.part.drop_rel(rid)
+    for el in pres.findall("p:custShowLst", NS):
+        pres.remove(el)
+    for ext in pres.findall("p:extLst/p:ext", NS):
+        if ext.get("uri") == SECTIONS_EXT:
+            ext.getparent().remove(ext)
+
+
+def _clear_sample_text(prs: Presentation) -> None:
+    """Footer placeholders on masters and layouts hold sample text ("Short Title. Author."): empty them."""
+    for master in prs.slide_masters:
+        for owner in (master, *master.slide_layouts):
+            for ph in owner.element.iterfind(".//p:ph[@type='ftr']", NS):
+                sp = ph.getparent().getparent().getparent()
+                for para in sp.iterfind("p:txBody/a:p", NS):
+                    for run in para.findall("a:r", NS) + para.findall("a:fld", NS):
+                        para.remove(run)
+
+
+def _fixed_zip(data: bytes, replace: dict[str, bytes], epoch: int) -> bytes:
+    """python-pptx stamps each entry with the time of day: rewrite every entry, in python-pptx's
+    (deterministic) order, with the build time, and our document properties. The package thumbnail
+    (a picture of the template's own first slide) goes with its relationship."""
+    stamp = max(time.gmtime(epoch)[:6], (1980, 1, 1, 0, 0, 0))
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        root_rels = etree.fromstring(src.read("_rels/.rels"))
+        thumbs = {rel.get("Target", "").lstrip("/") for rel in root_rels if rel.get("Type") == THUMBNAIL}
+        for rel in [r for r in root_rels if r.get("Type") == THUMBNAIL]:
+            root_rels.remove(rel)
+        replace = replace | {"_rels/.rels": etree.tostring(root_rels, xml_declaration=True, encoding="UTF-8",
+                                                           standalone=True)}
+        for info in src.infolist():
+            if info.filename in thumbs:
+                continue
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)  # type: ignore[arg-type]
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, replace.get(info.filename, src.read(info)))
+    return out.getvalue()
