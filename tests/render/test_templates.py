@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from checks import placement_problems
-from conftest import CONTENT, REPO
+from conftest import CONTENT, REPO, no_libreoffice
 from lxml import etree
 from pptx import Presentation
 from pptx.util import Inches
@@ -66,6 +66,15 @@ def template_slide_texts(template: Path) -> set[str]:
     """Longer texts on the template's own slides: none may survive into our deck."""
     with zipfile.ZipFile(template) as z:
         return {t.strip() for n in z.namelist() if SLIDE.match(n) for t in texts(z.read(n)) if len(t.strip()) > 12}
+
+
+@pytest.fixture(autouse=True)
+def _no_pdfs_unless_marked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds here check the PPTX; only the tests marked libreoffice make real PDFs."""
+    if request.node.get_closest_marker("libreoffice") is None:
+        import deck.export.pdf
+
+        monkeypatch.setattr(deck.export.pdf, "pdf_bytes", no_libreoffice)
 
 
 @pytest.fixture(scope="module", params=NAMES)
