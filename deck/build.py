@@ -18,6 +18,8 @@ from deck.theme.settings import Theme
 
 if TYPE_CHECKING:
     from deck.diagrams.cache import RenderedDiagram
+    from deck.diagrams.scene import Scene
+    from deck.plan import DeckPlan
     from deck.render.template import Template
 
 
@@ -37,58 +39,123 @@ class BuildRequest:
     template: Path | None = None  # --template; None: deck.yaml's `template:`, else our own slides
 
 
+Output = tuple[Path, bytes, bool]  # (path, data, always exported to PDF: meant for paper)
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every profile's maker reads: the request, the bank, both looks and the diagrams."""
+    req: BuildRequest
+    bank: Bank
+    theme: Theme  # our own look: the handout, the scorecard, the Anki cards
+    slides_theme: Theme  # the study and mock decks' look (a --template's, else ours)
+    template: Template | None
+    rendered: dict[str, RenderedDiagram]
+
+    @property
+    def sizes(self) -> dict[str, tuple[int, int]]:
+        return {k: v.png_size for k, v in self.rendered.items()}
+
+    @property
+    def scenes(self) -> dict[str, Scene]:
+        return {k: v.scene for k, v in self.rendered.items() if v.scene is not None and self.bank.diagrams[k].native}
+
+    def reveal(self, profile: str) -> Reveal:
+        settings = self.bank.profiles.get(profile)
+        return self.req.reveal or (settings and settings.reveal) or "slides"
+
+    def deck(self, profile: str, plan: DeckPlan) -> Output:
+        """A planned deck as .pptx bytes: on the template if it takes one, else our own package."""
+        from deck.render.template_writer import render as template_render
+        from deck.render.writer import render
+
+        path = self.req.target or self.req.out_dir / f"{profile}.pptx"
+        takes_template = self.template is not None and PROFILES[profile].template
+        data = template_render(plan, self.template, self.rendered) if takes_template and self.template \
+            else render(plan, self.rendered)
+        return path, data, PROFILES[profile].paper
+
+
+def _study(job: Job) -> list[Output]:
+    from deck.planning import profiles
+
+    return [job.deck("study", profiles.study(job.bank, job.slides_theme, job.sizes, job.reveal("study"),
+                                             job.scenes))]
+
+
+def _mock(job: Job) -> list[Output]:
+    """The mock interview and the interviewer's scorecard beside it."""
+    from deck.planning import handout, profiles
+    from deck.render.writer import render
+
+    req = job.req
+    card_path = req.target.with_name(req.target.stem + "-scorecard.pptx") if req.target else \
+        req.out_dir / "mock-scorecard.pptx"
+    plan = profiles.mock(job.bank, job.slides_theme, replace(req.mock, reveal=job.reveal("mock"),
+                                                             scorecard=card_path.with_suffix(".pdf").name))
+    return [(card_path, render(handout.scorecard(job.bank, job.theme, req.mock)), True), job.deck("mock", plan)]
+
+
+def _handout(job: Job) -> list[Output]:
+    from deck.planning import handout
+
+    return [job.deck("handout", handout.handout(job.bank, job.theme, job.sizes, job.scenes))]
+
+
+def _anki(job: Job) -> list[Output]:
+    """A package for spaced repetition, not a deck: no plan, no PDF."""
+    from deck.export.anki import ANKI_FILE, anki_package
+
+    return [(job.req.target or job.req.out_dir / ANKI_FILE, anki_package(job.bank, job.theme, job.rendered), False)]
+
+
+@dataclass(frozen=True)
+class Profile:
+    make: Callable[[Job], list[Output]]
+    suffix: str  # of its output file
+    diagrams: bool  # shows diagrams: a build without such a profile starts no browser
+    template: bool  # takes a --template's look
+    paper: bool  # always exported to PDF: meant for print
+
+
+# The one table of profiles: `deck build --profile` offers these names, in this order, and `all` builds them all.
+PROFILES: dict[str, Profile] = {
+    "study": Profile(_study, ".pptx", diagrams=True, template=True, paper=False),
+    "mock": Profile(_mock, ".pptx", diagrams=False, template=True, paper=False),
+    "handout": Profile(_handout, ".pptx", diagrams=True, template=False, paper=True),
+    "anki": Profile(_anki, ".apkg", diagrams=True, template=False, paper=False),
+}
+
+
 def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
     """Everything is planned and rendered in memory before the first file is written,
     so bad content or a failing diagram leaves every existing output untouched."""
     from deck.content.load import load_bank
     from deck.export.files import check_targets
-    from deck.planning import handout, profiles
-    from deck.render.template_writer import render as template_render
-    from deck.render.writer import render
     from deck.theme.settings import bank_theme
 
+    unknown = [name for name in req.profiles if name not in PROFILES]
+    if unknown:
+        raise DeckError(f"unknown profile {unknown[0]!r}; choose from {', '.join(PROFILES)}")
     progress(f"loading {req.content}")
     bank = load_bank(req.content)
     for warning in bank.warnings:
         print(f"warning: {printable(warning)}", file=sys.stderr)
     theme = bank_theme(bank, req.theme)
-    template = _template(req, bank) if {"study", "mock"} & set(req.profiles) else None
-    slides_theme = template.theme(theme) if template else theme  # the study and mock decks' look
+    template = _template(req, bank) if any(PROFILES[p].template for p in req.profiles) else None
     progress(f"{len(bank.sections)} sections, {len(bank.questions)} questions; diagrams")
     if req.verbose:
         _explain(req, bank, theme)
-    # Only study, handout and anki show diagrams: a mock-only build needs no browser.
-    rendered = bank_diagrams(bank, theme, req.cache) if {"study", "handout", "anki"} & set(req.profiles) else {}
+    # A build of profiles that show no diagram (mock alone) needs no browser.
+    rendered = bank_diagrams(bank, theme, req.cache) if any(PROFILES[p].diagrams for p in req.profiles) else {}
     for warning in diagram_warnings(bank, theme, rendered):
         print(f"warning: {printable(warning)}", file=sys.stderr)
-    sizes = {k: v.png_size for k, v in rendered.items()}
-    scenes = {k: v.scene for k, v in rendered.items() if v.scene is not None and bank.diagrams[k].native}
+    job = Job(req, bank, theme, template.theme(theme) if template else theme, template, rendered)
 
-    outputs: list[tuple[Path, bytes, bool]] = []  # (path, data, always exported to PDF: meant for paper)
+    outputs: list[Output] = []
     for profile in req.profiles:
         progress(f"planning and rendering {profile}")
-        if profile == "anki":  # a package for spaced repetition, not a deck: no plan, no PDF
-            from deck.export.anki import ANKI_FILE, anki_package
-
-            outputs.append((req.target or req.out_dir / ANKI_FILE, anki_package(bank, theme, rendered), False))
-            continue
-        settings = bank.profiles.get(profile)
-        reveal = req.reveal or (settings and settings.reveal) or "slides"
-        if profile == "study":
-            plan = profiles.study(bank, slides_theme, sizes, reveal, scenes)
-        elif profile == "mock":
-            card_path = req.target.with_name(req.target.stem + "-scorecard.pptx") if req.target else \
-                req.out_dir / "mock-scorecard.pptx"
-            plan = profiles.mock(bank, slides_theme, replace(req.mock, reveal=reveal,
-                                                      scorecard=card_path.with_suffix(".pdf").name))
-            card = handout.scorecard(bank, theme, req.mock)
-            outputs.append((card_path, render(card), True))
-        else:
-            plan = handout.handout(bank, theme, sizes, scenes)
-        path = req.target or req.out_dir / f"{profile}.pptx"
-        data = render(plan, rendered) if template is None or profile == "handout" else \
-            template_render(plan, template, rendered)
-        outputs.append((path, data, profile == "handout"))
+        outputs += PROFILES[profile].make(job)
 
     pdf_inputs = [path for path, _, paper in outputs if paper or (req.pdf and path.suffix == ".pptx")]
     # Every target, PDFs included, before the first write: all or nothing.

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import NoReturn
 
 from deck import __version__, resources
+from deck.build import PROFILES
 from deck.content.reading import not_regular
 from deck.errors import DeckError, os_error, printable
 
 BUNDLED = resources.bundled_bank()
-PROFILES = ("study", "mock", "handout", "anki")  # anki: an .apkg package, the others .pptx decks
 SIGPIPE_EXIT = 141  # what a shell reports for a program stopped by a closed pipe (128 + SIGPIPE)
 IMPORT_HELP = """\
 Read a Markdown question bank and write a bank folder (YAML) that checks and builds.
@@ -235,9 +235,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
         raise DeckError("--limit must be at least 1")
     mock = MockOptions(shuffle=args.shuffle, seed=seed, limit=args.limit, sections=sections,
                        levels=parse_levels(args.level) if args.level else None)
-    profiles = PROFILES if args.profile == "all" else (args.profile,)
+    profiles = tuple(PROFILES) if args.profile == "all" else (args.profile,)
     if args.output and args.profile != "all":
-        target = _deck_path(args.output, ".apkg" if args.profile == "anki" else ".pptx")
+        target = _deck_path(args.output, PROFILES[args.profile].suffix)
         out_dir = target.parent
     else:
         out_dir, target = args.output or Path("build"), None
@@ -246,7 +246,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
             raise DeckError(f"output '{out_dir}' is {kind}; with all profiles -o names a folder")
         if not out_dir.exists() and out_dir.suffix.lower() in (".pptx", ".pdf", ".apkg"):
             raise DeckError(f"-o '{out_dir}' names a file, but with all profiles -o names a folder; "
-                            "add --profile study, mock, handout or anki to build one output")
+                            f"add --profile {', '.join(PROFILES)} to build one output")
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

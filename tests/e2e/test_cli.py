@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import (
+    CONTENT,
     REPO,
     build,
     fails,
@@ -204,3 +205,22 @@ def test_without_quiet_an_error_is_still_one_line(bank: Path, tmp_path: Path,
     with_answer(bank, "!!binary aGk=")
     assert "YAML tags are not allowed" in fails(capsys, ["build", "--content", str(bank), "--profile", "study",
                                                          "-o", str(tmp_path / "s.pptx")])
+
+
+def test_one_table_of_profiles_for_the_cli_and_the_build(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """`--profile` offers exactly the build's table, and a name outside it is refused, not built
+    as something else."""
+    from deck.build import PROFILES, BuildRequest
+    from deck.build import build as build_decks
+    from deck.errors import DeckError
+    from deck.planning.profiles import MockOptions
+
+    assert main(["build", "--profile", "slides"]) == 2
+    offered = ", ".join(repr(name) for name in (*PROFILES, "all"))
+    assert f"(choose from {offered})" in capsys.readouterr().err
+    request = BuildRequest(content=CONTENT, profiles=("slides",), out_dir=tmp_path, target=None, theme=None,
+                           cache=tmp_path / "cache", pdf=False, mock=MockOptions())
+    with pytest.raises(DeckError, match="unknown profile 'slides'; choose from study, mock, handout, anki"):
+        build_decks(request, progress=lambda _msg: None)
+    assert list(tmp_path.iterdir()) == []
