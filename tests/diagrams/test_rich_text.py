@@ -29,11 +29,15 @@ def _shifted(spans: list[ET.Element], text: str) -> list[ET.Element]:
     return [s for s in spans if (s.text or "") == text and s.get("dy") and 0 < _px(s.get("font-size")) < 16]
 
 
+def _text(el: ET.Element) -> str:
+    return "".join(el.itertext()).replace("\u00a0", " ")  # no-break spaces at tspan ends (portable.js)
+
+
 def _line_texts(svg: Path) -> list[str]:
     """Each drawn line's text, as a reader sees it."""
     root = ET.fromstring(svg.read_bytes())
-    return ["".join(t.itertext()) for t in root.iter(f"{SVG_NS}text")] + \
-        ["".join(t.itertext()) for t in root.iter(f"{SVG_NS}tspan") if t.get("x") is not None]
+    return [_text(t) for t in root.iter(f"{SVG_NS}text")] + \
+        [_text(t) for t in root.iter(f"{SVG_NS}tspan") if t.get("x") is not None]
 
 
 def _rendered_svg(diagram_id: str) -> Path:
@@ -79,7 +83,7 @@ def test_fresh_render_turns_tags_into_tspans(browser: None, tmp_path: Path) -> N
     assert [s.get("font-weight") for s in flow_spans if s.text == "bold"] == ["bold"]
     assert [s.get("font-style") for s in flow_spans if s.text == "it"] == ["italic"]
     # The text after a subscript returns to the baseline.
-    after = next(s for s in flow_spans if (s.text or "").startswith(" +"))
+    after = next(s for s in flow_spans if _text(s).startswith(" +"))
     assert _px(after.get("dy")) == -_px(lowered[0].get("dy"))
     assert "W0 + x2 bold it" in _line_texts(out["flow"].svg_path)
     assert _shifted(seq_spans, "t") and _shifted(seq_spans, "2")
