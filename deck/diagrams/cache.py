@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from deck.theme.settings import DiagramSettings
 
 # Bump when anything below changes the output for the same source/settings/Mermaid version.
-RENDER_VERSION = "4"  # 2: inline styles, scene JSON; 3: edge ends at frames; 4: circle ends
+RENDER_VERSION = "6"  # 2: inline styles, scene JSON; 3: edge ends at frames; 4: circle ends; 5: rich text;
+# 6: markers as shapes, no size-less rects, no all-zero dash arrays
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,11 @@
 const PAINT = ['fill', 'stroke', 'stroke-width', 'stroke-dasharray', 'stroke-linecap', 'stroke-linejoin'];
 const FONT = ['font-family', 'font-size', 'font-weight', 'font-style', 'text-anchor', 'dominant-baseline'];
 const PAINTED = new Set(['path', 'rect', 'circle', 'ellipse', 'line', 'polyline', 'polygon', 'text', 'tspan']);
+// A dash array without a gap (an odd-length list repeats) draws a solid line.
+const solid = (dashes) => {
+  const d = dashes.split(/[\s,]+/).map(parseFloat);
+  return !(d.length % 2 ? [...d, ...d] : d).some((v, i) => i % 2 === 1 && v > 0);
+};
 const inlineStyles = (shown, root) => {
   const live = [shown, ...shown.querySelectorAll('*')], out = [root, ...root.querySelectorAll('*')];
   for (let i = 0; i < out.length; i++) {
@@ -16,6 +21,8 @@ const inlineStyles = (shown, root) => {
           const c = rgba(v);
           el.setAttribute(prop, c && c.alpha > 0 ? '#' + c.hex : 'none');
           if (c && c.alpha > 0 && c.alpha < 1) el.setAttribute(prop + '-opacity', String(c.alpha));
+        } else if (prop === 'stroke-dasharray' && v && v !== 'none' && solid(v)) {
+          el.setAttribute(prop, 'none');  // same line; one engine drew no picture at all for "1px, 0px"
         } else if (v) el.setAttribute(prop, v);
       }
       const opacity = parseFloat(s.opacity);

@@ -1,6 +1,7 @@
 // Runs in the page: parse + render, then check and normalise the SVG before it touches the live
 // document. Errors come back as data (message + line) because exceptions lose Mermaid's hash.
-// Uses inlineStyles (inline_styles.js) and sceneOf (scene.js), defined before it.
+// Uses inlineStyles (inline_styles.js), richText (rich_text.js), portable (portable.js) and sceneOf
+// (scene.js), defined before it.
 async ({id, src, scale, minLong, maxLong, withScene, maxText}) => {
   const fail = (e) => {
     document.getElementById('d' + id)?.remove();  // a failed render leaves its container behind
@@ -66,6 +67,8 @@ async ({id, src, scale, minLong, maxLong, withScene, maxText}) => {
     scene.width = w; scene.height = h;
   }
   inlineStyles(shown, root);
+  richText(root, shown, src);  // after the scene: native labels read Mermaid's own markup
+  portable(shown, root);
   const out = new XMLSerializer().serializeToString(root);
   const r = shown.getBoundingClientRect();
   return {svg: out, clip: {x: r.x, y: r.y, width: r.width, height: r.height}, scene, unsupported, role};

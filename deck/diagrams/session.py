@@ -62,7 +62,7 @@ style-src 'unsafe-inline'; img-src data:; font-src data:">
 
 _INIT_JS = "config => { mermaid.initialize(config); }"
 # Helpers first, then the render function they serve (render.js), called with page.evaluate's argument.
-_SCRIPTS = ("colors.js", "inline_styles.js", "scene.js")
+_SCRIPTS = ("colors.js", "inline_styles.js", "rich_text.js", "portable.js", "scene.js")
 
 
 @functools.cache

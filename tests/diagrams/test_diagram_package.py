@@ -22,7 +22,7 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def test_the_page_scripts_are_there() -> None:
-    assert set(SCRIPTS) == {"colors.js", "inline_styles.js", "scene.js", "render.js"}
+    assert set(SCRIPTS) == {"colors.js", "inline_styles.js", "rich_text.js", "portable.js", "scene.js", "render.js"}
     script = render_script()
     assert script.startswith("async (args) => {") and "sceneOf" in script and "inlineStyles" in script
 
