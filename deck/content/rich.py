@@ -110,7 +110,7 @@ def _inline(token: Token, problems: list[Problem], line: int, images: list[tuple
             line += 1
         elif t == "code_inline":
             lines[-1].append(Span(child.content, style.bold, style.italic, style.strike, True, style.url))
-        elif t == "math_inline":
+        elif t in ("math_inline", "math_inline_double"):  # $$…$$ inside a paragraph: set inline
             lines[-1] += _math(child.content, style, problems, line)
         elif t == "image":
             images.append((line, str(child.attrs.get("src", ""))))

@@ -139,3 +139,14 @@ def test_pathological_markdown_gives_a_build_or_one_message(tmp_path: Path, answ
                  "-o", str(tmp_path / "out.pptx")])
     assert code in (0, 2) and time.perf_counter() - start < 60
     assert (tmp_path / "out.pptx").exists() == (code == 0)
+
+
+def test_display_math_inside_a_paragraph_is_typeset_not_shown_as_source() -> None:
+    """Real banks put `$$…$$` on the line after a sentence (no blank line): markdown-it reads it as
+    math inside the paragraph, and it is typeset like any formula."""
+    from deck.content.rich import parse
+
+    rich = parse("For a sequence:\n$$\\text{softmax}\\left(\\frac{QK^T}{\\sqrt{d_k}}\\right)V$$")
+    text = "".join(s.text for b in rich.blocks for s in b.spans)
+    assert "\\" not in text and "$" not in text and "softmax(" in text, text
+    assert any(s.baseline > 0 for b in rich.blocks for s in b.spans)  # the T of K^T
