@@ -66,14 +66,14 @@ class Job:
 
     def deck(self, profile: str, plan: DeckPlan) -> Output:
         """A planned deck as .pptx bytes: on the template if it takes one, else our own package."""
-        from deck.render.template_writer import render as template_render
         from deck.render.writer import render
 
         path = self.req.target or self.req.out_dir / f"{profile}.pptx"
-        takes_template = self.template is not None and PROFILES[profile].template
-        data = template_render(plan, self.template, self.rendered) if takes_template and self.template \
-            else render(plan, self.rendered)
-        return path, data, PROFILES[profile].paper
+        if self.template is None or not PROFILES[profile].template:
+            return path, render(plan, self.rendered), PROFILES[profile].paper
+        from deck.render.template_writer import render as template_render  # python-pptx: only for a template
+
+        return path, template_render(plan, self.template, self.rendered), PROFILES[profile].paper
 
 
 def _study(job: Job) -> list[Output]:
@@ -213,11 +213,11 @@ def _write_pairs(outputs: list[tuple[Path, bytes, bool]], pdfs: dict[Path, bytes
 
 def _template(req: BuildRequest, bank: Bank) -> Template | None:
     """--template, else deck.yaml's template: (relative to the bank); checked and read before planning."""
-    from deck.render.template import describe, load_template
-
     path = req.template or (bank.root / bank.template if bank.template and bank.root else None)
     if path is None:
         return None
+    from deck.render.template import describe, load_template  # python-pptx: only for a template
+
     template = load_template(path.expanduser())
     if req.verbose:
         print("\n".join(describe(template)), file=sys.stderr)

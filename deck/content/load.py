@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from deck.content.md_load import load_markdown_bank
 from deck.content.model import Bank
 from deck.content.yaml_bank import MARKDOWN_SUFFIXES, YAML_SUFFIXES, listing, load_yaml_bank
 
@@ -18,5 +17,7 @@ def load_bank(root: Path, strict: bool = False) -> Bank:
     # A folder of YAML without deck.yaml (and a README.md) is a broken bank, not a Markdown one.
     if root.suffix.lower() in MARKDOWN_SUFFIXES or (root.is_dir() and not listing(root, *YAML_SUFFIXES) and
                                                      listing(root, *MARKDOWN_SUFFIXES)):
+        from deck.content.md_load import load_markdown_bank  # the importer: only for Markdown banks
+
         return load_markdown_bank(root, strict)
     return load_yaml_bank(root, strict)
