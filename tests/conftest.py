@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"
 XSD_DIR = REPO.parent / "shared" / "ooxml-xsd"
 STRESS = Path(__file__).resolve().parent / "stress"
+ENGLISH = Path(__file__).resolve().parent / "english"  # a bank with no Chinese anywhere
 # The smallest valid section: two questions, every field.
 SECTION = """section:
   id: demo

@@ -18,10 +18,10 @@ from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.opc.package import Part
 from pptx.opc.packuri import PackURI
 
-from deck.plan import Box, DeckPlan, Faces, Group, Para, Picture, Rect, Run, Shape, Slide, Text
+from deck.plan import Box, DeckPlan, Faces, Para, Picture, Run, Slide, Text
 from deck.render import ooxml
 from deck.render.template import NS, ROLE_OF_KIND, Template
-from deck.render.writer import _link_keys, _urls, build_epoch
+from deck.render.writer import build_epoch, link_keys, slide_body, urls
 
 if TYPE_CHECKING:
     from deck.diagrams.cache import RenderedDiagram
@@ -46,33 +46,13 @@ def render(plan: DeckPlan, template: Template, diagrams: dict[str, RenderedDiagr
     media: dict[str, tuple[Part, Part]] = {}
     for number, (spec, slide) in enumerate(zip(plan.slides, slides, strict=True), 1):
         part = slide.part
-        links = {key: part.relate_to(by_key[key].part, RT.SLIDE) for key in _link_keys(spec)}
-        links |= {url: part.relate_to(url, RT.HYPERLINK, is_external=True) for url in _urls(spec)}
+        links = {key: part.relate_to(by_key[key].part, RT.SLIDE) for key in link_keys(spec)}
+        links |= {url: part.relate_to(url, RT.HYPERLINK, is_external=True) for url in urls(spec)}
         info = template.layouts[ROLE_OF_KIND.get(spec.kind, "answer")]
         shapes = [_title(spec.title, heading, lang, plan.inset, links, info.title_type or "title")]
-        steps: dict[int, list[int]] = {}
-        text_ids: set[int] = set()
-        i = 3
-        for el in spec.elements:
-            if el.step:
-                steps.setdefault(el.step, []).append(i)
-            if isinstance(el, Text):
-                text_ids.add(i)
-                shapes.append(ooxml.text_shape(el, i, body, lang, plan.inset, links))
-            elif isinstance(el, Rect):
-                shapes.append(ooxml.rect_shape(el, i))
-            elif isinstance(el, Shape):
-                shapes.append(ooxml.drawn_shape(el, i))
-            elif isinstance(el, Group):
-                xml, i = ooxml.group_shape(el, i, body, lang, links)
-                shapes.append(xml)
-                continue
-            elif isinstance(el, Picture):
-                png, svg = _media(el, diagrams or {}, media, prs)
-                shapes.append(ooxml.picture_shape(el, i, part.relate_to(png, RT.IMAGE), part.relate_to(svg, RT.IMAGE)))
-            i += 1
-        _fill(slide.element, shapes)
-        timing = ooxml.timing_xml([ooxml.ClickStep(tuple(steps[n]), spec.effect) for n in sorted(steps)], text_ids)
+        body_shapes, timing = slide_body(spec, body, lang, plan.inset, links, lambda el, part=part: tuple(
+            part.relate_to(p, RT.IMAGE) for p in _media(el, diagrams or {}, media, prs)))
+        _fill(slide.element, shapes + body_shapes)
         if timing:
             slide.element.append(_fragment(timing)[0])
         if spec.notes:

@@ -4,10 +4,11 @@ parts a plan needs and how they relate."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from deck.errors import DeckError
-from deck.plan import Box, DeckPlan, Group, Para, Picture, Rect, Run, Shape, Slide, Text
+from deck.plan import Box, DeckPlan, Faces, Group, Para, Picture, Rect, Run, Shape, Slide, Text
 from deck.render import ooxml
 
 if TYPE_CHECKING:
@@ -24,6 +25,34 @@ def build_epoch() -> int:
     return min(max(epoch, 315532800), 4354819199)  # what a zip timestamp can hold: 1980..2107
 
 
+def slide_body(spec: Slide, fonts: Faces, lang: ooxml.Langs, inset: float, links: dict[str, str],
+               picture: Callable[[Picture], tuple[str, str]]) -> tuple[list[str], str]:
+    """A slide's shapes after its title (ids from 3) and its click timing; picture relates a
+    picture's PNG and SVG and gives their relationship ids. Our package and a template share it."""
+    shapes: list[str] = []
+    steps: dict[int, list[int]] = {}
+    text_ids: set[int] = set()
+    i = 3
+    for el in spec.elements:
+        if el.step:  # a group is one target: its id is the first of its run of ids
+            steps.setdefault(el.step, []).append(i)
+        if isinstance(el, Text):
+            text_ids.add(i)
+            shapes.append(ooxml.text_shape(el, i, fonts, lang, inset, links))
+        elif isinstance(el, Rect):
+            shapes.append(ooxml.rect_shape(el, i))
+        elif isinstance(el, Shape):
+            shapes.append(ooxml.drawn_shape(el, i))
+        elif isinstance(el, Group):
+            xml, i = ooxml.group_shape(el, i, fonts, lang, links)
+            shapes.append(xml)
+            continue
+        elif isinstance(el, Picture):
+            shapes.append(ooxml.picture_shape(el, i, *picture(el)))
+        i += 1
+    return shapes, ooxml.timing_xml([ooxml.ClickStep(tuple(steps[n]), spec.effect) for n in sorted(steps)], text_ids)
+
+
 def render(plan: DeckPlan, diagrams: dict[str, RenderedDiagram] | None = None) -> bytes:
     fonts, inset, lang = plan.faces, plan.inset, ooxml.Langs(plan.language)
     epoch = build_epoch()
@@ -34,32 +63,12 @@ def render(plan: DeckPlan, diagrams: dict[str, RenderedDiagram] | None = None) -
     for number, spec in enumerate(plan.slides, 1):
         rels = ooxml.Rels()
         rels.add("layout", "../" + ooxml.TITLE_ONLY_LAYOUT)
-        links = {key: rels.add("slide", f"slide{numbers[key]}.xml") for key in _link_keys(spec)}
-        links |= {url: rels.add("hyperlink", url, external=True) for url in _urls(spec)}
+        links = {key: rels.add("slide", f"slide{numbers[key]}.xml") for key in link_keys(spec)}
+        links |= {url: rels.add("hyperlink", url, external=True) for url in urls(spec)}
         shapes = [ooxml.text_shape(spec.title, 2, fonts, lang, inset, links, title=True)]
-        steps: dict[int, list[int]] = {}
-        text_ids: set[int] = set()
-        i = 3
-        for el in spec.elements:
-            if el.step:  # a group is one target: its id is the first of its run of ids
-                steps.setdefault(el.step, []).append(i)
-            if isinstance(el, Text):
-                text_ids.add(i)
-                shapes.append(ooxml.text_shape(el, i, fonts, lang, inset, links))
-            elif isinstance(el, Rect):
-                shapes.append(ooxml.rect_shape(el, i))
-            elif isinstance(el, Shape):
-                shapes.append(ooxml.drawn_shape(el, i))
-            elif isinstance(el, Group):
-                xml, i = ooxml.group_shape(el, i, fonts, lang, links)
-                shapes.append(xml)
-                continue
-            elif isinstance(el, Picture):
-                png, svg = _media(el, diagrams or {}, media, parts)
-                shapes.append(ooxml.picture_shape(el, i, rels.add("image", f"../media/{png}"),
-                                                  rels.add("image", f"../media/{svg}")))
-            i += 1
-        timing = ooxml.timing_xml([ooxml.ClickStep(tuple(steps[n]), spec.effect) for n in sorted(steps)], text_ids)
+        body, timing = slide_body(spec, fonts, lang, inset, links, lambda el, rels=rels: tuple(
+            rels.add("image", f"../media/{name}") for name in _media(el, diagrams or {}, media, parts)))
+        shapes += body
         if spec.notes:
             notes_count += 1
             style = plan.notes
@@ -84,11 +93,11 @@ def _runs(spec: Slide) -> list[Run]:
     return [r for el in texts if isinstance(el, Text) for p in el.paras for r in p.runs]
 
 
-def _link_keys(spec: Slide) -> list[str]:
+def link_keys(spec: Slide) -> list[str]:
     return list(dict.fromkeys(r.link for r in _runs(spec) if r.link))
 
 
-def _urls(spec: Slide) -> list[str]:
+def urls(spec: Slide) -> list[str]:
     """External link targets (a link dict key; slide keys never contain ':', URLs do)."""
     return list(dict.fromkeys(r.url for r in _runs(spec) if r.url and not r.link))
 

@@ -82,7 +82,7 @@ def test_stack_tags_each_block_with_its_click_step() -> None:
 
 
 def test_slide_size_has_no_preset_type() -> None:
-    from test_language import ENGLISH
+    from conftest import ENGLISH
 
     from deck.content.load import load_bank
     from deck.planning import handout, profiles

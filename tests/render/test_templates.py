@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from checks import placement_problems
-from conftest import CONTENT, REPO, no_libreoffice
+from conftest import CONTENT, ENGLISH, REPO, no_libreoffice
 from lxml import etree
 from pptx import Presentation
 from pptx.util import Inches
@@ -19,7 +19,6 @@ from deck.cli import main
 from deck.render.template import load_template
 
 CORPUS = REPO.parent / "shared" / "corpus" / "templates"
-ENGLISH = REPO / "tests" / "english"
 NAMES = ("wide-corporate.pptx", "classic-4x3.pptx", "dark.pptx", "yahei.pptx", "nyush.potx")
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"

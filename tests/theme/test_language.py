@@ -6,9 +6,9 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from pathlib import Path
 
 import pytest
+from conftest import ENGLISH
 
 from deck.content.load import load_bank
 from deck.planning import handout, profiles
@@ -17,7 +17,6 @@ from deck.render.writer import render
 from deck.text.fonts import EAST_ASIAN
 from deck.theme.settings import load_theme
 
-ENGLISH = Path(__file__).resolve().parents[1] / "english"
 CJK = re.compile(f"[{EAST_ASIAN}]")
 LANG = re.compile(r'\b(?:lang|altLang)="([^"]*)"')
 
