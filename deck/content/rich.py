@@ -23,6 +23,8 @@ Kind = Literal["para", "item", "heading", "code", "table", "image", "math"]
 _URL = re.compile(r"^(?:https?|mailto|ftp):", re.I)
 # A `$` that opens nothing: followed by a letter or a backslash, so `$5` and `US$` stay quiet.
 _UNCLOSED = re.compile(r"\$(?=[A-Za-z\\{])")
+# Raw HTML stays text (`<think>`), but `<br>` is how Markdown writers break a line in tables and lists.
+_BR = re.compile(r"<br\s*/?>", re.I)
 # What makes a field more than lines of text and top-level "- " bullets: inline markup (an `_` that is
 # not inside a word), entities, other block starts (nested or numbered lists, quotes, headings,
 # setext underlines, rules, indented code).
@@ -119,7 +121,14 @@ def _inline(token: Token, problems: list[Problem], line: int, images: list[tuple
             for hit in _UNCLOSED.finditer(child.content):
                 problems.append(Problem(line, f"'$' at '{child.content[hit.start():hit.start() + 12]}' opens "
                                               "math that never closes; write \\$ for a dollar sign"))
-            lines[-1].append(Span(child.content, style.bold, style.italic, style.strike, url=style.url))
+            pieces = _BR.split(child.content)
+            for k, piece in enumerate(pieces):
+                if k:
+                    lines.append([])
+                piece = piece.lstrip(" ") if k else piece  # the spaces around a <br> are not text
+                piece = piece.rstrip(" ") if k < len(pieces) - 1 else piece
+                if piece:
+                    lines[-1].append(Span(piece, style.bold, style.italic, style.strike, url=style.url))
     return lines
 
 
@@ -183,7 +192,8 @@ def parse_markdown(text: str) -> Rich:
             table = []
         elif t == "inline":
             if tokens[i - 1].type in ("th_open", "td_open"):
-                row.append(tuple(s for part in _inline(tok, problems, line, images) for s in part))
+                parts = _inline(tok, problems, line, images)  # a cell is one line: a <br> in it is a space
+                row.append(tuple(s for k, part in enumerate(parts) for s in ((Span(" "),) if k else ()) + tuple(part)))
                 continue
             kids = tok.children or []
             if len(kids) == 1 and kids[0].type == "image":  # a picture on its own line

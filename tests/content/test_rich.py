@@ -150,3 +150,13 @@ def test_display_math_inside_a_paragraph_is_typeset_not_shown_as_source() -> Non
     text = "".join(s.text for b in rich.blocks for s in b.spans)
     assert "\\" not in text and "$" not in text and "softmax(" in text, text
     assert any(s.baseline > 0 for b in rich.blocks for s in b.spans)  # the T of K^T
+
+
+def test_br_breaks_the_line_and_other_html_stays_text() -> None:
+    """Real banks break lines with <br> (in list items and table cells); <think> stays text."""
+    from deck.content.rich import parse
+
+    rich = parse("first<br>second <BR/> third <think>")
+    assert [[s.text for s in b.spans] for b in rich.blocks] == [["first"], ["second"], ["third <think>"]]
+    table = parse("| q | a<br>b |\n|---|---|\n| 1 | 2 |").blocks[0]
+    assert ["".join(s.text for s in cell) for cell in table.rows[0]] == ["q", "a b"]
