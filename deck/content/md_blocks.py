@@ -72,20 +72,25 @@ def blocks(text: str) -> list[Block]:
     i = 0
     while i < len(tokens):
         tok = tokens[i]
-        j = i
-        if tok.nesting == 1:  # up to the matching close at the same level
-            depth = 0
-            while True:
-                depth += tokens[j].nesting
-                if depth == 0:
-                    break
-                j += 1
+        j = _close(tokens, i)
         kind = tok.type.removesuffix("_open")
         start, end = tok.map if tok.map else (0, 0)
         out.append(Block(kind=kind, start=start, end=end, tokens=tokens[i:j + 1],
                          level=int(tok.tag[1]) if kind == "heading" else 0))
         i = j + 1
     return out
+
+
+def _close(tokens: list[Token], i: int) -> int:
+    """Index of the token closing tokens[i] (i itself for a token that opens nothing)."""
+    if tokens[i].nesting != 1:
+        return i
+    depth, j = 0, i
+    while True:
+        depth += tokens[j].nesting
+        if depth == 0:
+            return j
+        j += 1
 
 
 def list_items(block: Block) -> list[Block]:
@@ -95,12 +100,7 @@ def list_items(block: Block) -> list[Block]:
     i = 1
     while i < len(toks) - 1:
         if toks[i].type == "list_item_open" and toks[i].level == toks[0].level + 1:
-            depth, j = 0, i
-            while True:
-                depth += toks[j].nesting
-                if depth == 0:
-                    break
-                j += 1
+            j = _close(toks, i)
             start, end = toks[i].map or (0, 0)
             items.append(Block(kind="item", start=start, end=end, tokens=toks[i:j + 1]))
             i = j
@@ -114,17 +114,11 @@ def children(item: Block) -> list[Block]:
     level = item.tokens[0].level + 1
     out, i = [], 0
     while i < len(inner):
-        tok, j = inner[i], i
+        tok = inner[i]
         if tok.level != level:
             i += 1
             continue
-        if tok.nesting == 1:
-            depth = 0
-            while True:
-                depth += inner[j].nesting
-                if depth == 0:
-                    break
-                j += 1
+        j = _close(inner, i)
         start, end = tok.map if tok.map else (0, 0)
         out.append(Block(kind=tok.type.removesuffix("_open"), start=start, end=end, tokens=inner[i:j + 1]))
         i = j + 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -67,12 +68,8 @@ def _png(width: int, height: int) -> bytes:
     return out.getvalue()
 
 
-def test_a_picture_reason_is_reported_on_every_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A flowchart the DOM showed we cannot draw stays a picture, and says why on every build,
-    also when it comes from the cache (it was once printed by the renderer, once)."""
-    src = tmp_path / "odd.mmd"
-    src.write_text("flowchart LR\n  A --> B\n", encoding="utf-8")
-    calls: list[str] = []
+def _fake_session(render: Callable[[str], Render]) -> type:
+    """A stand-in for deck.diagrams.session.RenderSession: no browser, render(id) decides."""
 
     class FakeSession:
         def __init__(self, *_args: object, **_kw: object) -> None:
@@ -85,8 +82,23 @@ def test_a_picture_reason_is_reported_on_every_build(tmp_path: Path, monkeypatch
             pass
 
         def render(self, diagram_id: str, source: str, *, label: str) -> Render:
-            calls.append(diagram_id)
-            return Render("<svg/>", _png(1800, 900), None, ("node X not found in the SVG",))
+            return render(diagram_id)
+
+    return FakeSession
+
+
+def test_a_picture_reason_is_reported_on_every_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A flowchart the DOM showed we cannot draw stays a picture, and says why on every build,
+    also when it comes from the cache (it was once printed by the renderer, once)."""
+    src = tmp_path / "odd.mmd"
+    src.write_text("flowchart LR\n  A --> B\n", encoding="utf-8")
+    calls: list[str] = []
+
+    def render(diagram_id: str) -> Render:
+        calls.append(diagram_id)
+        return Render("<svg/>", _png(1800, 900), None, ("node X not found in the SVG",))
+
+    FakeSession = _fake_session(render)
 
     from deck.diagrams import session
 
@@ -104,18 +116,7 @@ def test_a_cached_scene_is_read_back_with_no_warning(tmp_path: Path, monkeypatch
     src = tmp_path / "every.mmd"
     src.write_text((DATA / "every-shape.mmd").read_text(encoding="utf-8"), encoding="utf-8")
 
-    class FakeSession:
-        def __init__(self, *_args: object, **_kw: object) -> None:
-            pass
-
-        def __enter__(self) -> FakeSession:
-            return self
-
-        def __exit__(self, *_exc: object) -> None:
-            pass
-
-        def render(self, diagram_id: str, source: str, *, label: str) -> Render:
-            return Render("<svg/>", _png(1800, 900), scene)
+    FakeSession = _fake_session(lambda _diagram_id: Render("<svg/>", _png(1800, 900), scene))
 
     from deck.diagrams import session
 
