@@ -23,7 +23,7 @@ from deck.errors import DiagramError
 from deck.export.files import write_atomic
 
 if TYPE_CHECKING:
-    from deck.theme.settings import DiagramSettings
+    from deck.theme.diagram_settings import DiagramSettings
 
 # Bump when anything below changes the output for the same source/settings/Mermaid version.
 RENDER_VERSION = "6"  # 2: inline styles, scene JSON; 3: edge ends at frames; 4: circle ends; 5: rich text;

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Literal, TypeVar
 
 from deck.content.model import Section
-from deck.plan import Box, Element, Para, Picture, Rect, Run, Text
+from deck.plan import Box, DeckPlan, Element, Faces, NotesStyle, Para, Picture, Rect, Run, Slide, Text
 from deck.text import layout
 from deck.text.fonts import Face
 from deck.text.highlight import code_lines
@@ -85,6 +85,15 @@ class Page:
         a = theme.handout
         m = a.margin
         return cls(theme, labels, a.w, a.h, m, m, a.w - 2 * m, a.h - m - a.layout.footer_room, a.h - m)
+
+    def plan(self, profile: str, title: str, slides: tuple[Slide, ...], language: str) -> DeckPlan:
+        """The deck of these slides on pages of this size, with what the writer needs from the
+        theme: faces, notes style, inset, link colour."""
+        t, f = self.theme, self.theme.fonts
+        return DeckPlan(profile=profile, title=title, width=self.w, height=self.h, slides=slides,
+                        faces=Faces(f.latin, f.east_asian, f.mono), inset=t.layout.inset,
+                        notes=NotesStyle(t.sizes.notes, t.palette.text, f.line_spacing),
+                        link_color=t.palette.primary, language=language)
 
     @property
     def inset(self) -> float:

@@ -94,7 +94,7 @@ class A4:
                                 [Para((Run(number),), align="r")], fsize, "footer", muted)]
             slides.append(Slide(kind="page", key=f"page-{i}", title=title_el,
                                 elements=(*elements, *(footer if i > 1 else [])), notes=notes(i)))
-        return self.theme.plan(profile, title, (self.w, self.h), tuple(slides), self.language)
+        return self.page.plan(profile, title, tuple(slides), self.language)
 
 
 def _qa_pieces(a4: A4, number: int, q: Question) -> list[Piece]:

@@ -25,6 +25,7 @@ from deck.planning.slides import (
 )
 from deck.theme.labels import Labels
 from deck.theme.settings import Theme
+from deck.theme.text_templates import render_text
 
 ANSWER_MINUTES = {1: 2, 2: 3, 3: 5}
 # Where an answer's sentences end: a Chinese full stop, or ./!/? before a space (so 0.1 and e.g. stay whole).
@@ -52,7 +53,7 @@ class _Builder:
         self.slides += [slides] if isinstance(slides, Slide) else list(slides)
 
     def plan(self, profile: str, title: str) -> DeckPlan:
-        return self.c.theme.plan(profile, title, (self.c.w, self.c.h), tuple(self.slides), self.language)
+        return self.c.plan(profile, title, tuple(self.slides), self.language)
 
     def diagram(self, bank: Bank, did: str, sizes: dict[str, tuple[int, int]]) -> None:
         self.add(diagram_slide(self.c, bank.diagrams[did], f"diagram-{did}", sizes[did], self.footer,
@@ -63,7 +64,8 @@ class _Builder:
         # long to stand whole atop that slide keeps its own (continued) slides, as in slides mode.
         click = self.reveal == "click" and headline_fits(self.c, flat(q.question))
         # The question notes already hold the question and key points: a click slide adds only the how-to.
-        reveal_notes = self.c.theme.render("notes_reveal.j2", question=as_text(q), labels=self.labels, click=click)
+        reveal_notes = render_text(self.c.theme, "notes_reveal.j2", question=as_text(q), labels=self.labels,
+                                   click=click)
         if click:
             self.add(reveal_slides(self.c, q, f"q-{q.id}", f"{notes}\n\n{reveal_notes}", self.footer,
                                    self.next_number, click_marker=marker))
@@ -112,7 +114,8 @@ def study(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]],
             b.diagram(bank, did, diagram_sizes)
         label = b.c.section_label(s)
         for i, q in enumerate(s.questions, 1):
-            notes = theme.render("notes_question.j2", question=as_text(q), section=label, number=i, total=n, labels=lab)
+            notes = render_text(theme, "notes_question.j2", question=as_text(q), section=label, number=i, total=n,
+                                labels=lab)
             b.qa(q, lab.question_marker.format(section=label, i=i, n=n), notes)
     if bank.references:
         items = references(bank, lab, theme.palette.primary)
@@ -184,7 +187,7 @@ def mock(bank: Bank, theme: Theme, opts: MockOptions) -> DeckPlan:
                              [lab.questions(sum(1 for x, _ in drawn if x is s))], big=f"{s.number:02d}"))
         minutes = ANSWER_MINUTES.get(q.level or 2, 3)
         label = b.c.section_label(s)
-        notes = theme.render("notes_mock.j2", question=as_text(q), section=label, number=i, total=total,
+        notes = render_text(theme, "notes_mock.j2", question=as_text(q), section=label, number=i, total=total,
                              minutes=minutes, points=key_points(q), labels=lab)
         b.qa(q, lab.mock_marker.format(i=i, n=total, section=label, minutes=minutes), notes)
     b.add(dark_slide(b.c, "closing", "closing", lab.mock_closing, [lab.mock_closing_prompt]))

@@ -59,7 +59,7 @@ def _slide_area() -> tuple[Page, Box]:
 def _one_slide_deck(group: Group) -> bytes:
     c, _ = _slide_area()
     title = c.text(Box(c.left, 20, c.content_w, 40), [], 20, "title")
-    return render(c.theme.plan("study", "t", (c.w, c.h), (Slide("diagram", "d", title, (group,)),), "zh-CN"))
+    return render(c.plan("study", "t", (Slide("diagram", "d", title, (group,)),), "zh-CN"))
 
 
 # --- the plan from a committed scene (no browser) ---------------------------------------------
