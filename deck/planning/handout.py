@@ -15,8 +15,10 @@ from deck.diagrams.scene import Scene
 from deck.diagrams.shapes import diagram_group, label_fit
 from deck.plan import Box, DeckPlan, Element, Group, Para, Picture, Rect, Run, Slide, Text
 from deck.planning.compose import Page, paginate
-from deck.planning.profiles import MockOptions, draw, key_points, references
+from deck.planning.digest import key_points
+from deck.planning.references import references
 from deck.planning.richtext import paragraphs
+from deck.planning.selection import MockOptions, draw
 from deck.text import layout
 from deck.text.layout import Paragraph
 from deck.theme.settings import Theme

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import random
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
 
 from deck.content.model import Bank, Question, Reveal, Section
-from deck.content.rich import flat, plain
+from deck.content.rich import flat
 from deck.diagrams.scene import Scene
-from deck.errors import DeckError
 from deck.plan import DeckPlan, Para, Run, Slide
 from deck.planning.compose import Page
-from deck.planning.richtext import link_target
+from deck.planning.digest import as_text, key_points
+from deck.planning.references import references
+from deck.planning.selection import MockOptions, draw
 from deck.planning.slides import (
     agenda_items,
     dark_slide,
@@ -23,13 +21,10 @@ from deck.planning.slides import (
     question_slides,
     reveal_slides,
 )
-from deck.theme.labels import Labels
 from deck.theme.settings import Theme
 from deck.theme.text_templates import render_text
 
 ANSWER_MINUTES = {1: 2, 2: 3, 3: 5}
-# Where an answer's sentences end: a Chinese full stop, or ./!/? before a space (so 0.1 and e.g. stay whole).
-SENTENCE = re.compile(r"(?<=[。！？])|(?<=[.!?])(?<![a-z]\.[a-z]\.)\s+")  # not after e.g. or i.e.
 
 
 class _Builder:
@@ -74,24 +69,6 @@ class _Builder:
         self.add(reveal_slides(self.c, q, f"a-{q.id}", reveal_notes, self.footer, self.next_number))
 
 
-def references(bank: Bank, labels: Labels, link_color: str) -> list[Para]:
-    """One bulleted paragraph per reference; its URL is a clickable external link."""
-    out = []
-    for r in bank.references:
-        year = f"{r.year}" if r.year else ""
-        head = r.title + (labels.reference_authors.format(authors=r.authors, year=f", {year}" if year else "")
-                          if r.authors else labels.reference_year.format(year=year) if year else "")
-        runs = [Run(head)]
-        if r.venue:
-            runs.append(Run("  " + r.venue))
-        if r.url:
-            runs += [Run("  "), Run(r.url, color=link_color, url=link_target(r.url))]
-        if r.note:
-            runs.append(Run("  " + flat(r.note)))
-        out.append(Para(tuple(runs), bullet=True))
-    return out
-
-
 def study(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]],
           reveal: Reveal = "slides", scenes: Mapping[str, Scene] | None = None) -> DeckPlan:
     """scenes: flowcharts to draw as native shapes (the rest are pictures)."""
@@ -124,51 +101,6 @@ def study(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]],
     return b.plan("study", bank.title)
 
 
-@dataclass(frozen=True)
-class MockOptions:
-    shuffle: bool = False
-    seed: int | None = None
-    limit: int | None = None
-    sections: tuple[str, ...] = ()  # numbers or ids
-    levels: tuple[int, int] | None = None
-    reveal: Reveal = "slides"
-    scorecard: str = "mock-scorecard.pdf"  # the scorecard's file name, as the how-to slide names it
-
-
-def parse_levels(text: str) -> tuple[int, int]:
-    try:
-        lo, _, hi = text.partition("-")
-        pair = (int(lo), int(hi or lo))
-    except ValueError:
-        raise DeckError(f"--level '{text}': expected N or N-M, e.g. 2-3") from None
-    if not 1 <= min(pair) <= max(pair) <= 3:
-        raise DeckError(f"--level '{text}': levels run from 1 (basic) to 3 (hard)")
-    if pair[0] > pair[1]:
-        raise DeckError(f"--level '{text}': give the range low-high, e.g. {pair[1]}-{pair[0]}")
-    return pair
-
-
-def draw(bank: Bank, opts: MockOptions) -> list[tuple[Section, Question]]:
-    """The questions of a mock session, in order: filtered, maybe shuffled, limited."""
-    chosen = list(bank.sections)
-    if opts.sections:
-        known = {str(s.number): s for s in bank.sections} | {s.id: s for s in bank.sections}
-        missing = [x for x in opts.sections if x not in known]
-        if missing:
-            raise DeckError(f"--sections: no section {', '.join(missing)} (have: "
-                            + ", ".join(f"{s.number}/{s.id}" for s in bank.sections) + ")")
-        chosen = [s for s in bank.sections if s in {known[x] for x in opts.sections}]
-    pool = [(s, q) for s in chosen for q in s.questions]
-    if opts.levels:
-        lo, hi = opts.levels
-        pool = [(s, q) for s, q in pool if q.level is not None and lo <= q.level <= hi]
-    if not pool:
-        raise DeckError("the filters select no question: loosen --sections or --level")
-    if opts.shuffle:
-        random.Random(opts.seed).shuffle(pool)
-    return pool[: opts.limit] if opts.limit else pool
-
-
 def mock(bank: Bank, theme: Theme, opts: MockOptions) -> DeckPlan:
     drawn = draw(bank, opts)
     total = len(drawn)
@@ -194,15 +126,3 @@ def mock(bank: Bank, theme: Theme, opts: MockOptions) -> DeckPlan:
     return b.plan("mock", bank.title)
 
 
-def as_text(q: Question) -> Question:
-    """The question with its fields as plain text, for speaker notes (one paragraph per line)."""
-    return replace(q, question=plain(q.question), answer=plain(q.answer), follow_up=plain(q.follow_up),
-                   pitfall=plain(q.pitfall), key_points=tuple(flat(k) for k in q.key_points))
-
-
-def key_points(q: Question) -> list[str]:
-    """What to listen for: the authored key points, else the answer's sentences."""
-    if q.key_points:
-        return [flat(k) for k in q.key_points]
-    sentences = (p.strip("- ") for line in plain(q.answer).split("\n") for p in SENTENCE.split(line))
-    return [p for p in sentences if p][:4]

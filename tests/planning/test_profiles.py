@@ -16,7 +16,8 @@ from deck.content.load import load_bank
 from deck.content.rich import plain
 from deck.errors import DeckError
 from deck.planning.handout import handout, scorecard
-from deck.planning.profiles import MockOptions, draw, mock
+from deck.planning.profiles import mock
+from deck.planning.selection import MockOptions, draw
 from deck.theme.settings import load_theme
 
 BANK = load_bank(CONTENT)
@@ -143,7 +144,7 @@ def test_overview_diagram_listed_by_a_section_is_shown_once() -> None:
 
 
 def test_references_show_venue_and_link_in_study_and_handout() -> None:
-    from deck.planning.profiles import references
+    from deck.planning.references import references
 
     paras = references(BANK, THEME.labels(BANK.language), THEME.palette.primary)
     first = paras[0]
