@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from deck.atomic import write_atomic
 from deck.diagrams.discovery import mermaid_version
 from deck.diagrams.scene import Scene, from_json
 from deck.diagrams.sources import Inspection, check_id, inspect_source, normalise_source, source_label
 from deck.errors import DiagramError
-from deck.export.files import write_atomic
 
 if TYPE_CHECKING:
     from deck.theme.diagram_settings import DiagramSettings
