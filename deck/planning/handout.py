@@ -17,7 +17,7 @@ from deck.plan import Box, DeckPlan, Element, Group, Para, Picture, Rect, Run, S
 from deck.planning.compose import Page, paginate
 from deck.planning.digest import key_points
 from deck.planning.references import references
-from deck.planning.richtext import paragraphs
+from deck.planning.richtext import paragraphs, styled
 from deck.planning.selection import MockOptions, draw
 from deck.text import layout
 from deck.text.layout import Paragraph
@@ -255,8 +255,8 @@ def _references_pieces(a4: A4, bank: Bank) -> list[Piece]:
     reference with its URL as a link (clickable in the PDF)."""
     size = a4.sizes.body.max
     pieces = [_band(a4, a4.labels.references)]
-    for para in references(bank, a4.labels, a4.theme.palette.primary):
-        h = a4.measure([Paragraph(para.text, para.bullet)], size)
+    for para in references(bank, a4.labels, a4.theme):
+        h = a4.measure([styled(para.runs, a4.theme, bullet=para.bullet)], size)
         pieces.append(Piece(h - a4.lay.gap / 2, (a4.text(Box(a4.m, 0, a4.content_w, h), [para], size, "reference"),)))
     return pieces
 

@@ -95,7 +95,7 @@ def study(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]],
                                 labels=lab)
             b.qa(q, lab.question_marker.format(section=label, i=i, n=n), notes)
     if bank.references:
-        items = references(bank, lab, theme.palette.primary)
+        items = references(bank, lab, theme)
         b.add(list_slides(b.c, "references", "references", lab.references, items, b.footer, b.next_number))
     b.add(dark_slide(b.c, "closing", "closing", lab.closing, [bank.title, lab.closing_prompt]))
     return b.plan("study", bank.title)

@@ -4,14 +4,15 @@ deck's references slides, the handout's last pages)."""
 from __future__ import annotations
 
 from deck.content.model import Bank
-from deck.content.rich import flat
 from deck.plan import Para, Run
-from deck.planning.richtext import link_target
+from deck.planning.richtext import link_target, paragraphs
 from deck.theme.labels import Labels
+from deck.theme.settings import Theme
 
 
-def references(bank: Bank, labels: Labels, link_color: str) -> list[Para]:
-    """One bulleted paragraph per reference; its URL is a clickable external link."""
+def references(bank: Bank, labels: Labels, theme: Theme) -> list[Para]:
+    """One bulleted paragraph per reference; its URL is a clickable external link, its note
+    keeps its Markdown styles (code, bold, links, math)."""
     out = []
     for r in bank.references:
         year = f"{r.year}" if r.year else ""
@@ -21,8 +22,10 @@ def references(bank: Bank, labels: Labels, link_color: str) -> list[Para]:
         if r.venue:
             runs.append(Run("  " + r.venue))
         if r.url:
-            runs += [Run("  "), Run(r.url, color=link_color, url=link_target(r.url))]
+            runs += [Run("  "), Run(r.url, color=theme.palette.primary, url=link_target(r.url))]
         if r.note:
-            runs.append(Run("  " + flat(r.note)))
+            note = [run for p in paragraphs(r.note, theme) for run in p.runs or (Run(p.text),)] or [Run("")]
+            plain = note[0] == Run(note[0].text)  # the gap joins a plain first run: one run, as before
+            runs += [Run("  " + note[0].text), *note[1:]] if plain else [Run("  "), *note]
         out.append(Para(tuple(runs), bullet=True))
     return out

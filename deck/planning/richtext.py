@@ -31,7 +31,7 @@ def runs(spans: Sequence[rich.Span], theme: Theme, bold: bool = False) -> tuple[
                      baseline=s.baseline, highlight=tint if s.code else None) for s in spans if s.text)
 
 
-def _styled(rs: tuple[Run, ...], theme: Theme, **kw: object) -> Paragraph:
+def styled(rs: tuple[Run, ...], theme: Theme, **kw: object) -> Paragraph:
     """A paragraph of runs; measured as mixed faces unless every run is plain."""
     plain = all(not (r.bold or r.italic or r.code or r.baseline) for r in rs)
     text = "".join(r.text for r in rs)
@@ -56,7 +56,7 @@ def _table(block: rich.Block, theme: Theme) -> list[Paragraph]:
             if j:
                 rs.append(Run(TABLE_SEP, color=theme.palette.muted))
             rs += runs(cell, theme, bold=i == 0)
-        out.append(_styled(tuple(rs), theme, level=block.level, gap=i == 0))
+        out.append(styled(tuple(rs), theme, level=block.level, gap=i == 0))
     return out
 
 
@@ -69,9 +69,9 @@ def paragraphs(text: str, theme: Theme) -> list[Paragraph]:
         elif b.kind == "table":
             out += _table(b, theme)
         elif b.kind == "image":
-            out.append(_styled(runs((rich.Span(b.text or b.source, italic=True),), theme), theme))
+            out.append(styled(runs((rich.Span(b.text or b.source, italic=True),), theme), theme))
         elif b.kind == "item":
-            out.append(_styled(runs(b.spans, theme), theme, bullet=True, level=b.level, number=b.number))
+            out.append(styled(runs(b.spans, theme), theme, bullet=True, level=b.level, number=b.number))
         elif b.spans:
-            out.append(_styled(runs(b.spans, theme, bold=b.kind == "heading"), theme, level=b.level))
+            out.append(styled(runs(b.spans, theme, bold=b.kind == "heading"), theme, level=b.level))
     return out
