@@ -140,6 +140,14 @@ class Page:
         fitted, size = self.fit_or_cut(text, box, self.theme.style(sizes), bold)
         return self.text(box, [Para((Run(fitted),), align=align)], size, role, color, bold=bold, anchor=anchor)
 
+    def styled_line(self, paras: Sequence[Paragraph], box: Box, sizes: Range, role: str, color: str | None = None,
+                    align: Literal["l", "ctr", "r"] = "l") -> Text:
+        """A caption from a Markdown field: its runs' styles kept when it fits whole, else cut as plain text."""
+        f = self.fit(paras, box, self.theme.style(sizes))
+        if not f.fits:
+            return self.line(" ".join(p.text for p in paras), box, sizes, role, color, align=align)
+        return self.text(box, [Para(p.runs or (Run(p.text),), align=align) for p in paras], f.size, role, color)
+
     def line_h(self, size: float, lines: int = 1) -> float:
         """Height of a text box holding `lines` lines at `size`, insets included."""
         return size * self.theme.fonts.line_spacing * lines + 2 * self.inset

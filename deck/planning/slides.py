@@ -192,8 +192,8 @@ def diagram_slide(c: Page, d: Diagram, key: str, size_px: tuple[int, int], foote
     pic: Element = (diagram_group(scene, room, t, name=f"Diagram {d.id}", alt=alt) if native and scene is not None
                     else c.picture(room, size_px, d.id, alt))
     cap_box = Box(c.left, room.bottom + lay.caption_above, c.content_w, cap_h)
-    caption = c.line(flat(d.caption), cap_box, Range(cap_size, min(lay.caption_min, cap_size)), "caption",
-                     t.palette.muted, align="ctr")
+    caption = c.styled_line(paragraphs(d.caption, t), cap_box, Range(cap_size, min(lay.caption_min, cap_size)),
+                            "caption", t.palette.muted, align="ctr")
     return Slide(kind="diagram", key=key, title=title,
                  elements=(pic, caption, *footer(c, footer_text, number)), notes=plain(d.notes))
 

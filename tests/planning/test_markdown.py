@@ -128,3 +128,26 @@ def test_libreoffice_draws_everything_in_its_box(decks: Path, pdf_of) -> None:  
 def test_bundled_study_deck_typesets_its_formulas(built: Path) -> None:
     shifted = [r for r in runs(built / "study.pptx") if r.find("a:rPr", NS).get("baseline")]
     assert len(shifted) > 100
+
+
+def test_a_diagram_caption_keeps_its_markdown_on_the_slide() -> None:
+    from dataclasses import replace
+
+    from conftest import CONTENT
+
+    from deck.planning.compose import Page
+    from deck.planning.slides import diagram_slide
+
+    theme = load_theme()
+    bank = load_bank(CONTENT)
+    d = replace(next(iter(bank.diagrams.values())), caption="`q_proj` 的 **残差** $d_k$")
+    slide = diagram_slide(Page.slide(theme, theme.labels("zh-CN")), d, "d", (1000, 400), "f", 1)
+    (caption,) = [el for el in slide.elements if getattr(el, "role", "") == "caption"]
+    runs = [r for p in caption.paras for r in p.runs]
+    assert "".join(r.text for r in runs) == "q_proj 的 残差 dk"
+    assert [r.text for r in runs if r.code] == ["q_proj"] and [r.text for r in runs if r.bold] == ["残差"]
+    assert any(r.baseline < 0 and r.text == "k" for r in runs)
+    long = replace(d, caption="**很长的说明** " * 60)  # cannot fit whole: cut as plain text, never overflowing
+    cut = [el for el in diagram_slide(Page.slide(theme, theme.labels("zh-CN")), long, "d", (1000, 400), "f",
+                                      1).elements if getattr(el, "role", "") == "caption"][0]
+    assert cut.paras[0].text.endswith("…") and "**" not in cut.paras[0].text
