@@ -21,6 +21,7 @@ from deck.content.markdown import parser
 
 Kind = Literal["para", "item", "heading", "code", "table", "image", "math"]
 _URL = re.compile(r"^(?:https?|mailto|ftp):", re.I)
+_ANCHOR = re.compile(r"^#[^\s#]+$")  # a slide of the deck: a question's, section's or diagram's id
 # A `$` that opens nothing: followed by a letter or a backslash, so `$5` and `US$` stay quiet.
 _UNCLOSED = re.compile(r"\$(?=[A-Za-z\\{])")
 # Raw HTML stays text (`<think>`), but `<br>` is how Markdown writers break a line in tables and lists.
@@ -74,6 +75,12 @@ class Rich:
     problems: tuple[Problem, ...]
     images: tuple[tuple[int, str], ...]  # (line within the field, path) of every ![alt](path)
 
+    @property
+    def anchors(self) -> list[tuple[int, str]]:
+        """(line within the field, '#name') of every link to a slide: [text](#question-id)."""
+        spans = [(b.line, s) for b in self.blocks for s in (*b.spans, *(x for row in b.rows for c in row for x in c))]
+        return list(dict.fromkeys((line, s.url) for line, s in spans if s.url and s.url.startswith("#")))
+
 
 @dataclass
 class _Style:
@@ -104,7 +111,7 @@ def _inline(token: Token, problems: list[Problem], line: int, images: list[tuple
             style.strike = t == "s_open"
         elif t == "link_open":
             href = str(child.attrs.get("href", ""))
-            style.url = href if _URL.match(href) else None
+            style.url = href if _URL.match(href) or _ANCHOR.match(href) else None
         elif t == "link_close":
             style.url = None
         elif t in ("softbreak", "hardbreak"):

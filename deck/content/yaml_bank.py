@@ -481,6 +481,7 @@ def bank_of(root: Path, deck_path: Path, files: list[Path], diagrams: dict[str, 
         raise ContentError(f"the bank has {total:,} questions (limit {MAX_BANK_QUESTIONS:,})", file=str(root),
                            hint="build it as several banks")
     _check_unique(sections)
+    _check_anchors(sections, diagrams, warnings)
     sections.sort(key=lambda s: s.number)
     return Bank(title=meta["title"], subtitle=meta.get("subtitle", ""), author=meta.get("author", ""),
                 language=meta.get("language", "zh-CN"), theme=meta.get("theme"), root=root,
@@ -488,6 +489,20 @@ def bank_of(root: Path, deck_path: Path, files: list[Path], diagrams: dict[str, 
                 sections=tuple(sections), references=meta.get("references", ()),
                 overview_diagram=overview, diagrams=diagrams, warnings=tuple(warnings),
                 profiles=meta.get("profiles", {}))
+
+
+def _check_anchors(sections: list[Section], diagrams: dict[str, Diagram], warnings: list[str]) -> None:
+    """A link to a slide, [text](#id), must name a question, section or diagram of the bank."""
+    ids = {s.id for s in sections} | {q.id for s in sections for q in s.questions} | set(diagrams)
+    for q in (q for s in sections for q in s.questions):
+        for name in MARKDOWN_FIELDS:
+            value = getattr(q, name)
+            for i, text in enumerate(value if isinstance(value, tuple) else (value,)):
+                field = f"{name}[{i}]" if isinstance(value, tuple) else name
+                for _line, anchor in parse_markdown(text).anchors:
+                    if anchor[1:] not in ids:
+                        warnings.append(f"{q.file}:{q.line}: question '{q.id}', {field}: link '{anchor}' names no "
+                                        "question, section or diagram of the bank, so it stays text")
 
 
 def _check_unique(sections: list[Section]) -> None:

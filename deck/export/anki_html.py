@@ -85,13 +85,13 @@ class FieldHtml:
             return ""
         md = parser()
         env = {"where": _Where(question, name)}
-        return self.renderer.render(md.parse(text, env), md.options, env).strip()
+        return self.renderer.render(_unlink_anchors(md.parse(text, env)), md.options, env).strip()
 
     def inline(self, text: str, question: Question, name: str) -> str:
         """One line of Markdown (a key point) without its paragraph."""
         md = parser()
         env = {"where": _Where(question, name)}
-        return self.renderer.render(md.parseInline(text, env), md.options, env).strip()
+        return self.renderer.render(_unlink_anchors(md.parseInline(text, env)), md.options, env).strip()
 
     def code(self, source: str, language: str) -> str:
         out = highlight(source.rstrip("\n") + "\n", lexer_for(language.lower() or "text"), self.formatter)
@@ -139,3 +139,20 @@ class FieldHtml:
         return (f'<figure class=diagram><div class=frame><object data="{svg_name}" type="image/svg+xml" '
                 f'aria-label="{label}"><img src="{png_name}" alt="{label}"></object></div>'
                 f'<figcaption>{text}</figcaption></figure>')
+
+
+def _unlink_anchors(tokens: list[Token]) -> list[Token]:
+    """A link to a slide ([text](#id)) has no target on a card: its text stays, unlinked."""
+    for inline in (t for t in tokens if t.children):
+        anchors: list[bool] = []  # for each open link: does it point at a slide?
+        for child in inline.children or ():
+            if child.type == "link_open":
+                anchors.append(str(child.attrGet("href") or "").startswith("#"))
+                drop = anchors[-1]
+            elif child.type == "link_close":
+                drop = anchors.pop() if anchors else False
+            else:
+                continue
+            if drop:
+                child.type, child.tag, child.attrs = "text", "", {}
+    return tokens

@@ -17,6 +17,7 @@ from typing import Literal, TypeVar
 
 from deck.content.model import Section
 from deck.plan import Box, DeckPlan, Element, Faces, NotesStyle, Para, Picture, Rect, Run, Slide, Text
+from deck.planning import anchors
 from deck.text import layout
 from deck.text.fonts import Face
 from deck.text.highlight import code_lines
@@ -90,7 +91,7 @@ class Page:
         """The deck of these slides on pages of this size, with what the writer needs from the
         theme: faces, notes style, inset, link colour."""
         t, f = self.theme, self.theme.fonts
-        return DeckPlan(profile=profile, title=title, width=self.w, height=self.h, slides=slides,
+        return DeckPlan(profile=profile, title=title, width=self.w, height=self.h, slides=anchors.resolve(slides),
                         faces=Faces(f.latin, f.east_asian, f.mono), inset=t.layout.inset,
                         notes=NotesStyle(t.sizes.notes, t.palette.text, f.line_spacing),
                         link_color=t.palette.primary, language=language)

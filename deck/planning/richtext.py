@@ -27,7 +27,8 @@ def link_target(url: str) -> str:
 def runs(spans: Sequence[rich.Span], theme: Theme, bold: bool = False) -> tuple[Run, ...]:
     tint = theme.palette.code_span
     return tuple(Run(s.text, bold=s.bold or bold, italic=s.italic, strike=s.strike, code=s.code,
-                     url=link_target(s.url) if s.url else None,
+                     url=link_target(s.url) if s.url and not s.url.startswith("#") else None,
+                     link=s.url if s.url and s.url.startswith("#") else None,  # resolved by planning.anchors
                      baseline=s.baseline, highlight=tint if s.code else None) for s in spans if s.text)
 
 

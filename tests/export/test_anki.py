@@ -225,6 +225,14 @@ def test_markdown_fields_become_html_math_for_mathjax_images_as_media(tmp_path: 
     assert set(pkg.decks.values()) >= {"Demo:Bank", "Demo:Bank::01 演示"}  # `::` in a title would nest decks
 
 
+def test_a_link_to_a_slide_is_text_on_a_card(tmp_path: Path) -> None:
+    root = _bank(tmp_path, "See [**the cache**](#kv) and [docs](https://example.com/d).")
+    assert _build(root, tmp_path / "demo.apkg") == 0
+    answer = read_apkg(tmp_path / "demo.apkg", tmp_path).notes[0].fields["answer"]
+    assert "See <strong>the cache</strong> and" in answer and 'href="#' not in answer
+    assert '<a href="https://example.com/d">docs</a>' in answer
+
+
 def test_a_missing_or_escaping_image_names_file_line_question_field(tmp_path: Path,
                                                                     capsys: pytest.CaptureFixture[str]) -> None:
     for src, why in (("img/none.png", "not found"), ("../secret.png", "is outside the bank folder")):
