@@ -67,6 +67,7 @@ class Block:
 class Problem:
     line: int  # within the field, 0-based
     message: str
+    needle: str = ""  # the source text at fault, to find its column
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ class _Style:
 
 def _math(source: str, style: _Style, problems: list[Problem], line: int) -> list[Span]:
     m = typeset(source)
-    problems += [Problem(line, f"unknown math command {cmd}, shown as its source") for cmd in m.unknown]
+    problems += [Problem(line, f"unknown math command {cmd}, shown as its source", cmd) for cmd in m.unknown]
     return [Span(p.text, bold=style.bold or p.bold, italic=p.italic or style.italic, strike=style.strike,
                  url=style.url, baseline=p.baseline, math=True) for p in m.pieces]
 
@@ -126,8 +127,9 @@ def _inline(token: Token, problems: list[Problem], line: int, images: list[tuple
             lines[-1].append(Span(child.content, style.bold, True, style.strike, url=style.url))
         elif child.content:
             for hit in _UNCLOSED.finditer(child.content):
-                problems.append(Problem(line, f"'$' at '{child.content[hit.start():hit.start() + 12]}' opens "
-                                              "math that never closes; write \\$ for a dollar sign"))
+                at = child.content[hit.start():hit.start() + 12]
+                problems.append(Problem(line, f"'$' at '{at}' opens math that never closes; write \\$ for a "
+                                              "dollar sign", at))
             pieces = _BR.split(child.content)
             for k, piece in enumerate(pieces):
                 if k:

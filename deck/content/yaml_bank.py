@@ -74,6 +74,13 @@ class _Ctx:
         self.file = file
         self.root = root  # the content folder: Markdown image paths are relative to it
         self.question: str | None = None
+        self.lines: list[str] = []  # the file's text, to find a column
+
+    def column(self, line: int, needle: str) -> str:
+        """':COLUMN' of needle on the file's 1-based line, or '' when it is not there as written."""
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        at = text.find(needle) if needle else -1
+        return f":{at + 1}" if at >= 0 else ""
 
     def error(self, node: yaml.Node | None, message: str, field: str | None = None,
               hint: str | None = None) -> ContentError:
@@ -87,6 +94,7 @@ def _read_yaml(path: Path, root: Path, texts: dict[Path, str] | None = None) -> 
     rel = str(path.relative_to(root.parent)) if path.is_relative_to(root.parent) else str(path)
     ctx = _Ctx(rel, root)
     text = texts[path] if texts is not None else decode(read_bytes(path, rel), rel)
+    ctx.lines = text.split("\n")
     try:
         _check_plain_yaml(text, rel)
         node = yaml.compose(text, Loader=SAFE_LOADER)
@@ -302,12 +310,15 @@ def _markdown(node: yaml.Node, text: str, ctx: _Ctx, field: str, warnings: list[
         path = (ctx.root / src).resolve()
         inside = "://" not in src and path.is_relative_to(ctx.root.resolve())
         if not inside or not path.is_file():
+            col = ctx.column(first + line, f"({src}")
             raise ContentError(f"image '{src}' {'not found' if inside else 'is outside the bank folder'}",
-                               file=ctx.file, line=first + line, question=ctx.question, field=field,
+                               file=ctx.file, line=first + line, column=int(col[1:]) + 1 if col else None,
+                               question=ctx.question, field=field,
                                hint=f"put the picture in {ctx.root.name}/ and give its path relative to that folder")
     for problem in rich.problems:
         where = f"question '{ctx.question}', " if ctx.question else ""
-        warnings.append(f"{ctx.file}:{first + problem.line}: {where}{field}: {problem.message}")
+        line = first + problem.line
+        warnings.append(f"{ctx.file}:{line}{ctx.column(line, problem.needle)}: {where}{field}: {problem.message}")
 
 
 def _diagram_hint(root: Path, did: str) -> str:

@@ -122,13 +122,19 @@ def test_missing_image_names_file_line_and_path(tmp_path: Path) -> None:
         load_bank(_bank(tmp_path, "first line\n\n![a chart](charts/nope.png)"))
     e = err.value
     assert e.file.endswith("s.yaml") and (e.line, e.question, e.field) == (11, "first-q", "answer")
+    assert e.column == 18  # "      ![a chart](": the path starts in column 18
     assert "charts/nope.png" in str(e)
+
+
+def test_an_unclosed_dollar_is_warned_at_its_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--content", str(_bank(tmp_path, "line\n  costs $abc"))]) == 0  # "        costs $abc"
+    assert "s.yaml:10:15: question 'first-q', answer: '$' at '$abc' opens math" in capsys.readouterr().out
 
 
 def test_check_warns_on_unknown_math(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--content", str(_bank(tmp_path, "line\n$\\foo x$"))]) == 0
     out = capsys.readouterr()
-    assert "s.yaml:10: question 'first-q', answer: unknown math command \\foo" in out.out + out.err
+    assert "s.yaml:10:8: question 'first-q', answer: unknown math command \\foo" in out.out + out.err  # line:column
 
 
 @pytest.mark.parametrize("answer", ["- " * 10_000 + "x", "> " * 10_000 + "x", "*" * 50_000 + " x", "_a" * 9_000,
