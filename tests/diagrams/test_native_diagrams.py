@@ -23,7 +23,7 @@ from deck.diagrams.scene import Scene, from_json, parse_label
 from deck.diagrams.shapes import diagram_group
 from deck.diagrams.sources import MAX_TEXT_SIZE, inspect_source
 from deck.errors import DiagramError
-from deck.plan import Box, Group, Shape, Slide, Text
+from deck.plan import Box, Connector, Group, Shape, Slide, Text
 from deck.planning.compose import Page
 from deck.planning.slides import diagram_slide
 from deck.render.writer import render
@@ -65,12 +65,18 @@ def _one_slide_deck(group: Group) -> bytes:
 # --- the plan from a committed scene (no browser) ---------------------------------------------
 
 
+def _texts(group: Group) -> list[Text]:
+    """Every label of a diagram group: text boxes and the text inside node shapes."""
+    return [c for c in group.children if isinstance(c, Text)] + \
+        [c.text for c in group.children if isinstance(c, Shape) and c.text is not None]
+
+
 def test_every_shape_scene_becomes_shapes_edges_and_text() -> None:
     scene = _scene()
     _, area = _slide_area()
     group = diagram_group(scene, area, load_theme(), name="Diagram every-shape", alt="all shapes")
     shapes = [c for c in group.children if isinstance(c, Shape)]
-    texts = [c for c in group.children if isinstance(c, Text)]
+    texts = _texts(group)
     nodes = {s.name.removeprefix("Node "): s for s in shapes if s.name.startswith("Node ") and "inner" not in s.name}
     assert set(nodes) == {n.id for n in scene.nodes} and len(nodes) == 15
     geometry = {nid: (s.geometry, s.flip_h, s.flip_v) for nid, s in nodes.items()}
@@ -79,19 +85,22 @@ def test_every_shape_scene_becomes_shapes_edges_and_text() -> None:
         "d": ("flowChartPredefinedProcess", False, False), "e": ("can", False, False),
         "f": ("ellipse", False, False), "g": ("custom", False, False), "h": ("diamond", False, False),
         "i": ("hexagon", False, False), "j": ("parallelogram", False, False),
-        "k": ("parallelogram", True, False), "l": ("trapezoid", False, False), "m": ("trapezoid", False, True),
-        "n": ("ellipse", False, False), "o": ("rect", False, False)}
+        "k": ("parallelogram", True, False), "l": ("trapezoid", False, False), "m": ("custom", False, False),
+        "n": ("ellipse", False, False), "o": ("rect", False, False)}  # m: an upside-down trapezoid, its outline
     assert nodes["c"].adjust == (("adj", 50000),)  # stadium: fully rounded ends
-    assert any(s.name == "Node n inner" for s in shapes)  # double circle: two rings
-    assert nodes["g"].path[0][0] == "M" and nodes["g"].path[-1] == ("Z",)
+    assert any(s.name == "Node n inner" and s.fill is None for s in shapes)  # double circle: two rings
+    assert nodes["g"].path[0][0] == "M" and nodes["g"].path[-1] == ("Z",) and len(nodes["g"].sites) == 4
+    # Every node holds its own label.
+    assert {nid: s.text.paras[0].text for nid, s in nodes.items() if s.text} == \
+        {n.id: "".join(p.text for p in n.label.lines[0]) for n in scene.nodes if n.label}
     # Subgraphs: frames with their titles, outer first.
     frames = [s for s in shapes if s.name.startswith("Subgraph ")]
     assert [s.name for s in frames] == ["Subgraph OUT", "Subgraph IN"]
-    # Edges: open custom paths of cubic Béziers with the right ends, dashes and widths.
-    edges = {s.name: s for s in shapes if s.name.startswith("Edge ") and not s.name.startswith("Edge end")}
+    # Edges: glued connectors (or open custom paths) with the right ends, dashes and widths.
+    edges = {s.name: s for s in group.children if isinstance(s, Shape | Connector) and s.name.startswith("Edge ")
+             and not s.name.startswith("Edge end")}
     assert len(edges) == len(scene.edges) == 15
-    assert all(not s.closed and s.fill is None and s.path[0][0] == "M" for s in edges.values())
-    assert any(op[0] == "C" for s in edges.values() for op in s.path)
+    assert all(isinstance(s, Connector) for s in edges.values())
     line = {k.removeprefix("Edge "): s.line for k, s in edges.items()}
     assert line["a-b"].tail == "triangle" and line["a-b"].color == "DC2626"  # linkStyle 0
     assert line["c-d"].tail is None and line["c-d"].head is None  # ---
@@ -111,7 +120,8 @@ def test_every_shape_scene_becomes_shapes_edges_and_text() -> None:
                          for t in texts)
     assert label_texts == sorted(lab.text for lab in scene.labels)
     assert len({t.size for t in texts}) == 1
-    assert all(group.box.x - 1 <= t.box.x and t.box.x + t.box.w <= group.box.x + group.box.w + 1 for t in texts)
+    boxed = [c for c in group.children if isinstance(c, Text)]
+    assert all(group.box.x - 1 <= t.box.x and t.box.x + t.box.w <= group.box.x + group.box.w + 1 for t in boxed)
     runs = [r for t in texts for p in t.paras for r in p.runs]
     assert {r.baseline for r in runs if r.text == "2"} == {-25000, 30000}  # H<sub>2</sub>O x<sup>2</sup>
     # Mermaid's aspect kept, the box used along its limiting side.
@@ -143,10 +153,10 @@ def test_written_group_is_schema_valid_with_paths_and_ends(tmp_path: Path, pml_s
     assert {e.get("prst") for e in g.iter(f"{A}prstGeom")} >= {"rect", "roundRect", "diamond", "hexagon", "can",
                                                               "ellipse", "flowChartPredefinedProcess",
                                                               "parallelogram", "trapezoid"}
-    assert g.find(f".//{A}custGeom/{A}pathLst/{A}path/{A}cubicBezTo") is not None
+    assert g.find(f".//{A}custGeom/{A}pathLst/{A}path/{A}cubicBezTo") is not None  # the flag's outline
     assert {e.get("type") for e in g.iter(f"{A}tailEnd")} == {"triangle", "oval"}
     assert g.find(f".//{A}prstDash[@val='dash']") is not None
-    assert g.find(f".//{A}xfrm[@flipH='1']") is not None and g.find(f".//{A}xfrm[@flipV='1']") is not None
+    assert g.find(f"{P}sp/{P}spPr/{A}xfrm[@flipH='1']") is not None  # lean left: a mirrored parallelogram
     ids = [int(e.get("id")) for e in slide.iter(f"{P}cNvPr")]
     assert len(ids) == len(set(ids))
     assert "H" in "".join(t.text or "" for t in g.iter(f"{A}t"))
@@ -164,7 +174,7 @@ def test_bundled_flowcharts_are_native_with_labels_at_the_floor(did: str) -> Non
     slide = diagram_slide(c, d, "k", rendered.png_size, "footer", 1, scene=rendered.scene)
     groups = [el for el in slide.elements if isinstance(el, Group)]
     assert len(groups) == 1 and not any(type(el).__name__ == "Picture" for el in slide.elements)
-    texts = [t for t in groups[0].children if isinstance(t, Text)]
+    texts = _texts(groups[0])
     assert len(texts) == len(rendered.scene.labels)
     floor = theme.diagram_shapes.label_size.min
     size = min(t.size for t in texts)  # the smallest label: what a room has to read
