@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from deck.diagrams.connectors import fit_connector, flatten, preset_sites, text_rect
@@ -133,11 +133,19 @@ def _node_shapes(p: _Plan, n: Node, label: Text | None, area: Box | None, wrap: 
     line = p.line(stroke, width, n.paint.dashed and n.styled) if stroke else None
     name = f"Node {n.id}"
     geometry, adjust, flip_h, flip_v = _geometry(p, n, box)
-    text_box = text_rect(geometry, box.w, box.h, adjust) if geometry != "custom" else Box(0, 0, box.w, box.h)
+    r = text_rect(geometry, box.w, box.h, adjust) if geometry != "custom" else Box(0, 0, box.w, box.h)
     insets = (0.0, 0.0, 0.0, 0.0)
-    if area is not None and wrap:
-        left, top = area.x - box.x - text_box.x, area.y - box.y - text_box.y
-        insets = (left, top, text_box.w - area.w - left, text_box.h - area.h - top)
+    if area is not None and label is not None:
+        left, top = area.x - box.x - r.x, area.y - box.y - r.y
+        right, bottom = r.w - area.w - left, r.h - area.h - top
+        wrap = wrap and min(left, top, right, bottom) >= -0.5
+        if wrap:  # the text box is the area Mermaid's label takes: it wraps where we measured
+            insets = (max(left, 0), max(top, 0), max(right, 0), max(bottom, 0))
+        else:  # an area wider than the text rectangle (a diamond, a circle): our own lines, centred there
+            dx, dy = (left - right) / 2, (top - bottom) / 2
+            insets = (min(max(2 * dx, 0), r.w), min(max(2 * dy, 0), r.h), min(max(-2 * dx, 0), r.w),
+                      min(max(-2 * dy, 0), r.h))
+            label = _broken(p, label, area.w)
     if geometry != "custom":
         shapes = [Shape(box, geometry, fill, line, name, adjust, flip_h=flip_h, flip_v=flip_v, text=label,
                         insets=insets, wrap=wrap)]
@@ -150,6 +158,32 @@ def _node_shapes(p: _Plan, n: Node, label: Text | None, area: Box | None, wrap: 
         (("M", 0.0, 0.0), ("L", box.w, 0.0), ("L", box.w, box.h), ("L", 0.0, box.h), ("Z",))
     return [Shape(box, "custom", fill, line, name, path=path, text=label, insets=insets, wrap=wrap,
                   sites=_outline_sites(path, box))]
+
+
+def _broken(p: _Plan, text: Text, width: float) -> Text:
+    """The label with each of its lines broken where the layout breaks it at its size (one paragraph
+    per drawn line), for a text body that does not wrap."""
+    paras: list[Para] = []
+    for para in text.paras:
+        measure = p.t.sans_bold if text.bold or any(r.bold for r in para.runs) else p.t.sans
+        lines = layout.break_lines(para.text, width, text.size, measure)
+        if len(lines) <= 1:
+            paras.append(para)
+            continue
+        runs, k = list(para.runs), 0
+        for line in lines:  # the lines join to the paragraph's text: cut the runs at the same places
+            need, out = len(line), []
+            while need > 0 and k < len(runs):
+                take = runs[k].text[:need]
+                out.append(replace(runs[k], text=take))
+                need -= len(take)
+                if len(take) < len(runs[k].text):
+                    runs[k] = replace(runs[k], text=runs[k].text[len(take):])
+                else:
+                    k += 1
+            out[-1] = replace(out[-1], text=out[-1].text.rstrip())  # a break's space is not drawn
+            paras.append(replace(para, runs=tuple(r for r in out if r.text)))
+    return replace(text, paras=tuple(paras))
 
 
 def _outline_sites(path: tuple[tuple[object, ...], ...], box: Box) -> tuple[tuple[float, float], ...]:
@@ -280,8 +314,7 @@ def label_fit(scene: Scene, box: Box, theme: Theme, medium: Medium = "slide") ->
 
 
 def _labels(p: _Plan, scene: Scene) -> list[_Placed]:
-    """Every label with its text area, colour and fill: subgraph titles, node labels, edge labels.
-    A node's area lies within its geometry's text rectangle, so its own text box holds it."""
+    """Every label with its text area, colour and fill: subgraph titles, node labels, edge labels."""
     pad = p.cfg.label_pad
     labels: list[_Placed] = []
     for c in sorted(scene.clusters, key=lambda c: c.depth):
@@ -293,10 +326,7 @@ def _labels(p: _Plan, scene: Scene) -> list[_Placed]:
         if n.label:
             fx, fy = TEXT_AREA.get(n.shape, (1.0, 1.0))
             node_box = p.rect(n.box)
-            geometry, adjust, _, _ = _geometry(p, n, node_box)
-            r = text_rect(geometry, node_box.w, node_box.h, adjust)
-            bound = Box(node_box.x + r.x, node_box.y + r.y, r.w, r.h)
-            area = _union_centered(_inner(node_box, fx, fy, pad), p.rect(n.label.box), bound)
+            area = _union_centered(_inner(node_box, fx, fy, pad), p.rect(n.label.box), node_box)
             wrap = not (n.shape in ("circle", "doublecircle") and len(n.label.text) <= 2)
             if not wrap:
                 area = _grown(p, n.label, area)
