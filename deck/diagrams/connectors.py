@@ -7,6 +7,7 @@ place in the preset's a:cxnLst, the text rectangle its a:rect.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -119,13 +120,6 @@ def flatten(start: Point, pieces: Sequence[tuple[str, tuple[Point, ...]]], steps
     return out
 
 
-def _seg_dist(p: Point, a: Point, b: Point) -> float:
-    dx, dy = b[0] - a[0], b[1] - a[1]
-    n = dx * dx + dy * dy
-    t = 0.0 if n == 0 else _pin(0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / n, 1)
-    return math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy)
-
-
 def _densify(pts: Sequence[Point], step: float) -> list[Point]:
     out = [pts[0]]
     for a, b in zip(pts, pts[1:], strict=False):
@@ -134,14 +128,31 @@ def _densify(pts: Sequence[Point], step: float) -> list[Point]:
     return out
 
 
-def deviation(a: Sequence[Point], b: Sequence[Point]) -> float:
-    """How far two polylines are apart (symmetric Hausdorff distance, checked at points along each)."""
-    def one_way(p: Sequence[Point], q: Sequence[Point]) -> float:
-        step = max(math.dist(p[0], p[-1]), 1.0) / 24
-        return max(min(_seg_dist(x, q[i], q[i + 1]) for i in range(len(q) - 1)) for x in _densify(p, step))
+def _one_way(p: Sequence[Point], q: Sequence[Point], limit: float) -> float:
+    """The farthest any point along p lies from the polyline q (inf once past limit)."""
+    segs = [(ax, ay, bx - ax, by - ay, (bx - ax) ** 2 + (by - ay) ** 2)
+            for (ax, ay), (bx, by) in zip(q, q[1:], strict=False)]
+    worst2, limit2 = 0.0, limit * limit
+    for x, y in _densify(p, max(math.dist(p[0], p[-1]), 1.0) / 16):
+        near2 = math.inf
+        for ax, ay, dx, dy, n in segs:
+            t = ((x - ax) * dx + (y - ay) * dy) / n if n else 0.0
+            t = 0.0 if t < 0 else 1.0 if t > 1 else t
+            d2 = (x - ax - t * dx) ** 2 + (y - ay - t * dy) ** 2
+            if d2 < near2:
+                near2 = d2
+        if near2 > limit2:
+            return math.inf
+        worst2 = max(worst2, near2)
+    return math.sqrt(worst2)
+
+
+def deviation(a: Sequence[Point], b: Sequence[Point], limit: float = math.inf) -> float:
+    """How far two polylines are apart (symmetric Hausdorff distance, checked at points along each);
+    inf as soon as it is known to pass limit."""
     if len(a) < 2 or len(b) < 2:
         return math.inf
-    return max(one_way(a, b), one_way(b, a))
+    return max(_one_way(a, b, limit), _one_way(b, a, limit))
 
 
 @dataclass(frozen=True)
@@ -161,11 +172,16 @@ class Fit:
     deviation: float
 
 
+@functools.cache
+def _local_points(geometry: str, adj: float) -> list[Point]:
+    return flatten((0.0, 0.0), _local(geometry, adj))
+
+
 def _candidate(geometry: str, s: Point, t: Point, turn: bool, adj: float) -> tuple[Box, int, bool, bool, list[Point]]:
     """The frame of a connector from s to t (turn: its first axis is vertical, a 90° rotation)
     and its drawn points."""
     dx, dy = t[0] - s[0], t[1] - s[1]
-    local = flatten((0.0, 0.0), _local(geometry, adj))
+    local = _local_points(geometry, adj)
     if turn:
         pts = [(s[0] + v * dx, s[1] + u * dy) for u, v in local]
         w, h = abs(dy), abs(dx)
@@ -203,6 +219,7 @@ def _outwards(a: Point, b: Point, site: Point, centre: Point) -> bool:
 # A connector leaves and enters its shapes within about 70° of the site's outward direction.
 _OUTWARDS = 0.35
 _ADJ = (0.5, 0.3, 0.7)  # where a two-bend or S connector turns, along its first axis
+_EXACT = 0.5  # pt
 
 
 def fit_connector(route: Sequence[Point], source: tuple[Sequence[Point], Point],
@@ -235,9 +252,16 @@ def fit_connector(route: Sequence[Point], source: tuple[Sequence[Point], Point],
                 box, rot, fh, fv, pts = _candidate(geometry, s, t, turn, adj)
                 if not (_outwards(pts[0], pts[1], s, s_centre) and _outwards(pts[-1], pts[-2], t, t_centre)):
                     continue
-                dev = deviation(shape, pts)
+                # Only a candidate that can still win is measured to the end.
+                limit = best[0] - _PREFERENCE - _SLIDE_COST * slide if best else math.inf
+                dev = deviation(shape, pts, limit)
+                if dev == math.inf:
+                    continue
                 score = dev + _SLIDE_COST * slide
                 if best is None or score < best[0] - _PREFERENCE:
                     adj_val = round(adj * 100000) if geometry.endswith("3") else None
                     best = (score, Fit(geometry, box, rot, fh, fv, adj_val, i, j, tuple(pts), dev))
+            if best is not None and best[1].deviation < _EXACT and (best[1].start_site, best[1].end_site) == (i, j) \
+                    and slide < _EXACT:
+                return best[1]  # the route is this connector between the nearest sites: nothing beats it
     return best[1] if best else None

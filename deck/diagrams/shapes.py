@@ -228,7 +228,7 @@ def _route(p: _Plan, ops: tuple[tuple[Any, ...], ...]) -> list[tuple[float, floa
             pieces.append(("L", xy))
         elif kind == "C":
             pieces.append(("C", xy))
-    return flatten(start, pieces)
+    return flatten(start, pieces, 4)
 
 
 def _site_points(shape: Shape) -> tuple[list[tuple[float, float]], tuple[float, float]]:
