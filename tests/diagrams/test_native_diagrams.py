@@ -135,6 +135,11 @@ def test_labels_parse_breaks_scripts_and_entities() -> None:
         [("H", "", False), ("2", "sub", False), ("O", "", False)],
         [("x", "", False), ("2", "sup", False), (" & ", "", False), ("b", "", True)]]
     assert parse_label("`**Bold** text`", markdown=True)[0][0].bold
+    # Markdown strings: _it_ and __b__ at word edges as runs; snake_case stays text.
+    md = parse_label("`This **is** _Markdown_ __too__, snake_case_name`", markdown=True)[0]
+    assert [(x.text, x.bold, x.italic) for x in md] == [
+        ("This ", False, False), ("is", True, False), (" ", False, False), ("Markdown", False, True),
+        (" ", False, False), ("too", True, False), (", snake_case_name", False, False)]
     # Mermaid's db holds #quot; and #35; as its own placeholders.
     assert parse_label("引号 ﬂ°quot¶ßxﬂ°quot¶ß ﬂ°°35¶ß")[0][0].text == '引号 "x" #'
 
