@@ -119,6 +119,7 @@ class Shape:
     insets: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
     wrap: bool = True
     sites: tuple[tuple[float, float], ...] = ()  # custom geometry's connection sites, relative to the box
+    url: str | None = None  # clicking the shape opens it (a diagram node's `click X href`)
 
 
 @dataclass(frozen=True)

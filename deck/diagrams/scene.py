@@ -97,9 +97,13 @@ class Scene:
     nodes: tuple[Node, ...]
     clusters: tuple[Cluster, ...]
     edges: tuple[Edge, ...]
+    # (node id, URL) from the source's click lines: read from the source on every build, not cached
+    links: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+        data = asdict(self)
+        del data["links"]
+        return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
     @property
     def labels(self) -> tuple[Label, ...]:

@@ -353,11 +353,14 @@ def diagram_group(scene: Scene, box: Box, theme: Theme, *, name: str, alt: str,
     labels = _labels(p, scene)
     size = label_size(p, labels).size
     own = {lab.node: lab for lab in labels if lab.node is not None}
+    links = dict(scene.links)
     front: list[Shape] = []
     for n in scene.nodes:
         lab = own.get(n.id)
         text = _text(p, lab.label, lab.area, lab.color, size) if lab else None
         shapes = _node_shapes(p, n, text, lab.area if lab else None, lab.wrap if lab else True)
+        if n.id in links:
+            shapes[0] = replace(shapes[0], url=links[n.id])
         ends[n.id] = shapes[0]
         front += shapes
     titles = [_text(p, lab.label, lab.area, lab.color, size) for lab in labels if lab.node is None and not lab.fill]

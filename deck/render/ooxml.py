@@ -210,7 +210,8 @@ def _site_angle(dx: float, dy: float) -> int:
     return 5400000 if dy > 0 else 16200000
 
 
-def drawn_shape(shape: Shape, shape_id: int, fonts: Fonts | None = None, lang: Langs | None = None) -> str:
+def drawn_shape(shape: Shape, shape_id: int, fonts: Fonts | None = None, lang: Langs | None = None,
+                links: dict[str, str] | None = None) -> str:
     """A p:sp with preset or custom geometry, solid fill, an outline with dash and line ends, and
     its own text (a diagram node's label) when it has one."""
     if shape.geometry == "custom":
@@ -228,8 +229,12 @@ def drawn_shape(shape: Shape, shape_id: int, fonts: Fonts | None = None, lang: L
         if fonts is None or lang is None:
             raise ValueError(f"{shape.name}: a shape with text needs fonts and a language")
         body = text_body(shape.text, fonts, lang, shape.insets, wrap=shape.wrap)
-    return (f'<p:sp><p:nvSpPr><p:cNvPr id="{shape_id}" name="{escape(shape.name, {chr(34): "&quot;"})}"/>'
-            f'<p:cNvSpPr/><p:nvPr/></p:nvSpPr><p:spPr>{xfrm}{geometry}{fill}{_line(shape.line)}</p:spPr>{body}</p:sp>')
+    name = f'id="{shape_id}" name="{escape(shape.name, {chr(34): "&quot;"})}"'
+    # An external link: its relationship (made from deck.render.writer.urls) is the target itself.
+    c_nv = f'<p:cNvPr {name}><a:hlinkClick r:id="{(links or {})[shape.url]}"/></p:cNvPr>' if shape.url else \
+        f"<p:cNvPr {name}/>"
+    return (f'<p:sp><p:nvSpPr>{c_nv}<p:cNvSpPr/><p:nvPr/></p:nvSpPr><p:spPr>{xfrm}{geometry}{fill}'
+            f'{_line(shape.line)}</p:spPr>{body}</p:sp>')
 
 
 def connector_shape(conn: Connector, shape_id: int, ids: dict[str, int]) -> str:
@@ -265,7 +270,7 @@ def group_shape(group: Group, first_id: int, fonts: Fonts, lang: Langs, links: d
         elif isinstance(child, Connector):
             parts.append(connector_shape(child, next_id, ids))
         else:
-            parts.append(drawn_shape(child, next_id, fonts, lang))
+            parts.append(drawn_shape(child, next_id, fonts, lang, links))
         next_id += 1
     parts.append("</p:grpSp>")
     return "".join(parts), next_id

@@ -12,6 +12,7 @@ import re
 import shutil
 import xml.etree.ElementTree as ET
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -303,10 +304,30 @@ def test_click_callback_and_image_node_keep_the_picture_with_one_warning() -> No
     assert icon.picture_reason == "z.mmd:2: icon node"
 
 
-def test_click_link_is_dropped_with_a_warning_and_stays_native() -> None:
-    got = inspect_source('flowchart LR\n  A --> B\n  click A href "https://example.com" _blank\n', "l.mmd")
+def test_click_http_link_is_kept_for_its_node_and_a_mailto_link_dropped_with_a_warning() -> None:
+    got = inspect_source('flowchart LR\n  A --> B\n  click A href "https://example.com/a?b=1" _blank\n'
+                         '  click B "https://example.org"\n  click C href "mailto:x@example.com"\n', "l.mmd")
     assert got.picture_reason is None
-    assert got.warnings == ("l.mmd:3: click link on A dropped (diagrams are not clickable)",)
+    assert got.links == (("A", "https://example.com/a?b=1"), ("B", "https://example.org"))
+    assert got.warnings == ("l.mmd:5: click link on C dropped (only http(s) links are kept)",)
+    assert "click" not in got.text  # Mermaid never sees them (strict mode ignores them anyway)
+
+
+def test_a_linked_node_is_a_hyperlink_in_the_written_deck(tmp_path: Path, pml_schema) -> None:  # noqa: ANN001
+    _, area = _slide_area()
+    scene = replace(_scene(), links=(("a", "https://example.com/x?y=1&z=2"),))
+    deck = tmp_path / "l.pptx"
+    deck.write_bytes(_one_slide_deck(diagram_group(scene, area, load_theme(), name="d", alt="a")))
+    assert schema_errors(deck, pml_schema) == []
+    with zipfile.ZipFile(deck) as z:
+        slide = ET.fromstring(z.read("ppt/slides/slide1.xml"))
+        rels = ET.fromstring(z.read("ppt/slides/_rels/slide1.xml.rels"))
+    R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    linked = [(c.get("name"), c.find(f"{A}hlinkClick").get(f"{R}id")) for c in slide.iter(f"{P}cNvPr")
+              if c.find(f"{A}hlinkClick") is not None]
+    assert [name for name, _ in linked] == ["Node a"]
+    rel = next(r for r in rels if r.get("Id") == linked[0][1])
+    assert rel.get("Target") == "https://example.com/x?y=1&z=2" and rel.get("TargetMode") == "External"
 
 
 def test_theme_only_init_and_front_matter_are_allowed() -> None:
@@ -360,7 +381,7 @@ def test_harmless_mermaid_builds_natively_and_error_pictures_fail(browser: None,
     rendered = render_diagrams(sources, SETTINGS, repo_root=REPO, cache_dir=tmp_path / "c")
     assert all(rendered[n].scene is not None for n in ("click", "init", "front"))
     assert rendered["callback"].scene is None and len(rendered["callback"].warnings) == 1
-    assert len(rendered["click"].warnings) == 1
+    assert rendered["click"].warnings == () and rendered["click"].scene.links == (("A", "https://example.com"),)
     bad = tmp_path / "bad.mmd"
     bad.write_text("flowchart LR\n  A --> B\n" + "  A --> B\n" * (MAX_TEXT_SIZE // 10), encoding="utf-8")
     with pytest.raises(DiagramError, match=r"bad\.mmd: \d+ characters, above Mermaid's maxTextSize"):
