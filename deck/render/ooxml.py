@@ -193,11 +193,16 @@ def _custom_geometry(shape: Shape) -> str:
         else:
             ops.append("<a:close/>")
     fill = "" if shape.closed else ' fill="none"'
-    # Sites face away from the centre (ang), so a connector rerouted by the editor leaves outwards.
-    cx, cy = shape.box.w / 2, shape.box.h / 2
-    sites = "".join(f'<a:cxn ang="{_site_angle(x - cx, y - cy)}">{pt(x, y).replace("a:pt", "a:pos")}</a:cxn>'
-                    for x, y in shape.sites)
-    return (f'<a:custGeom><a:avLst/><a:gdLst/><a:ahLst/><a:cxnLst>{sites}</a:cxnLst><a:rect l="l" t="t" r="r" b="b"/>'
+    # Sites as shares of the shape's width and height, so they stay on the outline when it is
+    # resized; each faces away from the centre (ang), so a connector the editor reroutes leaves outwards.
+    w, h = max(shape.box.w, 1e-9), max(shape.box.h, 1e-9)
+    guides = "".join(f'<a:gd name="sx{k}" fmla="*/ w {round(x / w * 100000)} 100000"/>'
+                     f'<a:gd name="sy{k}" fmla="*/ h {round(y / h * 100000)} 100000"/>'
+                     for k, (x, y) in enumerate(shape.sites))
+    sites = "".join(f'<a:cxn ang="{_site_angle(x - w / 2, y - h / 2)}"><a:pos x="sx{k}" y="sy{k}"/></a:cxn>'
+                    for k, (x, y) in enumerate(shape.sites))
+    return (f'<a:custGeom><a:avLst/><a:gdLst>{guides}</a:gdLst><a:ahLst/><a:cxnLst>{sites}</a:cxnLst>'
+            '<a:rect l="l" t="t" r="r" b="b"/>'
             '<a:pathLst>'
             f'<a:path w="{emu(shape.box.w)}" h="{emu(shape.box.h)}"{fill}>{"".join(ops)}</a:path></a:pathLst>'
             '</a:custGeom>')
