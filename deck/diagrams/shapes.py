@@ -181,8 +181,9 @@ def _broken(p: _Plan, text: Text, width: float) -> Text:
                     runs[k] = replace(runs[k], text=runs[k].text[len(take):])
                 else:
                     k += 1
-            out[-1] = replace(out[-1], text=out[-1].text.rstrip())  # a break's space is not drawn
-            paras.append(replace(para, runs=tuple(r for r in out if r.text)))
+            if out:
+                out[-1] = replace(out[-1], text=out[-1].text.rstrip())  # a break's space is not drawn
+                paras.append(replace(para, runs=tuple(r for r in out if r.text)))
     return replace(text, paras=tuple(paras))
 
 
@@ -255,12 +256,12 @@ def _edge_shapes(p: _Plan, scene: Scene, ends: dict[str, Shape]) -> list[Shape |
         name = f"Edge {e.source}-{e.target}"
         source, target = ends.get(e.source), ends.get(e.target)
         fit = None
-        if source is not None and target is not None and e.source != e.target:
+        if source is not None and target is not None and e.source != e.target:  # a loop: no connector
             fit = fit_connector(_route(p, e.path), _site_points(source), _site_points(target))
-        if fit is not None and fit.deviation <= p.cfg.connector_tolerance:
+        if fit is not None and fit.deviation <= p.cfg.connector_tolerance and source and target:
             adjust = (("adj1", fit.adj),) if fit.adj is not None and fit.adj != 50000 else ()
-            shapes.append(Connector(fit.box, fit.geometry, line, name, Glue(source.name, fit.start_site),  # type: ignore[union-attr]
-                                    Glue(target.name, fit.end_site), adjust, fit.flip_h, fit.flip_v, fit.rot))  # type: ignore[union-attr]
+            shapes.append(Connector(fit.box, fit.geometry, line, name, Glue(source.name, fit.start_site),
+                                    Glue(target.name, fit.end_site), adjust, fit.flip_h, fit.flip_v, fit.rot))
             first, last = fit.points[0], fit.points[-1]
         else:
             x0, y0 = min(x for x, _ in pts), min(y for _, y in pts)
