@@ -183,3 +183,31 @@ def test_connector_ends_are_the_sites_of_the_shapes_they_are_glued_to() -> None:
                 assert at == pytest.approx(site, abs=0.01), (did, conn.name)
         texts = [c for c in group.children if isinstance(c, Text)]
         assert all(not t.role.startswith("Node") for t in texts)
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_keeps_the_glue_and_draws_each_connector_where_we_put_it(tmp_path: Path) -> None:
+    """LibreOffice re-routes glued connectors it finds wrong: read back (as ODP) that it kept each
+    one glued, between the same ends."""
+    import re
+    import subprocess
+
+    from deck.export.pdf import soffice
+
+    groups = [g for _, g in _bundled_groups().values()]
+    deck = _deck(groups, tmp_path)
+    subprocess.run([soffice(), f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--norestore", "--convert-to", "odp", "--outdir", str(tmp_path / "odp"), str(deck)],
+                   capture_output=True, timeout=120, check=True, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    with zipfile.ZipFile(tmp_path / "odp" / "d.odp") as z:
+        content = z.read("content.xml").decode()
+    drawn = [dict(re.findall(r'([\w:-]+)="([^"]*)"', c)) for c in re.findall(r"<draw:connector [^>]*>", content)]
+    ours = [c for g in groups for c in g.children if isinstance(c, Connector)]
+    assert len(drawn) == len(ours) > 20
+    cm = 2.54 / 72
+    for conn, got in zip(ours, drawn, strict=True):
+        assert got["draw:name"] == conn.name and "draw:start-shape" in got and "draw:end-shape" in got
+        ends = [_drawingml_point(conn.box, conn.rot, conn.flip_h, conn.flip_v, u, u) for u in (0, 1)]
+        x1, y1, x2, y2 = (float(got[f"svg:{k}"].removesuffix("cm")) for k in ("x1", "y1", "x2", "y2"))
+        assert (x1, y1) == pytest.approx((ends[0][0] * cm, ends[0][1] * cm), abs=0.03), conn.name
+        assert (x2, y2) == pytest.approx((ends[1][0] * cm, ends[1][1] * cm), abs=0.03), conn.name
