@@ -14,7 +14,7 @@ import json
 import re
 import struct
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -136,7 +136,7 @@ def _rendered(job: _Job, cache_dir: Path) -> RenderedDiagram:
         if isinstance(data, dict) and "picture" in data:
             warnings.append(f"{job.label}: {'; '.join(map(str, data['picture']))}; the diagram stays a picture")
         elif data is not None and job.inspection.picture_reason is None:
-            scene = from_json(text)
+            scene = replace(from_json(text), links=job.inspection.links)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise DiagramError(f"{scene_file}: unreadable scene ({exc}); run `deck diagrams --force`") from None
     return RenderedDiagram(job.id, svg, png, _png_size(png), scene, tuple(warnings))

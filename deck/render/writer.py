@@ -99,7 +99,9 @@ def link_keys(spec: Slide) -> list[str]:
 
 def urls(spec: Slide) -> list[str]:
     """External link targets (a link dict key; slide keys never contain ':', URLs do)."""
-    return list(dict.fromkeys(r.url for r in _runs(spec) if r.url and not r.link))
+    shapes = [c.url for el in spec.elements if isinstance(el, Group) for c in el.children
+              if isinstance(c, Shape) and c.url]  # diagram nodes with a click link
+    return list(dict.fromkeys([*(r.url for r in _runs(spec) if r.url and not r.link), *shapes]))
 
 
 def _media(pic: Picture, diagrams: dict[str, RenderedDiagram], media: dict[str, tuple[str, str]],

@@ -46,6 +46,7 @@ class DiagramShapes:
     edge_width: float
     thick_width: float
     cross_size: float
+    connector_tolerance: float  # farthest a glued connector may stray from Mermaid's route
     dash: str  # a:prstDash of dotted edges
     end_size: str  # a:headEnd/a:tailEnd w and len
     script_scale: float  # <sub>/<sup> size relative to the label
