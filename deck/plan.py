@@ -120,6 +120,7 @@ class Shape:
     wrap: bool = True
     sites: tuple[tuple[float, float], ...] = ()  # custom geometry's connection sites, relative to the box
     url: str | None = None  # clicking the shape opens it (a diagram node's `click X href`)
+    link: str | None = None  # clicking the shape jumps to this slide (key; `click X "#id"`)
 
 
 @dataclass(frozen=True)

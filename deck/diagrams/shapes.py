@@ -361,7 +361,8 @@ def diagram_group(scene: Scene, box: Box, theme: Theme, *, name: str, alt: str,
         text = _text(p, lab.label, lab.area, lab.color, size) if lab else None
         shapes = _node_shapes(p, n, text, lab.area if lab else None, lab.wrap if lab else True)
         if n.id in links:
-            shapes[0] = replace(shapes[0], url=links[n.id])
+            target = links[n.id]  # a #id (a slide of the deck) is resolved by deck.planning.anchors
+            shapes[0] = replace(shapes[0], **{"link" if target.startswith("#") else "url": target})
         ends[n.id] = shapes[0]
         front += shapes
     titles = [_text(p, lab.label, lab.area, lab.color, size) for lab in labels if lab.node is None and not lab.fill]

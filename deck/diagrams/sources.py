@@ -21,7 +21,7 @@ _COMMENT_LINE_RE = re.compile(r"^\s*%%(?!\{)")
 _DIRECTIVE_RE = re.compile(r"^\s*%%\{\s*([A-Za-z]+)\s*:?\s*(.*?)\s*\}%%\s*$")
 _CLICK_RE = re.compile(r"^\s*click\s+(\S+)\s*(.*)$")
 _CLICK_LINK_RE = re.compile(r"^(?:href\s+)?[\"'](?:https?://|mailto:)[^\"']*[\"']")
-_CLICK_URL_RE = re.compile(r"^(?:href\s+)?[\"'](https?://[^\"'\s]+)[\"']")
+_CLICK_URL_RE = re.compile(r"^(?:href\s+)?[\"'](https?://[^\"'\s]+|#[^\"'\s#]+)[\"']")  # or a slide: #id
 _PICTURE_ONLY_RE = re.compile(r"@\{[^}]*\b(?:img|icon)\s*:|\bfa[bklrs]?:fa-")
 # Mermaid's own default: above it Mermaid draws an error picture. Kept: dagre's layout time grows
 # fast with size, and 50,000 characters is already far beyond a readable slide.
@@ -77,7 +77,7 @@ class Inspection:
     offset: int  # file lines before the diagram's header line
     warnings: tuple[str, ...]
     picture_reason: str | None  # "<file>:<line>: <feature>" or None
-    links: tuple[tuple[str, str], ...] = ()  # (node id, http(s) URL) of `click X href "…"` lines
+    links: tuple[tuple[str, str], ...] = ()  # (node id, http(s) URL or #slide-id) of `click X href "…"` lines
 
 
 def _allowed(config: Any) -> tuple[dict[str, Any], list[str]]:
@@ -170,7 +170,7 @@ def inspect_source(source: str, label: str) -> Inspection:
             if url:  # the node's shape links there (Mermaid's own line is dropped: strict mode ignores it)
                 links.append((click[1], url[1]))
             elif _CLICK_LINK_RE.match(click[2]):
-                warnings.append(f"{label}:{n}: click link on {click[1]} dropped (only http(s) links are kept)")
+                warnings.append(f"{label}:{n}: click link on {click[1]} dropped (only http(s) and #id links are kept)")
             else:
                 warnings.append(f"{label}:{n}: click callback on {click[1]} dropped; the diagram stays a picture")
                 picture = picture or f"{label}:{n}: click callback"

@@ -235,9 +235,10 @@ def drawn_shape(shape: Shape, shape_id: int, fonts: Fonts | None = None, lang: L
             raise ValueError(f"{shape.name}: a shape with text needs fonts and a language")
         body = text_body(shape.text, fonts, lang, shape.insets, wrap=shape.wrap)
     name = f'id="{shape_id}" name="{escape(shape.name, {chr(34): "&quot;"})}"'
-    # An external link: its relationship (made from deck.render.writer.urls) is the target itself.
-    c_nv = f'<p:cNvPr {name}><a:hlinkClick r:id="{(links or {})[shape.url]}"/></p:cNvPr>' if shape.url else \
-        f"<p:cNvPr {name}/>"
+    # An external link's relationship (deck.render.writer.urls) is the target itself; a slide jump's, the slide.
+    click = f'<a:hlinkClick r:id="{(links or {})[shape.link]}" action="ppaction://hlinksldjump"/>' if shape.link \
+        else f'<a:hlinkClick r:id="{(links or {})[shape.url]}"/>' if shape.url else ""
+    c_nv = f"<p:cNvPr {name}>{click}</p:cNvPr>" if click else f"<p:cNvPr {name}/>"
     return (f'<p:sp><p:nvSpPr>{c_nv}<p:cNvSpPr/><p:nvPr/></p:nvSpPr><p:spPr>{xfrm}{geometry}{fill}'
             f'{_line(shape.line)}</p:spPr>{body}</p:sp>')
 

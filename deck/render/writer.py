@@ -94,7 +94,9 @@ def _runs(spec: Slide) -> list[Run]:
 
 
 def link_keys(spec: Slide) -> list[str]:
-    return list(dict.fromkeys(r.link for r in _runs(spec) if r.link))
+    shapes = [c.link for el in spec.elements if isinstance(el, Group) for c in el.children
+              if isinstance(c, Shape) and c.link]  # diagram nodes that jump to a slide
+    return list(dict.fromkeys([*(r.link for r in _runs(spec) if r.link), *shapes]))
 
 
 def urls(spec: Slide) -> list[str]:

@@ -304,12 +304,13 @@ def test_click_callback_and_image_node_keep_the_picture_with_one_warning() -> No
     assert icon.picture_reason == "z.mmd:2: icon node"
 
 
-def test_click_http_link_is_kept_for_its_node_and_a_mailto_link_dropped_with_a_warning() -> None:
+def test_click_http_and_slide_links_are_kept_for_their_nodes_and_a_mailto_link_dropped_with_a_warning() -> None:
     got = inspect_source('flowchart LR\n  A --> B\n  click A href "https://example.com/a?b=1" _blank\n'
-                         '  click B "https://example.org"\n  click C href "mailto:x@example.com"\n', "l.mmd")
+                         '  click B "https://example.org"\n  click C href "mailto:x@example.com"\n'
+                         '  click D "#kv-cache"\n', "l.mmd")
     assert got.picture_reason is None
-    assert got.links == (("A", "https://example.com/a?b=1"), ("B", "https://example.org"))
-    assert got.warnings == ("l.mmd:5: click link on C dropped (only http(s) links are kept)",)
+    assert got.links == (("A", "https://example.com/a?b=1"), ("B", "https://example.org"), ("D", "#kv-cache"))
+    assert got.warnings == ("l.mmd:5: click link on C dropped (only http(s) and #id links are kept)",)
     assert "click" not in got.text  # Mermaid never sees them (strict mode ignores them anyway)
 
 
@@ -328,6 +329,25 @@ def test_a_linked_node_is_a_hyperlink_in_the_written_deck(tmp_path: Path, pml_sc
     assert [name for name, _ in linked] == ["Node a"]
     rel = next(r for r in rels if r.get("Id") == linked[0][1])
     assert rel.get("Target") == "https://example.com/x?y=1&z=2" and rel.get("TargetMode") == "External"
+
+
+def test_a_node_linked_to_a_question_jumps_to_its_slide(tmp_path: Path, pml_schema) -> None:  # noqa: ANN001
+    c, area = _slide_area()
+    scene = replace(_scene(), links=(("a", "#kv-cache"), ("b", "#nowhere")))
+    title = c.text(Box(c.left, 20, c.content_w, 40), [], 20, "title")
+    slides = (Slide("diagram", "d", title, (diagram_group(scene, area, load_theme(), name="d", alt="a"),)),
+              Slide("question", "q-kv-cache", title))
+    deck = tmp_path / "j.pptx"
+    deck.write_bytes(render(c.plan("study", "t", slides, "zh-CN")))
+    assert schema_errors(deck, pml_schema) == []
+    with zipfile.ZipFile(deck) as z:
+        slide = ET.fromstring(z.read("ppt/slides/slide1.xml"))
+        rels = ET.fromstring(z.read("ppt/slides/_rels/slide1.xml.rels"))
+    R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    linked = [(c.get("name"), h.get(f"{R}id"), h.get("action")) for c in slide.iter(f"{P}cNvPr")
+              if (h := c.find(f"{A}hlinkClick")) is not None]
+    assert [(name, action) for name, _, action in linked] == [("Node a", "ppaction://hlinksldjump")]  # b: no such slide
+    assert next(r for r in rels if r.get("Id") == linked[0][1]).get("Target") == "slide2.xml"
 
 
 def test_theme_only_init_and_front_matter_are_allowed() -> None:
