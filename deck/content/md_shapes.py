@@ -79,6 +79,7 @@ class Group:
     level: int = 0  # its heading's level
     questions: list[RawQuestion] = field(default_factory=list)
     diagrams: list[tuple[int, str, str]] = field(default_factory=list)  # (line, title, source)
+    intro: list[tuple[Block, str]] = field(default_factory=list)  # prose before its first question
 
 
 @dataclass
@@ -109,6 +110,7 @@ def parse(text: str) -> Parsed:
     title, text = strip_front_matter(text)
     walker = _Walker(text.split("\n"), blocks(text), title)
     walker.run()
+    walker.unplace_lone_intros()
     return Parsed(walker.lines, walker.title, walker.groups, walker.references, walker.placeholders,
                   walker.unplaced)
 
@@ -173,14 +175,27 @@ class _Walker:
         self.groups[-1].questions.append(q)
 
     def attach(self, b: Block, text: str | None = None) -> None:
-        """A block of the open question's current field, or a line left out."""
+        """A block of the open question's current field, a section's intro, or a line left out."""
         if self.q is None:
+            group = self.groups[-1]
+            if group.line and not group.questions:  # under a section heading, before its first question
+                group.intro.append((b, text if text is not None else self.src(b.start, b.end)))
+                return
             self.skip(b, "outside any question (no question heading, bold question or Q: line above it)")
             return
         if self.q.kind == "labelled" and b.kind == "paragraph" and self.q.fields:
             self.skip(b, "a paragraph after the labelled fields (indent it under the label to keep it)")
             return
         self.q.add(self.q.current, text if text is not None else self.src(b.start, b.end), b.start + 1)
+
+    def unplace_lone_intros(self) -> None:
+        """Prose under a heading that got no question is no section's intro: it is left out."""
+        for g in self.groups:
+            if not g.questions:
+                for b, _ in g.intro:
+                    self.skip(b, "outside any question (no question heading, bold question or Q: line above it)")
+                g.intro.clear()
+        self.unplaced.sort(key=lambda u: u.line)
 
     def _hr(self, i: int, b: Block) -> None:
         pass  # a rule only separates
