@@ -44,6 +44,14 @@ TABLE_A = re.compile(r"^(?:答案|回答|答|a|answer|answers)$", re.IGNORECASE)
 BR_RE = re.compile(r"[ \t]*<br\s*/?>[ \t]*", re.IGNORECASE)
 MARKER_RE = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])[ \t]*")
 FRONT_MATTER_RE = re.compile(r"\A---\n(?P<body>.*?\n)---\n", re.DOTALL)
+# Emoji before a heading's words ("### 🪤 追问", "# 🧠 LLM …") are decoration, and newer ones have
+# no glyph in any font set-up installs (they would draw as boxes): the heading keeps its words only.
+DECOR_RE = re.compile("^(?P<mark>#{1,6}[ \t]+)?(?:[\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff]"
+                      "[\ufe0f\u200d\U0001f3fb-\U0001f3ff]*[ \t]*)+(?=\\S)")
+
+
+def undecorated(heading: str) -> str:
+    return DECOR_RE.sub(lambda m: m["mark"] or "", heading, count=1)
 
 
 @dataclass(frozen=True)
@@ -204,7 +212,7 @@ class _Walker:
         text = plain(b.inline)
         low = text.lower()
         if b.level == 1 and self.title is None and not self.groups[-1].questions and self.q is None:
-            self.title = text
+            self.title = undecorated(text)
             return
         if any(k in low for k in REFERENCE_HEADINGS) or any(k in low for k in PLACEHOLDER_HEADINGS):
             self.q = None
@@ -221,7 +229,7 @@ class _Walker:
                 q.current = "answer"
                 q.lines.append(b.start + 1)
             else:
-                q.add(q.current, self.src(b.start, b.end), b.start + 1)
+                q.add(q.current, undecorated(self.src(b.start, b.end)), b.start + 1)
             return
         if q is not None and b.level >= q.level and heading_label(text) not in (None, "answer"):
             q.current = heading_label(text) or "answer"  # "### 🪤 Follow-up questions" beside the question

@@ -86,6 +86,18 @@ def test_prose_before_a_sections_first_question_is_its_intro(tmp_path: Path) -> 
     assert texts[at + 3:at + 5] == ["Q1  How is it trained?", "Answer: By gradient descent."]
 
 
+def test_emoji_before_a_headings_words_are_decoration() -> None:
+    """Newer emoji (🪤) have no glyph in any font set-up installs: headings keep their words only;
+    emoji inside the text stay (the emoji font draws them)."""
+    md = ("# 🧠 LLM Bank\n\n## 🏗️ Section 1: Basics\n\n### What is X?\n\nX is ✅ done.\n\n"
+          "#### 🪤 Why not Y?\n\nBecause 🎯.\n")
+    result = import_markdown(md, "bank.md")
+    assert yaml.safe_load(result.files["deck.yaml"])["title"] == "LLM Bank"
+    (section,) = [yaml.safe_load(t) for p, t in result.files.items() if p.endswith(".yaml") and p != "deck.yaml"]
+    assert section["section"]["title"] == "Basics"
+    assert section["questions"][0]["answer"] == "X is ✅ done.\n\n#### Why not Y?\n\nBecause 🎯.\n"
+
+
 def test_front_matter_title_toc_and_badges_are_no_sections() -> None:
     result = import_markdown((MD / "headings.md").read_text(encoding="utf-8"), "headings.md", MD)
     assert yaml.safe_load(result.files["deck.yaml"])["title"] == "Heading banks"
