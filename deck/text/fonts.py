@@ -31,6 +31,7 @@ _EA = re.compile(f"[{EAST_ASIAN}]")
 # "it’s" takes the Latin face and "“注意力”" the Chinese one (checked on LibreOffice 7.4).
 AMBIGUOUS = "\u00b7\u2018\u2019\u201c\u201d\u2022"
 _AMBIGUOUS = re.compile(f"[{AMBIGUOUS}]")
+_NOT_STRONG = AMBIGUOUS + " \t\n\r\u00a0\u2002\u2003\u2009\u3000"  # what decides no script
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -42,23 +43,11 @@ def weak_scripts(text: str) -> dict[int, bool]:
     """For each ambiguous character of a paragraph's text (by index): whether it is set in the
     East Asian face, as LibreOffice decides (the strong character before it, else the one after it,
     else Latin). Empty when the text has none, which is most text."""
-    if not _AMBIGUOUS.search(text):
-        return {}
     out: dict[int, bool] = {}
-    pending: list[int] = []  # ambiguous characters before the first strong one
-    prev: bool | None = None
-    for i, ch in enumerate(text):
-        if ch in AMBIGUOUS:
-            if prev is None:
-                pending.append(i)
-            else:
-                out[i] = prev
-        elif not ch.isspace():
-            prev = is_east_asian(ch)
-            if pending:
-                out.update(dict.fromkeys(pending, prev))
-                pending.clear()
-    out.update(dict.fromkeys(pending, False))
+    for m in _AMBIGUOUS.finditer(text):
+        i = m.start()
+        strong = text[:i].rstrip(_NOT_STRONG)[-1:] or text[i + 1:].lstrip(_NOT_STRONG)[:1]
+        out[i] = bool(strong) and is_east_asian(strong)
     return out
 
 
@@ -163,14 +152,30 @@ class Face:
     def edges(self, text: str) -> tuple[list[float], list[float]]:
         """Left and right edge of every character of the text set on one line from 0
         (a Chinese/Latin gap goes before the character that follows it)."""
-        chars, char, gap = self._chars, self.char, self.gap
-        weak = weak_scripts(text)
+        chars, char = self._chars, self.char
+        weak = weak_scripts(text) if _AMBIGUOUS.search(text) else {}
+        entries = [chars.get(ch) or char(ch) for ch in text] if weak else []
+        for i, east_asian in weak.items():
+            entries[i] = self.char_as(text[i], east_asian)
+        # The loop twice, as the hot path (no ambiguous character, most text) looks characters up
+        # as it goes: a list or a generator first costs a third more.
+        gap = self.gap
         lefts: list[float] = []
         rights: list[float] = []
         pos = 0.0
         prev: bool | None = None
-        for i, ch in enumerate(text):
-            width, ea = self.char_as(ch, weak[i]) if weak and i in weak else chars.get(ch) or char(ch)
+        if weak:
+            for width, ea in entries:
+                if ea is not None:
+                    if prev is not None and ea != prev:
+                        pos += gap
+                    prev = ea
+                lefts.append(pos)
+                pos += width
+                rights.append(pos)
+            return lefts, rights
+        for ch in text:
+            width, ea = chars.get(ch) or char(ch)
             if ea is not None:
                 if prev is not None and ea != prev:
                     pos += gap
