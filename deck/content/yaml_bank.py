@@ -54,7 +54,7 @@ QUESTION_FIELDS = {
 REQUIRED_QUESTION = ("id", "question", "answer")
 # Optional in the model (imported and third-party banks lack them); `deck check --strict` requires them.
 STRICT_QUESTION = ("follow_up", "pitfall")
-SECTION_FIELDS = {"id": "slug", "number": "number", "title": "text", "diagrams": "slugs"}
+SECTION_FIELDS = {"id": "slug", "number": "number", "title": "text", "intro": "text", "diagrams": "slugs"}
 DECK_FIELDS = {"title": "text", "subtitle": "text", "author": "text", "language": "text", "theme": "text",
                "template": "text",
                "overview_diagram": "slug", "references": "references", "profiles": "profiles"}

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from pygments import highlight
@@ -29,6 +30,8 @@ from deck.text.highlight import lexer_for
 IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 _REMOTE = re.compile(r"^https?://", re.IGNORECASE)
 _UNSAFE_NAME = re.compile(r"[^\w.-]+")
+# Raw HTML stays text, but `<br>` is how Markdown writers break a line (as on the slides).
+_BR = re.compile(r"[ \t]*<br\s*/?>[ \t]*", re.IGNORECASE)
 
 
 @dataclass
@@ -72,6 +75,7 @@ class FieldHtml:
             "fence": lambda tokens, i, _o, _e: self.code(tokens[i].content, tokens[i].info.strip().split(" ")[0]),
             "code_block": lambda tokens, i, _o, _e: self.code(tokens[i].content, "text"),
             "image": self._image,
+            "text": lambda tokens, i, _o, _e: "<br />".join(escapeHtml(t) for t in _BR.split(tokens[i].content)),
         }
         self.renderer.rules.update(rules)
 

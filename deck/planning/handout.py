@@ -194,6 +194,8 @@ def handout(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]],
         a4.new_page(label)
         starts[s.id] = len(a4.pages)
         a4.place(_section_header(a4, s), label)
+        for piece in _intro_pieces(a4, s):
+            a4.place(piece, label)
         for did in s.diagrams:  # the first shares the section band's page, so the band is never alone
             a4.place(_diagram_piece(a4, bank, did, diagram_sizes[did], (scenes or {}).get(did)), label)
             a4.y = a4.bottom  # otherwise a diagram has its page to itself
@@ -235,6 +237,21 @@ def _cover(a4: A4, bank: Bank) -> list[Element]:
 def _section_header(a4: A4, s: Section) -> Piece:
     lab = a4.labels
     return _band(a4, a4.page.section_label(s), lab.count_gap + lab.questions(len(s.questions)))
+
+
+def _intro_pieces(a4: A4, s: Section) -> list[Piece]:
+    """The section's intro prose under its band, split where a page ends."""
+    if not s.intro.strip():
+        return []
+    t, bsize = a4.theme, a4.sizes.body.max
+    chunks = layout.split(paragraphs(s.intro, t), a4.content_w - 2 * a4.inset, a4.page_height - a4.lay.qa_reserve,
+                          t.style(bsize), t.sans)
+    pieces = []
+    for chunk in chunks:
+        h = a4.measure(chunk, bsize)
+        paras = [_labelled(a4, p, i > 0) for i, p in enumerate(chunk)]
+        pieces.append(Piece(h, (a4.text(Box(a4.m, 0, a4.content_w, h), paras, bsize, "intro"),)))
+    return pieces
 
 
 def _band(a4: A4, title: str, count: str = "") -> Piece:

@@ -86,7 +86,7 @@ def study(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]],
         shown = [d for d in s.diagrams if d != bank.overview_diagram]  # the overview is shown once, up front
         extra = lab.dot + lab.diagrams(len(shown)) if shown else ""
         b.add(dark_slide(b.c, "section", f"section-{s.id}", s.title, [lab.questions(n) + extra],
-                         big=f"{s.number:02d}"))
+                         notes=plain(s.intro), big=f"{s.number:02d}"))
         for did in shown:
             b.diagram(bank, did, diagram_sizes)
         label = b.c.section_label(s)

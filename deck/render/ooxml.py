@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import itertools
 import re
 import time
 import zipfile
@@ -24,7 +25,7 @@ from lxml import etree
 
 from deck.plan import Box, Connector, Effect, Group, Line, Para, Picture, Rect, Run, Shape, Text
 from deck.plan import Faces as Fonts
-from deck.text.fonts import EAST_ASIAN
+from deck.text.fonts import EAST_ASIAN, weak_scripts
 
 NS = {
     "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
@@ -53,8 +54,12 @@ class Langs:
 
     def of(self, text: str) -> str:
         """The lang and altLang attributes for a run of this text."""
+        return self.script(bool(_EAST_ASIAN.search(text)))
+
+    def script(self, east_asian: bool) -> str:
+        """The lang and altLang attributes for East Asian or Latin text."""
         cjk, latin = self._pair
-        if _EAST_ASIAN.search(text):
+        if east_asian:
             return f'lang="{escape(cjk)}" altLang="{escape(latin)}"'
         return f'lang="{escape(latin)}"' + (f' altLang="{escape(self.deck)}"' if latin != self.deck else "")
 
@@ -78,7 +83,27 @@ def _fill(color: str | None) -> str:
     return f'<a:solidFill><a:srgbClr val="{color}"/></a:solidFill>' if color else "<a:noFill/>"
 
 
-def _run(run: Run, text: Text, fonts: Fonts, lang: Langs, links: dict[str, str]) -> str:
+def _lang_pieces(text: str, lang: Langs, weak: dict[int, bool], at: int) -> Iterator[tuple[str, str]]:
+    """(piece, lang attributes): the run's text, with each ambiguous quote set in the other script
+    than the run's (see fonts.weak_scripts) split off with that script's lang, as PowerPoint picks
+    the face of ’ “ ” by lang and LibreOffice by the text around them."""
+    own = bool(_EAST_ASIAN.search(text))
+    odd = [j for j in range(len(text)) if weak.get(at + j, own) != own] if weak else []
+    if not odd:
+        yield text, lang.script(own)
+        return
+    start = 0
+    for j in odd:
+        if j > start:
+            yield text[start:j], lang.script(own)
+        yield text[j], lang.script(not own)
+        start = j + 1
+    if start < len(text):
+        yield text[start:], lang.script(own)
+
+
+def _run(run: Run, text: Text, fonts: Fonts, lang: Langs, links: dict[str, str],
+         weak: dict[int, bool] | None = None, at: int = 0) -> str:
     size = run.size or text.size
     bold = run.bold or text.bold
     latin = fonts.mono if text.mono or run.code else fonts.latin
@@ -92,10 +117,12 @@ def _run(run: Run, text: Text, fonts: Fonts, lang: Langs, links: dict[str, str])
     baseline = f' baseline="{run.baseline}"' if run.baseline else ""
     strike = ' strike="sngStrike"' if run.strike else ""
     highlight = f'<a:highlight><a:srgbClr val="{run.highlight}"/></a:highlight>' if run.highlight else ""
-    return (f'<a:r><a:rPr {lang.of(run.text)} sz="{round(size * 100)}" b="{int(bold)}" '
-            f'i="{int(run.italic)}"{strike}{baseline} dirty="0">{_fill(run.color or text.color)}{highlight}'
-            f'<a:latin typeface="{escape(latin)}"/><a:ea typeface="{escape(fonts.east_asian)}"/>'
-            f'<a:cs typeface="{escape(latin)}"/>{link}</a:rPr><a:t>{escape(run.text)}</a:t></a:r>')
+    props = (f' sz="{round(size * 100)}" b="{int(bold)}" '
+             f'i="{int(run.italic)}"{strike}{baseline} dirty="0">{_fill(run.color or text.color)}{highlight}'
+             f'<a:latin typeface="{escape(latin)}"/><a:ea typeface="{escape(fonts.east_asian)}"/>'
+             f'<a:cs typeface="{escape(latin)}"/>{link}</a:rPr><a:t>')
+    return "".join(f'<a:r><a:rPr {attrs}{props}{escape(piece)}</a:t></a:r>'
+                   for piece, attrs in _lang_pieces(run.text, lang, weak or {}, at))
 
 
 def _para(para: Para, text: Text, fonts: Fonts, lang: Langs, links: dict[str, str], restart: bool = True) -> str:
@@ -113,7 +140,10 @@ def _para(para: Para, text: Text, fonts: Fonts, lang: Langs, links: dict[str, st
                   f'<a:buFont typeface="Arial"/><a:buChar char="{"•◦▪"[para.level % 3]}"/>')
     else:
         marg, bullet = f'{lvl} marL="{step * para.level}" indent="0"', "<a:buNone/>"
-    runs = "".join(_run(r, text, fonts, lang, links) for r in para.runs if r.text)
+    weak = weak_scripts("".join(r.text for r in para.runs))
+    starts = itertools.accumulate((len(r.text) for r in para.runs), initial=0)  # one more than the runs
+    runs = "".join(_run(r, text, fonts, lang, links, weak, at)
+                   for r, at in zip(para.runs, starts, strict=False) if r.text)
     end = f'<a:endParaRPr {lang.end} sz="{round(text.size * 100)}" dirty="0"/>'
     # No hanging punctuation: a hung "。" would sit outside the width we measured.
     return (f'<a:p><a:pPr algn="{para.align}"{marg} eaLnBrk="1" latinLnBrk="0" hangingPunct="0">'

@@ -55,6 +55,7 @@ class MeasureFonts:
     east_asian_bold: str
     mono: str
     fallback: str
+    emoji: str = ""  # measured where the faces and the fallback lack a glyph, if installed
 
 
 @dataclass(frozen=True)
@@ -354,7 +355,7 @@ class Theme:
     def _faces(self) -> dict[str, Face]:
         m = self.fonts.measure
         table = {"latin": m.latin, "latin_bold": m.latin_bold, "east_asian": m.east_asian,
-                 "east_asian_bold": m.east_asian_bold, "mono": m.mono, "fallback": m.fallback}
+                 "east_asian_bold": m.east_asian_bold, "mono": m.mono, "fallback": m.fallback, "emoji": m.emoji}
         return faces(table, self.fonts.safety_margin, self.fonts.asian_latin_gap)
 
     @property

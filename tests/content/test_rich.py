@@ -166,3 +166,28 @@ def test_br_breaks_the_line_and_other_html_stays_text() -> None:
     assert [[s.text for s in b.spans] for b in rich.blocks] == [["first"], ["second"], ["third <think>"]]
     table = parse("| q | a<br>b |\n|---|---|\n| 1 | 2 |").blocks[0]
     assert ["".join(s.text for s in cell) for cell in table.rows[0]] == ["q", "a b"]
+
+
+def test_an_amount_between_dollar_signs_is_money_and_formulas_stay_math() -> None:
+    """`$5 US$` is money (a number, then words only); pandoc's rule alone would typeset it."""
+    from deck.content.markdown import parser
+
+    def spans(text: str) -> list[tuple[str, bool]]:
+        return [(s.text, s.math) for b in parse(text).blocks for s in b.spans]
+
+    assert spans("It costs $5 US$ per hour") == [("It costs $5 US$ per hour", False)]
+    assert spans("$5 US$ or $20 per month$, then $x$") == [("$5 US$ or $20 per month$, then ", False),
+                                                        ("x", True)]
+    assert parse("It costs $5 US$ per hour").problems == ()
+    for formula in ("$5$", "$2^n$", "$4 d_{model}$", "$1.75 \\times 10^{11}$", "$32 \\text{ heads}$", "$1M+$"):
+        assert spans(formula) and all(m for _, m in spans(formula)), formula
+    # Every formula of the bundled bank and of the corpus banks stays one (counted without the rule).
+    md = parser()
+
+    def formulas(paths: list[Path]) -> int:
+        return sum(k.type == "math_inline" for p in paths for t in md.parse(p.read_text(encoding="utf-8"))
+                   for k in t.children or [])
+
+    assert formulas(sorted(CONTENT.rglob("*.yaml"))) == 121
+    corpus = sorted((CONTENT.parent.parent / "shared" / "corpus" / "real-markdown").glob("*.md"))
+    assert formulas(corpus) == (262 if corpus else 0)

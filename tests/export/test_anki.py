@@ -190,6 +190,8 @@ def _build(root: Path, out: Path, *extra: str) -> int:
 MARKDOWN = r"""**Bold** and `inline_code` and $x^2 + d_k$ and $5 or $6, [a link](https://example.com/x).
 Next line <think> stays text.
 
+Line one<br>line two and `<br>` in code. $5 US$ is money.
+
 $$
 \sum_i \alpha_i
 $$
@@ -218,6 +220,8 @@ def test_markdown_fields_become_html_math_for_mathjax_images_as_media(tmp_path: 
     assert "$5 or $6" in answer  # prices are not math
     assert '<a href="https://example.com/x">a link</a>' in answer
     assert "<br />\nNext line &lt;think&gt; stays text." in answer
+    assert "Line one<br />line two and <code>&lt;br&gt;</code> in code." in answer  # <br> breaks, as on slides
+    assert "$5 US$ is money" in answer
     assert "<table>" in answer and "<td>2</td>" in answer
     (name,) = pkg.media
     assert pkg.media[name] == png and f'<img src="{name}" alt="a figure">' in answer
