@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from deck.content.model import Bank, Question, Reveal, Section
-from deck.content.rich import flat
+from deck.content.rich import flat, plain
 from deck.diagrams.scene import Scene
 from deck.plan import DeckPlan, Para, Run, Slide
 from deck.planning.compose import Page
