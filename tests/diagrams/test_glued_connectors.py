@@ -37,7 +37,7 @@ def _deck(groups: list, tmp_path: Path) -> Path:  # noqa: ANN001
     title = c.text(Box(c.left, 20, c.content_w, 40), [], 20, "title")
     slides = tuple(Slide("diagram", f"d{i}", title, (g,)) for i, g in enumerate(groups))
     out = tmp_path / "d.pptx"
-    out.write_bytes(render(c.theme.plan("study", "t", (c.w, c.h), slides, "zh-CN")))
+    out.write_bytes(render(c.plan("study", "t", slides, "zh-CN")))
     return out
 
 

@@ -244,8 +244,8 @@ def test_a_missing_or_escaping_image_names_file_line_question_field(tmp_path: Pa
         capsys.readouterr()
         assert _build(root, tmp_path / "x.apkg") == 2
         err = capsys.readouterr().err
-        # The loader names the image's own line (the answer's text starts on line 9).
-        assert err.startswith("error: bank/01-demo.yaml:9, question 'first-q', field 'answer': image "), err
+        # The loader names the image's own line and column (the answer's text starts on line 9).
+        assert err.startswith("error: bank/01-demo.yaml:9:16, question 'first-q', field 'answer': image "), err
         assert why in err
         assert not (tmp_path / "x.apkg").exists()
 
