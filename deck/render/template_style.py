@@ -75,7 +75,8 @@ def styled_theme(base: Theme, t: Template) -> Theme:
         page = replace(page, margin_x=base.slide.margin_x * page.width / base.slide.width,
                        margin_top=base.slide.margin_top * page.height / base.slide.height,
                        margin_bottom=base.slide.margin_bottom * page.height / base.slide.height)
-    return replace(base, palette=palette, code=code, slide=page, area=t.area, fonts=_fonts(base, t))
+    return replace(base, palette=palette, code=code, slide=page, area=t.area, roles=tuple(t.boxes.items()),
+                   fonts=_fonts(base, t))
 
 
 def _fonts(base: Theme, t: Template) -> Fonts:

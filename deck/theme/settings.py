@@ -18,7 +18,7 @@ import yaml
 from deck import resources
 from deck.content.model import Bank
 from deck.errors import DeckError
-from deck.plan import Box, DeckPlan, Faces, NotesStyle, Slide
+from deck.plan import Box, DeckPlan, Faces, NotesStyle, RoleBoxes, Slide
 from deck.text.fonts import Face, Widest, faces
 from deck.text.layout import Style
 from deck.theme.labels import Labels, load_labels
@@ -482,6 +482,10 @@ class Theme:
     name: str = "default"
     folder: Path = field(default=Path(), compare=False)
     area: Box | None = None  # content area on a template's page (points); None: the slide margins
+    roles: tuple[tuple[str, RoleBoxes], ...] = ()  # a template's layout boxes by slide role
+
+    def role(self, name: str) -> RoleBoxes | None:
+        return dict(self.roles).get(name)
 
     def style(self, sizes: Range | float, step: float = 1.0) -> Style:
         """Fitting style for a size range: line pitch and paragraph gap from the theme."""
@@ -556,7 +560,7 @@ def read_theme(path: Path, name: str) -> Theme:
     if isinstance(root, yaml.MappingNode):  # `name:` is informative; the folder names the theme
         root.value = [(k, v) for k, v in root.value if k.value != "name"]
     reader = Reader(path.name)
-    theme = reader.read(Theme, root, "", skip=("name", "folder", "area"))
+    theme = reader.read(Theme, root, "", skip=("name", "folder", "area", "roles"))
     names = {f.name for f in dataclasses.fields(Palette)}
     for key, value in dataclasses.asdict(theme.diagram_shapes.colors).items():
         if value not in names:
