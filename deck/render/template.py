@@ -78,6 +78,11 @@ class Template:
         from deck.render.template_style import styled_theme
         return styled_theme(base, self)
 
+    def paper_theme(self, base: Theme, slides: Theme) -> Theme:
+        """The handout's and scorecard's look: our A4 page in this template's colours and fonts."""
+        from deck.render.template_style import paper_theme
+        return paper_theme(base, slides, self)
+
 
 def load_template(path: Path) -> Template:
     package = checked_package(path)

@@ -297,6 +297,28 @@ def test_verbose_names_the_layout_of_each_role(tmp_path: Path, capsys: pytest.Ca
                      r"\w+; text x \d+", err), err
 
 
+def test_handout_and_scorecard_take_the_templates_colours_and_fonts(tmp_path: Path) -> None:
+    """Our A4 page in the template's faces (named outright: our own package has not its theme fonts)
+    and colours (section bands in its first accent); without --template, our own look."""
+    from deck.theme.settings import load_theme
+
+    template = _small_template(tmp_path / "t.pptx", Inches(13.333), Inches(7.5))
+    t = load_template(template)
+    paper = t.paper_theme(load_theme(), t.theme(load_theme()))
+    ours = load_theme()
+    assert paper.palette.divider_bg != ours.palette.divider_bg and paper.fonts.latin == t.fonts["minorFont"]
+    for profile, made in (("handout", "handout.pptx"), ("mock", "mock-scorecard.pptx")):
+        build(template, tmp_path / "with", profile)
+        with zipfile.ZipFile(tmp_path / "with" / made) as z:
+            xml = b"".join(z.read(n) for n in z.namelist() if SLIDE.match(n))
+        faces = set(re.findall(rb'<a:latin typeface="([^"]+)"', xml))
+        assert t.fonts["minorFont"].encode() in faces and ours.fonts.latin.encode() not in faces, faces
+        fills = set(re.findall(rb'<a:srgbClr val="([0-9A-F]{6})"', xml))
+        assert paper.palette.primary.encode() in fills and ours.palette.primary.encode() not in fills, profile
+    with zipfile.ZipFile(tmp_path / "with" / "handout.pptx") as z:
+        assert paper.palette.divider_bg.encode() in z.read("ppt/slides/slide1.xml")
+
+
 # --- Hostile template files: one message naming the file, exit non-zero, nothing written.
 
 def _zip(path: Path, members: dict[str, bytes]) -> Path:
