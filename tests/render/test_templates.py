@@ -319,6 +319,38 @@ def test_handout_and_scorecard_take_the_templates_colours_and_fonts(tmp_path: Pa
         assert paper.palette.divider_bg.encode() in z.read("ppt/slides/slide1.xml")
 
 
+def test_exported_template_round_trips(tmp_path: Path, pml_schema: etree.XMLSchema,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """deck template export writes our look (our page, fonts, palette, dark dividers), no slides, schema-valid
+    and the same bytes each time; --template takes it back and gives our colours."""
+    from checks import schema_errors
+
+    from deck.theme.settings import load_theme
+
+    ours = load_theme()
+    path = tmp_path / "ours.pptx"
+    assert main(["template", "export", str(path)]) == 0
+    first = path.read_bytes()
+    assert main(["template", "export", str(path)]) == 0 and path.read_bytes() == first
+    assert not Presentation(str(path)).slides and schema_errors(path, pml_schema) == []
+    t = load_template(path)
+    assert (round(t.width), round(t.height)) == (round(ours.slide.w), round(ours.slide.h))
+    assert {r: t.layouts[r].name for r in ("title", "section", "question", "answer")} == {
+        "title": "Title Slide", "section": "Section Header", "question": "Title Only", "answer": "Title and Content"}
+    assert t.layouts["title"].background == ours.palette.divider_bg == t.layouts["section"].background
+    assert t.colors["accent1"] == ours.palette.primary and t.fonts["minorFont"] == ours.fonts.latin
+    styled = t.theme(ours).palette
+    assert (styled.text, styled.primary, styled.divider_bg) == (ours.palette.text, ours.palette.primary,
+                                                                ours.palette.divider_bg)
+    deck = build(path, tmp_path / "deck", "mock")
+    assert len(Presentation(str(deck)).slides) > 5
+    (tmp_path / "theirs.pptx").write_bytes(b"not ours")
+    assert main(["template", "export", str(tmp_path / "theirs.pptx")]) != 0
+    assert main(["template", "export", str(tmp_path / "ours.potx")]) != 0
+    assert (tmp_path / "theirs.pptx").read_bytes() == b"not ours" and not (tmp_path / "ours.potx").exists()
+    capsys.readouterr()
+
+
 # --- Hostile template files: one message naming the file, exit non-zero, nothing written.
 
 def _zip(path: Path, members: dict[str, bytes]) -> Path:
