@@ -204,7 +204,8 @@ def dark_slide(c: Page, kind: str, key: str, title: str, lines: Sequence[str], n
     """Title, section divider and closing slides: light text on the dark ground (on a template:
     in its layout's title and text placeholders)."""
     boxes = c.theme.role(kind)
-    if boxes is not None and boxes.title is not None and boxes.title.w >= c.content_w / 2:
+    least = c.line_h((c.theme.sizes.section_title if big else c.theme.sizes.title_slide).min)
+    if boxes is not None and boxes.title is not None and boxes.title.w >= c.content_w / 2 and boxes.title.h >= least:
         return placed_divider(c, boxes, kind, key, title, lines, notes, big)
     t, lay = c.theme, c.theme.layout
     fg, accent = t.palette.divider_text, t.palette.divider_accent
@@ -278,7 +279,8 @@ def placed_divider(c: Page, boxes: RoleBoxes, kind: str, key: str, title: str, l
 
 def _anchored_title(c: Page, title: str, box: Box, sizes: Range, anchor: str, color: str) -> tuple[Text, float]:
     """A divider title fitted into a placeholder box, and where its first line's box starts."""
-    el = c.line(title, box, sizes, "title", color, bold=True, anchor=anchor if anchor in ("t", "ctr", "b") else "t")
+    el = c.line(title, box, sizes, "title", color, bold=True, anchor="ctr" if anchor == "ctr" else "b" if anchor == "b"
+                else "t")
     used = min(c.height_of([Paragraph(el.paras[0].text)], box.w, el.size, bold=True), box.h)
     return el, {"t": box.y, "ctr": box.y + (box.h - used) / 2, "b": box.bottom - used}[el.anchor]
 
