@@ -259,16 +259,16 @@ def placed_divider(c: Page, boxes: RoleBoxes, kind: str, key: str, title: str, l
     sub = boxes.body if boxes.body is not None and boxes.body.y >= box.bottom - lay.divider_sub_gap else below
     style = t.style(Range(t.sizes.subtitle, lay.divider_sub_min))
 
-    def fitting(room: Box) -> list[str]:  # the leading lines that fit the room
-        shown = list(lines)
-        while shown and not c.fit([Paragraph(line) for line in shown], room, style).fits:
-            shown.pop()
-        return shown
+    def fits(shown: Sequence[str], room: Box) -> bool:
+        return c.fit([Paragraph(line) for line in shown], room, style).fits
 
-    shown = fitting(sub)
-    if len(shown) < len(lines):  # the placeholder is too small: down to the page's foot
-        sub = replace(sub, h=max(page_foot - sub.y, sub.h))
-        shown = fitting(sub)
+    # The placeholder, else down to the page's foot; the lines as they are, else run together
+    # (a · between them), else as many leading lines as fit.
+    rooms = (sub, replace(sub, h=max(page_foot - sub.y, sub.h)))
+    tries = [list(lines), [c.labels.dot.join(lines)]] if len(lines) > 1 else [list(lines)]
+    sub, shown = next(((room, t) for room in rooms for t in tries if fits(t, room)), (rooms[1], list(lines)))
+    while shown and not fits(shown, sub):
+        shown.pop()
     if shown:
         fit = c.fit([Paragraph(line) for line in shown], sub, style)
         paras = [Para((Run(line),), gap_before=i > 0) for i, line in enumerate(shown)]
