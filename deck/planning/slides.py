@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Literal
 
 from deck.content.model import Bank, Diagram, Question
 from deck.content.rich import flat, plain
@@ -266,7 +267,8 @@ def placed_divider(c: Page, boxes: RoleBoxes, kind: str, key: str, title: str, l
     # (a · between them), else as many leading lines as fit.
     rooms = (sub, replace(sub, h=max(page_foot - sub.y, sub.h)))
     tries = [list(lines), [c.labels.dot.join(lines)]] if len(lines) > 1 else [list(lines)]
-    sub, shown = next(((room, t) for room in rooms for t in tries if fits(t, room)), (rooms[1], list(lines)))
+    sub, shown = next(((room, tried) for room in rooms for tried in tries if fits(tried, room)),
+                      (rooms[1], list(lines)))
     while shown and not fits(shown, sub):
         shown.pop()
     if shown:
@@ -279,8 +281,8 @@ def placed_divider(c: Page, boxes: RoleBoxes, kind: str, key: str, title: str, l
 
 def _anchored_title(c: Page, title: str, box: Box, sizes: Range, anchor: str, color: str) -> tuple[Text, float]:
     """A divider title fitted into a placeholder box, and where its first line's box starts."""
-    el = c.line(title, box, sizes, "title", color, bold=True, anchor="ctr" if anchor == "ctr" else "b" if anchor == "b"
-                else "t")
+    side: Literal["t", "ctr", "b"] = "ctr" if anchor == "ctr" else "b" if anchor == "b" else "t"  # not just/dist
+    el = c.line(title, box, sizes, "title", color, bold=True, anchor=side)
     used = min(c.height_of([Paragraph(el.paras[0].text)], box.w, el.size, bold=True), box.h)
     return el, {"t": box.y, "ctr": box.y + (box.h - used) / 2, "b": box.bottom - used}[el.anchor]
 
