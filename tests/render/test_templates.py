@@ -181,6 +181,9 @@ def test_dividers_sit_in_their_layouts_placeholders(corpus_deck: tuple[Path, Pat
         assert b.x - 0.5 <= x and x + w <= b.x + b.w + 0.5 and b.y - 0.5 <= y and y + h <= b.bottom + 0.5, role
         subtitle = [s for s in slide.shapes if s.name.startswith("subtitle")]
         assert len(subtitle) == 1
+        if role == "title":  # every line kept, if need be run together: the bank's counts come last
+            assert "interview-deck test bank" in subtitle[0].text_frame.text
+            assert "3 questions" in subtitle[0].text_frame.text
         if boxes.body is not None and boxes.body.y >= b.bottom - 14:
             top, left = subtitle[0].top / 12700, subtitle[0].left / 12700
             assert abs(top - boxes.body.y) < 0.5 and abs(left - boxes.body.x) < 0.5, role
