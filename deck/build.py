@@ -47,8 +47,9 @@ class Job:
     """What every profile's maker reads: the request, the bank, both looks and the diagrams."""
     req: BuildRequest
     bank: Bank
-    theme: Theme  # our own look: the handout, the scorecard, the Anki cards
+    theme: Theme  # our own look: the Anki cards
     slides_theme: Theme  # the study and mock decks' look (a --template's, else ours)
+    paper_theme: Theme  # the handout's and scorecard's: our A4 page, in a --template's colours and fonts
     template: Template | None
     rendered: dict[str, RenderedDiagram]
 
@@ -93,13 +94,13 @@ def _mock(job: Job) -> list[Output]:
         req.out_dir / "mock-scorecard.pptx"
     plan = profiles.mock(job.bank, job.slides_theme, replace(req.mock, reveal=job.reveal("mock"),
                                                              scorecard=card_path.with_suffix(".pdf").name))
-    return [(card_path, render(handout.scorecard(job.bank, job.theme, req.mock)), True), job.deck("mock", plan)]
+    return [(card_path, render(handout.scorecard(job.bank, job.paper_theme, req.mock)), True), job.deck("mock", plan)]
 
 
 def _handout(job: Job) -> list[Output]:
     from deck.planning import handout
 
-    return [job.deck("handout", handout.handout(job.bank, job.theme, job.sizes, job.scenes))]
+    return [job.deck("handout", handout.handout(job.bank, job.paper_theme, job.sizes, job.scenes))]
 
 
 def _anki(job: Job) -> list[Output]:
@@ -114,7 +115,7 @@ class Profile:
     make: Callable[[Job], list[Output]]
     suffix: str  # of its output file
     diagrams: bool  # shows diagrams: a build without such a profile starts no browser
-    template: bool  # takes a --template's look
+    template: bool  # takes a --template's whole look (a paper profile takes its colours and fonts)
     paper: bool  # always exported to PDF: meant for print
 
 
@@ -142,7 +143,8 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
     for warning in bank.warnings:
         print(f"warning: {printable(warning)}", file=sys.stderr)
     theme = bank_theme(bank, req.theme)
-    template = _template(req, bank) if any(PROFILES[p].template for p in req.profiles) else None
+    # The handout and scorecard (the mock's) take a template's colours and fonts on our own page.
+    template = _template(req, bank) if any(PROFILES[p].template or PROFILES[p].paper for p in req.profiles) else None
     progress(f"{len(bank.sections)} sections, {len(bank.questions)} questions; diagrams")
     if req.verbose:
         _explain(req, bank, theme)
@@ -150,7 +152,9 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
     rendered = bank_diagrams(bank, theme, req.cache) if any(PROFILES[p].diagrams for p in req.profiles) else {}
     for warning in diagram_warnings(bank, theme, rendered):
         print(f"warning: {printable(warning)}", file=sys.stderr)
-    job = Job(req, bank, theme, template.theme(theme) if template else theme, template, rendered)
+    slides_theme = template.theme(theme) if template else theme
+    paper_theme = template.paper_theme(theme, slides_theme) if template else theme
+    job = Job(req, bank, theme, slides_theme, paper_theme, template, rendered)
 
     outputs: list[Output] = []
     for profile in req.profiles:

@@ -105,6 +105,12 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("markdown", type=Path)
     m.add_argument("-o", "--output", type=Path, help="new bank folder (must be empty or absent)")
     m.add_argument("--dry-run", action="store_true", help="print the report, write nothing")
+    t = sub.add_parser("template", help="PowerPoint templates: export our default look as one")
+    ts = t.add_subparsers(dest="action", required=True)
+    te = ts.add_parser("export", help="write our look as a template (no slides) to edit and give to --template")
+    te.add_argument("file", type=Path, help="the .pptx to write")
+    te.add_argument("--theme", default="default", help="theme NAME or PATH (default: default)")
+    te.add_argument("--force", action="store_true", help="overwrite a file not written by interview-deck")
     return p
 
 
@@ -339,7 +345,21 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_template(args: argparse.Namespace) -> int:
+    from deck.export.files import check_targets, write_output
+    from deck.render.template_export import export
+    from deck.theme.settings import load_theme
+
+    if args.file.suffix.lower() != ".pptx":
+        raise DeckError(f"'{args.file}': a template is written as a .pptx file; give a name ending in .pptx")
+    data = export(load_theme(args.theme))
+    check_targets([args.file], args.force)
+    write_output(args.file, data)
+    print(f"{args.file}: our look as a template; build on it with: deck build --template {args.file}")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "build": _cmd_build, "check": _cmd_check, "schema": _cmd_schema,
-    "diagrams": _cmd_diagrams, "preview": _cmd_preview, "init": _cmd_init, "import": _cmd_import,
+    "build": _cmd_build, "check": _cmd_check, "schema": _cmd_schema, "diagrams": _cmd_diagrams,
+    "preview": _cmd_preview, "init": _cmd_init, "import": _cmd_import, "template": _cmd_template,
 }

@@ -23,6 +23,16 @@ class Box:
 
 
 @dataclass(frozen=True)
+class RoleBoxes:
+    """Where a template's layout for one slide role puts its title and text (points, on the page)."""
+
+    title: Box | None  # its title placeholder (title or ctrTitle, after master inheritance)
+    anchor: str  # that placeholder's vertical anchor: t, ctr or b
+    body: Box | None  # its subtitle or body placeholder
+    area: Box | None  # its content area (title top to body bottom, clear of artwork); None: none usable
+
+
+@dataclass(frozen=True)
 class Run:
     text: str
     color: str | None = None  # hex RGB; None = the element's colour

@@ -62,12 +62,15 @@ def placement_problems(deck: Path, pdf: Path, tolerance: float = 2.5) -> list[st
         assert len(doc) == len(boxes), f"{len(doc)} pages for {len(boxes)} slides"
         for number, (page, rects) in enumerate(zip(doc, boxes, strict=True), 1):
             lines = []
-            for block in page.get_text("dict")["blocks"]:
+            for block in page.get_text("rawdict")["blocks"]:
                 for line in block.get("lines", []):
-                    text = "".join(s["text"] for s in line["spans"]).strip()
-                    if not text:
+                    ink = [c for s in line["spans"] for c in s["chars"] if not c["c"].isspace()]
+                    text = "".join(c["c"] for s in line["spans"] for c in s["chars"]).strip()
+                    if not ink:
                         continue
-                    x0, y0, x1, y1 = line["bbox"]
+                    # The line's ink: a space that ends a line hangs past the margin, unseen, as in PowerPoint.
+                    x0, x1 = min(c["bbox"][0] for c in ink), max(c["bbox"][2] for c in ink)
+                    y1 = line["bbox"][3]
                     # Glyph core from the baseline and size: PDF line boxes include the
                     # font's full ascent/descent (larger still for fallback fonts), which
                     # legitimately exceeds a tight line pitch.
@@ -81,7 +84,7 @@ def placement_problems(deck: Path, pdf: Path, tolerance: float = 2.5) -> list[st
                     elif not any(x0 >= r[0] - tolerance and x1 <= r[2] + tolerance and
                                  core[1] >= r[1] - tolerance and core[3] <= r[3] + tolerance for r in rects):
                         problems.append(f"slide {number}: outside its box: {text[:30]!r} at "
-                                        f"{tuple(round(v) for v in line['bbox'])}")
+                                        f"{tuple(round(v) for v in (x0, line['bbox'][1], x1, y1))}")
             # Superscripts and combining marks (ᵀ, v̂) come out of the PDF as lines of their own.
             lines = [(core, text) for core, text in lines if len(text) > 2]
             # Pieces on one baseline are one visual line (PyMuPDF splits at font changes).

@@ -71,10 +71,13 @@ class Page:
     foot: float  # the bottom margin's top edge: footers sit between content_bottom and here
 
     @classmethod
-    def slide(cls, theme: Theme, labels: Labels) -> Page:
+    def slide(cls, theme: Theme, labels: Labels, role: str = "answer") -> Page:
+        """The page of a slide role: a template's content area for that role's layout, else the
+        content layout's, else the slide margins."""
         s = theme.slide
-        if theme.area is not None:  # a template's content area
-            a = theme.area
+        boxes = theme.role(role)
+        a = (boxes.area if boxes else None) or theme.area
+        if a is not None:
             return cls(theme, labels, s.w, s.h, a.x, a.y, a.w, a.bottom - s.footer_height * PT_PER_IN, a.bottom)
         mx = s.margin_x * PT_PER_IN
         foot = s.h - s.margin_bottom * PT_PER_IN

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Literal
 
 from deck.content.model import Bank, Diagram, Question
 from deck.content.rich import flat, plain
 from deck.diagrams.scene import Scene
 from deck.diagrams.shapes import diagram_group, label_fit
-from deck.plan import Box, Effect, Element, Para, Rect, Run, Slide, Text
+from deck.plan import Box, Effect, Element, Para, Rect, RoleBoxes, Run, Slide, Text
 from deck.planning.compose import Block, Page, paginate
 from deck.planning.richtext import paragraphs, styled
 from deck.text import layout
 from deck.text.layout import Paragraph
+from deck.theme.settings import PT_PER_IN
 from deck.theme.typed_yaml import Range
 
 
@@ -200,7 +202,12 @@ def diagram_slide(c: Page, d: Diagram, key: str, size_px: tuple[int, int], foote
 
 def dark_slide(c: Page, kind: str, key: str, title: str, lines: Sequence[str], notes: str = "",
                big: str | None = None) -> Slide:
-    """Title, section divider and closing slides: light text on the dark ground."""
+    """Title, section divider and closing slides: light text on the dark ground (on a template:
+    in its layout's title and text placeholders)."""
+    boxes = c.theme.role(kind)
+    least = c.line_h((c.theme.sizes.section_title if big else c.theme.sizes.title_slide).min)
+    if boxes is not None and boxes.title is not None and boxes.title.w >= c.content_w / 2 and boxes.title.h >= least:
+        return placed_divider(c, boxes, kind, key, title, lines, notes, big)
     t, lay = c.theme, c.theme.layout
     fg, accent = t.palette.divider_text, t.palette.divider_accent
     style = t.style(t.sizes.section_title if big else t.sizes.title_slide)
@@ -226,9 +233,65 @@ def dark_slide(c: Page, kind: str, key: str, title: str, lines: Sequence[str], n
                  background=t.palette.divider_bg)
 
 
+def placed_divider(c: Page, boxes: RoleBoxes, kind: str, key: str, title: str, lines: Sequence[str], notes: str,
+                   big: str | None) -> Slide:
+    """A divider on a template's layout: the title fitted into its title placeholder (anchored as
+    there), the big number above the title's text (else atop the placeholder, else left out), the
+    lines in its subtitle or body placeholder (else below the title), as many as fit."""
+    t, lay = c.theme, c.theme.layout
+    fg, accent = t.palette.divider_text, t.palette.divider_accent
+    sizes = t.sizes.section_title if big else t.sizes.title_slide
+    box = boxes.title
+    assert box is not None
+    page_top, page_foot = t.slide.margin_top * PT_PER_IN, t.slide.h - t.slide.margin_bottom * PT_PER_IN
+    elements: list[Element] = []
+    title_el, text_top = _anchored_title(c, title, box, sizes, boxes.anchor, fg)
+    if big:
+        numbers = Range(t.sizes.section_number, sizes.min)
+        least = c.line_h(numbers.min)
+        if text_top - page_top < least and box.h - least >= c.line_h(sizes.min):  # no room above: share the box
+            title_el, text_top = _anchored_title(c, title, replace(box, y=box.y + least, h=box.h - least), sizes,
+                                                 boxes.anchor, fg)
+        room = min(text_top - page_top, c.line_h(numbers.max))
+        if room >= least:
+            elements.append(c.line(big, Box(box.x, text_top - room, box.w, room), numbers, "title", accent,
+                                   bold=True, anchor="b"))
+    below = Box(box.x, box.bottom + lay.divider_sub_gap, box.w, page_foot - box.bottom - lay.divider_sub_gap)
+    sub = boxes.body if boxes.body is not None and boxes.body.y >= box.bottom - lay.divider_sub_gap else below
+    style = t.style(Range(t.sizes.subtitle, lay.divider_sub_min))
+
+    def fits(shown: Sequence[str], room: Box) -> bool:
+        return c.fit([Paragraph(line) for line in shown], room, style).fits
+
+    # The placeholder, else down to the page's foot; the lines as they are, else run together
+    # (a · between them), else as many leading lines as fit.
+    rooms = (sub, replace(sub, h=max(page_foot - sub.y, sub.h)))
+    tries = [list(lines), [c.labels.dot.join(lines)]] if len(lines) > 1 else [list(lines)]
+    sub, shown = next(((room, tried) for room in rooms for tried in tries if fits(tried, room)),
+                      (rooms[1], list(lines)))
+    while shown and not fits(shown, sub):
+        shown.pop()
+    if shown:
+        fit = c.fit([Paragraph(line) for line in shown], sub, style)
+        paras = [Para((Run(line),), gap_before=i > 0) for i, line in enumerate(shown)]
+        elements.append(c.text(sub, paras, fit.size, "subtitle", fg))
+    return Slide(kind=kind, key=key, title=title_el, elements=tuple(elements), notes=notes,
+                 background=t.palette.divider_bg)
+
+
+def _anchored_title(c: Page, title: str, box: Box, sizes: Range, anchor: str, color: str) -> tuple[Text, float]:
+    """A divider title fitted into a placeholder box, and where its first line's box starts."""
+    side: Literal["t", "ctr", "b"] = "ctr" if anchor == "ctr" else "b" if anchor == "b" else "t"  # not just/dist
+    el = c.line(title, box, sizes, "title", color, bold=True, anchor=side)
+    used = min(c.height_of([Paragraph(el.paras[0].text)], box.w, el.size, bold=True), box.h)
+    return el, {"t": box.y, "ctr": box.y + (box.h - used) / 2, "b": box.bottom - used}[el.anchor]
+
+
 def list_slides(c: Page, kind: str, key: str, heading: str, items: Sequence[Para], footer_text: str,
                 number: int) -> list[Slide]:
-    """A heading and a list (agenda, references), continued on more slides if long."""
+    """A heading and a list (agenda, references), continued on more slides if long; on a template,
+    in the content area of its layout for references."""
+    c = Page.slide(c.theme, c.labels, "references")
     lay = c.theme.layout
     size_h = c.theme.sizes.heading
     style = c.theme.style(c.theme.sizes.body)

@@ -20,7 +20,7 @@ from PIL import Image
 from pptx import Presentation
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 
-from deck.plan import Box
+from deck.plan import Box, RoleBoxes
 from deck.render.template_guard import checked_package
 from deck.theme.settings import Theme
 
@@ -69,6 +69,7 @@ class Template:
     height: float
     area: Box | None  # content area (title top to body bottom), None: our margins on its page
     layouts: dict[str, LayoutInfo]  # by role
+    boxes: dict[str, RoleBoxes]  # by role: where its layout puts the title, the text and the content
     colors: dict[str, str]  # the chosen master's scheme: dk1 lt1 dk2 lt2 accent1..6 hlink folHlink
     fonts: dict[str, str]  # major/minor latin and East Asian faces (ea, else the Hans script font)
     masters: int
@@ -76,6 +77,11 @@ class Template:
     def theme(self, base: Theme) -> Theme:
         from deck.render.template_style import styled_theme
         return styled_theme(base, self)
+
+    def paper_theme(self, base: Theme, slides: Theme) -> Theme:
+        """The handout's and scorecard's look: our A4 page in this template's colours and fonts."""
+        from deck.render.template_style import paper_theme
+        return paper_theme(base, slides, self)
 
 
 def load_template(path: Path) -> Template:
@@ -92,12 +98,40 @@ def load_template(path: Path) -> Template:
             anchor = layouts["title" if role in ("section", "closing") else "answer"]
             layouts[role] = _choose(role, infos, used, is_dark(anchor.background), layouts["answer"].master)
     layouts = {role: layouts[role] for role in ROLES}
-    content = layouts["answer"]
-    master = prs.slide_masters[content.master]
-    area = _area(master.slide_layouts[content.index], master, width, height)
-    theme_root = _theme_root(master)
-    return Template(path, package, width, height, area, layouts, _scheme(theme_root), _fonts(theme_root),
-                    len(prs.slide_masters))
+    boxes = {role: _role_boxes(prs, info, width, height) for role, info in layouts.items()}
+    theme_root = _theme_root(prs.slide_masters[layouts["answer"].master])
+    return Template(path, package, width, height, boxes["answer"].area, layouts, boxes, _scheme(theme_root),
+                    _fonts(theme_root), len(prs.slide_masters))
+
+
+def _role_boxes(prs: Presentation, info: LayoutInfo, width: float, height: float) -> RoleBoxes:
+    master = prs.slide_masters[info.master]
+    layout = master.slide_layouts[info.index]
+    page = Box(0, 0, width, height)
+    title = _placeholder(layout, TITLE_TYPES) or _placeholder(master, TITLE_TYPES)
+    body = _placeholder(layout, ("subTitle",)) or _placeholder(layout, ("body",))
+    return RoleBoxes(_clip(title, page), _anchor(layout, master), _clip(body, page),
+                     _area(layout, master, width, height))
+
+
+def _clip(box: Box | None, page: Box) -> Box | None:
+    """The part of a placeholder on the page (templates place titles a point above its edge)."""
+    if box is None:
+        return None
+    x0, y0 = max(box.x, page.x), max(box.y, page.y)
+    x1, y1 = min(box.x + box.w, page.x + page.w), min(box.bottom, page.bottom)
+    return Box(x0, y0, x1 - x0, y1 - y0) if x1 > x0 and y1 > y0 else None
+
+
+def _anchor(layout: object, master: object) -> str:
+    """The title placeholder's vertical anchor, the layout's else the master's (else top)."""
+    for owner in (layout, master):
+        for ph in owner.placeholders:  # type: ignore[attr-defined]
+            node = ph.element.find("p:nvSpPr/p:nvPr/p:ph", NS)
+            body_pr = ph.element.find("p:txBody/a:bodyPr", NS)
+            if node is not None and _ph_type(node) in TITLE_TYPES and body_pr is not None and body_pr.get("anchor"):
+                return body_pr.get("anchor")
+    return "t"
 
 
 def _masters_in_use(prs: Presentation) -> set[int]:
@@ -380,13 +414,15 @@ def installed(family: str) -> str | None:
 
 
 def describe(t: Template) -> list[str]:
-    """What --verbose says: the page, the content area and the layout of each role."""
-    lines = [f"template: {t.path} ({t.width:g}x{t.height:g} pt, {t.masters} master(s))"]
-    area = t.area
-    lines.append("template content area: " + (f"x {area.x:.0f} y {area.y:.0f} w {area.w:.0f} h {area.h:.0f} pt"
-                                              if area else "none usable; our margins on its page"))
-    for role, info in t.layouts.items():
-        lines.append(f"template layout for {role}: '{info.name}' (master {info.master + 1}, "
-                     f"layout {info.index + 1}, background #{info.background})")
-    return lines
+    """What --verbose says: the page, the content area and the layout of each role with its boxes."""
+    def box(b: Box | None) -> str:
+        return f"x {b.x:.0f} y {b.y:.0f} w {b.w:.0f} h {b.h:.0f} pt" if b else "none"
 
+    lines = [f"template: {t.path} ({t.width:g}x{t.height:g} pt, {t.masters} master(s))",
+             "template content area: " + (box(t.area) if t.area else "none usable; our margins on its page")]
+    for role, info in t.layouts.items():
+        boxes = t.boxes[role]
+        lines.append(f"template layout for {role}: '{info.name}' (master {info.master + 1}, "
+                     f"layout {info.index + 1}, background #{info.background}; title {box(boxes.title)} "
+                     f"anchored {boxes.anchor}; text {box(boxes.body)})")
+    return lines

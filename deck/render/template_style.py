@@ -10,7 +10,7 @@ import sys
 from dataclasses import replace
 
 from deck.render.template import DARK, Template, installed, is_dark, luminance
-from deck.theme.settings import PT_PER_IN, Fonts, Theme
+from deck.theme.settings import PT_PER_IN, Fonts, Palette, Theme
 
 
 def contrast(a: str, b: str) -> float:
@@ -47,26 +47,59 @@ def pick(candidates: list[str], grounds: list[str], ratio: float) -> str:
     return readable(best, grounds, ratio)
 
 
+def _colours(base: Theme, t: Template, grounds: list[str], bg: str) -> Palette:
+    """Our palette in the template's colours: text from its scheme and block accents from its
+    accents, each readable on every ground; tints of the accents over bg."""
+    style, p = base.template, base.palette
+    text = pick(_scheme(t), grounds, style.body_contrast)
+    muted = readable(mix(text, bg, style.muted), grounds, style.body_contrast)
+    accents = _accents(t)
+    # Block labels sit on their tint: the tint comes from the template's accent, the label is made readable.
+    tints = [mix(a, bg, style.tint) for a in accents[:3]]
+    primary, secondary, warning = (readable(a, [tint, *grounds], style.body_contrast)
+                                   for a, tint in zip(accents[:3], tints, strict=True))
+    return replace(p, background=bg, text=text, muted=muted, rule=mix(text, bg, style.rule), primary=primary,
+                   secondary=secondary, warning=warning, answer_tint=tints[0], follow_up_tint=tints[1],
+                   pitfall_tint=tints[2])
+
+
+def _scheme(t: Template) -> list[str]:
+    c = t.colors
+    return [c["dk1"], c["lt1"], c["dk2"], c["lt2"]]
+
+
+def _accents(t: Template) -> list[str]:
+    return [t.colors.get(f"accent{i}", t.colors["dk2"]) for i in range(1, 7)]
+
+
+def paper_theme(base: Theme, slides: Theme, t: Template) -> Theme:
+    """The A4 handout and scorecard (our own page) in the template's colours and faces: its content
+    background when light (paper stays light), its text and accent colours made readable there, section
+    bands in its first accent, and its theme fonts named outright (measured as on its slides)."""
+    style = base.template
+    content = t.layouts["answer"].background
+    bg = base.palette.background if is_dark(content) else content
+    palette = _colours(base, t, [bg], bg)
+    band = readable(_accents(t)[0], [t.colors["lt1"]], style.body_contrast)
+    palette = replace(palette, divider_bg=band,
+                      divider_text=pick([t.colors["lt1"], *_scheme(t)], [band], style.body_contrast),
+                      divider_accent=readable(_accents(t)[1], [band], style.title_contrast))
+    latin, ea = t.fonts.get("minorFont", ""), t.fonts.get("minorFont_ea", "")
+    fonts = replace(base.fonts, latin=latin or base.fonts.latin, east_asian=ea or base.fonts.east_asian,
+                    measure=slides.fonts.measure)
+    return replace(base, palette=palette, fonts=fonts)
+
+
 def styled_theme(base: Theme, t: Template) -> Theme:
-    style, p, c = base.template, base.palette, t.colors
+    style, p = base.template, base.palette
     content = [t.layouts[r].background for r in ("answer", "code", "question", "references", "diagram")]
     dividers = [t.layouts[r].background for r in ("title", "section", "closing")]
     bg = content[0]
     dark = is_dark(bg)
-    scheme = [c["dk1"], c["lt1"], c["dk2"], c["lt2"]]
-    text = pick(scheme, content, style.body_contrast)
-    muted = readable(mix(text, bg, style.muted), content, style.body_contrast)
-    accents = [c.get(f"accent{i}", c["dk2"]) for i in range(1, 7)]
-    # Block labels sit on their tint: the tint comes from the template's accent, the label is made readable.
-    tints = [mix(a, bg, style.tint) for a in accents[:3]]
-    primary, secondary, warning = (readable(a, [tint, *content], style.body_contrast)
-                                   for a, tint in zip(accents[:3], tints, strict=True))
-    divider_text = pick(scheme, dividers, style.body_contrast)
     palette = replace(
-        p, background=bg, text=text, muted=muted, rule=mix(text, bg, style.rule), primary=primary,
-        secondary=secondary, warning=warning, divider_bg=dividers[0], divider_text=divider_text,
-        divider_accent=readable(accents[0], dividers, style.title_contrast),
-        answer_tint=tints[0], follow_up_tint=tints[1], pitfall_tint=tints[2],
+        _colours(base, t, content, bg), divider_bg=dividers[0],
+        divider_text=pick(_scheme(t), dividers, style.body_contrast),
+        divider_accent=readable(_accents(t)[0], dividers, style.title_contrast),
         code_bg=style.dark_code_bg if dark else p.code_bg,
         code_border=style.dark_code_border if dark else p.code_border)
     code = replace(base.code, pygments_style=style.dark_code_style) if dark else base.code
@@ -75,7 +108,8 @@ def styled_theme(base: Theme, t: Template) -> Theme:
         page = replace(page, margin_x=base.slide.margin_x * page.width / base.slide.width,
                        margin_top=base.slide.margin_top * page.height / base.slide.height,
                        margin_bottom=base.slide.margin_bottom * page.height / base.slide.height)
-    return replace(base, palette=palette, code=code, slide=page, area=t.area, fonts=_fonts(base, t))
+    return replace(base, palette=palette, code=code, slide=page, area=t.area, roles=tuple(t.boxes.items()),
+                   fonts=_fonts(base, t))
 
 
 def _fonts(base: Theme, t: Template) -> Fonts:

@@ -1,7 +1,8 @@
 """The theme as typed data: theme.yaml and its label tables, in a shipped theme folder
 (templates/<name>/, package data) or any folder given by path. Loaded once, validated against
-the dataclasses below: a missing key, a wrong type or an unknown key is a DeckError naming
-theme.yaml:line and the key. Its Jinja2 templates: deck.theme.text_templates.
+the dataclasses below: a wrong type or an unknown key is a DeckError naming theme.yaml:line and
+the key; a key a theme folder's file lacks (written for an older version) takes the default
+theme's value. Its Jinja2 templates: deck.theme.text_templates.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ import yaml
 from deck import resources
 from deck.content.model import Bank
 from deck.errors import DeckError
-from deck.plan import Box
+from deck.plan import Box, RoleBoxes
 from deck.text.fonts import Face, Widest, faces
 from deck.text.layout import Style
 from deck.theme.diagram_settings import DiagramSettings, DiagramShapes
 from deck.theme.labels import Labels, load_labels
-from deck.theme.typed_yaml import Range, Reader, compose
+from deck.theme.template_look import TemplateStyle
+from deck.theme.typed_yaml import Range, Reader, compose, merged
 
 PT_PER_IN = 72.0
 PT_PER_MM = 72 / 25.4
@@ -303,20 +305,6 @@ class BlockStyle:
 
 
 @dataclass(frozen=True)
-class TemplateStyle:
-    """How our slides take a user's PowerPoint template's look (deck build --template)."""
-
-    tint: float  # block tints: this share of the template's accent over its background
-    muted: float  # muted text: this share of the text colour over the background (then made readable)
-    rule: float  # footer rule: this share of the text colour over the background
-    body_contrast: float  # WCAG contrast ratio text must reach on the real background
-    title_contrast: float  # and titles, accents
-    dark_code_style: str  # Pygments style of code on a dark background
-    dark_code_bg: str
-    dark_code_border: str
-
-
-@dataclass(frozen=True)
 class Theme:
     palette: Palette
     fonts: Fonts
@@ -333,6 +321,10 @@ class Theme:
     name: str = "default"
     folder: Path = field(default=Path(), compare=False)
     area: Box | None = None  # content area on a template's page (points); None: the slide margins
+    roles: tuple[tuple[str, RoleBoxes], ...] = ()  # a template's layout boxes by slide role
+
+    def role(self, name: str) -> RoleBoxes | None:
+        return dict(self.roles).get(name)
 
     def style(self, sizes: Range | float, step: float = 1.0) -> Style:
         """Fitting style for a size range: line pitch and paragraph gap from the theme."""
@@ -381,12 +373,15 @@ class Theme:
 
 
 def read_theme(path: Path, name: str) -> Theme:
-    """Parse and validate one theme.yaml."""
+    """Parse and validate one theme.yaml; the keys it lacks come from the default theme's."""
     root = compose(path, "the theme")
+    default = resources.themes_dir() / "default" / "theme.yaml"
+    if path.resolve() != default.resolve():
+        root = merged(root, compose(default, "the theme"))
     if isinstance(root, yaml.MappingNode):  # `name:` is informative; the folder names the theme
         root.value = [(k, v) for k, v in root.value if k.value != "name"]
     reader = Reader(path.name)
-    theme = reader.read(Theme, root, "", skip=("name", "folder", "area"))
+    theme = reader.read(Theme, root, "", skip=("name", "folder", "area", "roles"))
     names = {f.name for f in dataclasses.fields(Palette)}
     for key, value in dataclasses.asdict(theme.diagram_shapes.colors).items():
         if value not in names:

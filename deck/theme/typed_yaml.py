@@ -153,6 +153,19 @@ class Reader:
         return node.value
 
 
+def merged(own: yaml.Node, default: yaml.Node) -> yaml.Node:
+    """A user's mapping over the default's, recursively: the keys it lacks (a theme written for an
+    older version) come from the default; its own keys and values keep their file:line, and an
+    unknown key of its stays unknown."""
+    if not (isinstance(own, yaml.MappingNode) and isinstance(default, yaml.MappingNode)):
+        return own
+    defaults = {k.value: v for k, v in default.value}
+    keys = {k.value for k, _ in own.value}
+    value = [(k, merged(v, defaults[k.value]) if k.value in defaults else v) for k, v in own.value]
+    value += [(k, v) for k, v in default.value if k.value not in keys]
+    return yaml.MappingNode(own.tag, value, own.start_mark, own.end_mark, own.flow_style)
+
+
 def compose(path: Path, what: str) -> yaml.Node:
     """The node tree of a YAML file, or a DeckError naming it. Read like a content file (a theme
     folder is the user's too): a FIFO, a folder, a huge file or bad UTF-8 is one line naming it."""

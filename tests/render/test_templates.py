@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,51 @@ def test_runs_name_theme_fonts_and_keep_lang(corpus_deck: tuple[Path, Path]) -> 
         assert rpr.get("lang")
 
 
+def test_theme_fonts_in_nine_of_ten_text_runs(corpus_deck: tuple[Path, Path]) -> None:
+    """Outside code, runs name the theme's fonts (+mn/+mj), so PowerPoint shows the template's faces."""
+    _, deck = corpus_deck
+    themed = other = 0
+    with zipfile.ZipFile(deck) as z:
+        for name in (n for n in z.namelist() if SLIDE.match(n)):
+            for rpr in etree.fromstring(z.read(name)).iter(f"{A}rPr"):
+                latin, ea = rpr.find(f"{A}latin"), rpr.find(f"{A}ea")
+                if rpr.getparent().tag != f"{A}r" or latin is None or latin.get("typeface") == "Consolas":
+                    continue  # code is set in the monospace face on purpose
+                theme = latin.get("typeface") in ("+mn-lt", "+mj-lt") and ea is not None and ea.get(
+                    "typeface") in ("+mn-ea", "+mj-ea")
+                themed, other = themed + theme, other + (not theme)
+    assert themed > 50 and themed / (themed + other) >= 0.9, (themed, other)
+
+
+def test_dividers_sit_in_their_layouts_placeholders(corpus_deck: tuple[Path, Path]) -> None:
+    """Title, section and closing slides: the title inside the layout's title placeholder (of its
+    type), the subtitle in its subtitle or body placeholder when that lies below the title."""
+    template, deck = corpus_deck
+    t = load_template(template)
+    slides = list(Presentation(str(deck)).slides)
+    sections = [n for n, s in enumerate(slides) if s.shapes.title is not None
+                and s.shapes.title.text_frame.text in ("HTTP and APIs", "Databases")]
+    assert len(sections) == 2
+    for role, index in (("title", 0), ("section", sections[0]), ("section", sections[1]), ("closing", -1)):
+        slide, boxes = slides[index], t.boxes[role]
+        title = slide.shapes.title
+        assert boxes.title is not None and title.placeholder_format.type == (3 if t.layouts[role].title_type ==
+                                                                            "ctrTitle" else 1)
+        x, y, w, h = (v / 12700 for v in (title.left, title.top, title.width, title.height))
+        b = boxes.title
+        assert b.x - 0.5 <= x and x + w <= b.x + b.w + 0.5 and b.y - 0.5 <= y and y + h <= b.bottom + 0.5, role
+        subtitle = [s for s in slide.shapes if s.name.startswith("subtitle")]
+        assert len(subtitle) == 1
+        if role == "title":  # every line kept, if need be run together: the bank's counts come last
+            assert "interview-deck test bank" in subtitle[0].text_frame.text
+            assert "3 questions" in subtitle[0].text_frame.text
+        if boxes.body is not None and boxes.body.y >= b.bottom - 14:
+            top, left = subtitle[0].top / 12700, subtitle[0].left / 12700
+            assert abs(top - boxes.body.y) < 0.5 and abs(left - boxes.body.x) < 0.5, role
+        else:
+            assert subtitle[0].top / 12700 >= b.bottom
+
+
 def test_roles_pick_fitting_layouts() -> None:
     classic = load_template(corpus("classic-4x3.pptx"))
     assert classic.layouts["title"].name == "Title Slide"  # not the layout whose title is a ctrTitle
@@ -250,6 +296,62 @@ def test_verbose_names_the_layout_of_each_role(tmp_path: Path, capsys: pytest.Ca
     build(template, tmp_path, "mock", ENGLISH, "-v")
     err = capsys.readouterr().err
     assert "template layout for question: 'Title Only'" in err and "template layout for answer:" in err
+    assert re.search(r"template layout for title: 'Title Slide' .*; title x \d+ y \d+ w \d+ h \d+ pt anchored "
+                     r"\w+; text x \d+", err), err
+
+
+def test_handout_and_scorecard_take_the_templates_colours_and_fonts(tmp_path: Path) -> None:
+    """Our A4 page in the template's faces (named outright: our own package has not its theme fonts)
+    and colours (section bands in its first accent); without --template, our own look."""
+    from deck.theme.settings import load_theme
+
+    template = _small_template(tmp_path / "t.pptx", Inches(13.333), Inches(7.5))
+    t = load_template(template)
+    paper = t.paper_theme(load_theme(), t.theme(load_theme()))
+    ours = load_theme()
+    assert paper.palette.divider_bg != ours.palette.divider_bg and paper.fonts.latin == t.fonts["minorFont"]
+    for profile, made in (("handout", "handout.pptx"), ("mock", "mock-scorecard.pptx")):
+        build(template, tmp_path / "with", profile)
+        with zipfile.ZipFile(tmp_path / "with" / made) as z:
+            xml = b"".join(z.read(n) for n in z.namelist() if SLIDE.match(n))
+        faces = set(re.findall(rb'<a:latin typeface="([^"]+)"', xml))
+        assert t.fonts["minorFont"].encode() in faces and ours.fonts.latin.encode() not in faces, faces
+        fills = set(re.findall(rb'<a:srgbClr val="([0-9A-F]{6})"', xml))
+        assert paper.palette.primary.encode() in fills and ours.palette.primary.encode() not in fills, profile
+    with zipfile.ZipFile(tmp_path / "with" / "handout.pptx") as z:
+        assert paper.palette.divider_bg.encode() in z.read("ppt/slides/slide1.xml")
+
+
+def test_exported_template_round_trips(tmp_path: Path, pml_schema: etree.XMLSchema,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """deck template export writes our look (our page, fonts, palette, dark dividers), no slides, schema-valid
+    and the same bytes each time; --template takes it back and gives our colours."""
+    from checks import schema_errors
+
+    from deck.theme.settings import load_theme
+
+    ours = load_theme()
+    path = tmp_path / "ours.pptx"
+    assert main(["template", "export", str(path)]) == 0
+    first = path.read_bytes()
+    assert main(["template", "export", str(path)]) == 0 and path.read_bytes() == first
+    assert not Presentation(str(path)).slides and schema_errors(path, pml_schema) == []
+    t = load_template(path)
+    assert (round(t.width), round(t.height)) == (round(ours.slide.w), round(ours.slide.h))
+    assert {r: t.layouts[r].name for r in ("title", "section", "question", "answer")} == {
+        "title": "Title Slide", "section": "Section Header", "question": "Title Only", "answer": "Title and Content"}
+    assert t.layouts["title"].background == ours.palette.divider_bg == t.layouts["section"].background
+    assert t.colors["accent1"] == ours.palette.primary and t.fonts["minorFont"] == ours.fonts.latin
+    styled = t.theme(ours).palette
+    assert (styled.text, styled.primary, styled.divider_bg) == (ours.palette.text, ours.palette.primary,
+                                                                ours.palette.divider_bg)
+    deck = build(path, tmp_path / "deck", "mock")
+    assert len(Presentation(str(deck)).slides) > 5
+    (tmp_path / "theirs.pptx").write_bytes(b"not ours")
+    assert main(["template", "export", str(tmp_path / "theirs.pptx")]) != 0
+    assert main(["template", "export", str(tmp_path / "ours.potx")]) != 0
+    assert (tmp_path / "theirs.pptx").read_bytes() == b"not ours" and not (tmp_path / "ours.potx").exists()
+    capsys.readouterr()
 
 
 # --- Hostile template files: one message naming the file, exit non-zero, nothing written.
@@ -315,22 +417,35 @@ def test_hostile_template_is_refused_before_anything_is_written(kind: str, tmp_p
     assert not out.exists() or not any(out.iterdir())
 
 
-# --- LibreOffice: the bundled bank's study and mock decks on each corpus template, 0 placement findings.
+# --- LibreOffice: the bundled bank's study deck on each corpus template (one PDF each), 0 placement findings.
 
-# Known: with DejaVu Sans standing in for Calibri/Arial/Segoe UI, LibreOffice keeps "adapter，add_weighted_adapter"
-# (CJK comma between Latin words) on one line where deck.text.layout breaks after the comma, so a few restated
-# questions take one line more than measured (1-6 of ~700 slides). yahei and nyush give 0 findings.
-BREAK_MISMATCH = pytest.mark.xfail(strict=True, reason="deck.text.layout breaks after a CJK comma before Latin; "
-                                   "LibreOffice does not (a few titles one line over)")
+# Known, and the only cause left (the line-break task owns it): deck.text.layout breaks after a CJK comma
+# (，、) before Latin text, where LibreOffice keeps "adapter，add_weighted_adapter" and "m/v、scheduler、step"
+# whole, so a title or answer line runs one line longer than measured: wide-corporate 4 lines, classic-4x3 3
+# (of ~700 slides). dark, yahei and nyush give 0 findings.
+BREAK_MISMATCH = pytest.mark.xfail(strict=True, reason="deck.text.layout breaks after a CJK comma (，、) before "
+                                   "Latin text; LibreOffice does not, so a few lines run one line long")
 
 
-@pytest.mark.libreoffice
+@pytest.fixture(scope="module")
+def study_pdf(tmp_path_factory: pytest.TempPathFactory, pdf_of) -> Callable[[str], tuple[Path, Path]]:  # noqa: ANN001
+    """The bundled bank's study deck on a corpus template and its PDF, made once per module."""
+    made: dict[str, tuple[Path, Path]] = {}
+
+    def get(name: str) -> tuple[Path, Path]:
+        if name not in made:
+            deck = build(corpus(name), tmp_path_factory.mktemp("lo"), "study", CONTENT)
+            made[name] = deck, pdf_of(deck)
+        return made[name]
+
+    return get
+
+
 @pytest.mark.parametrize("name", [pytest.param(n, marks=BREAK_MISMATCH) if n in (
-    "wide-corporate.pptx", "classic-4x3.pptx", "dark.pptx") else n for n in NAMES])
-@pytest.mark.parametrize("profile", ["study", "mock"])
-def test_corpus_template_decks_fit_in_libreoffice(name: str, profile: str, tmp_path: Path, pdf_of) -> None:  # noqa: ANN001
-    deck = build(corpus(name), tmp_path, profile, CONTENT)
-    assert placement_problems(deck, pdf_of(deck)) == []
+    "wide-corporate.pptx", "classic-4x3.pptx") else n for n in NAMES])
+def test_corpus_template_study_deck_fits_in_libreoffice(name: str, study_pdf) -> None:  # noqa: ANN001
+    deck, pdf = study_pdf(name)
+    assert placement_problems(deck, pdf) == []
 
 
 def test_click_builds_on_a_template_are_schema_valid(tmp_path: Path, pml_schema: etree.XMLSchema) -> None:

@@ -35,7 +35,6 @@ def theme_error(tmp_path: Path, old: str, new: str) -> tuple[str, int]:
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [
-    ("  marker: 14\n", "", r"missing key 'sizes\.marker'"),
     ("  marker: 14\n", "  marker: big\n", r"'sizes\.marker' must be a number"),
     ("  marker: 14\n", "  marker: 14\n  markr: 12\n", r"unknown key 'sizes\.markr'"),
     ("  question: [40, 24]\n", "  question: [24, 40]\n", r"'sizes\.question': \[max, min\] needs max >= min"),
@@ -54,11 +53,7 @@ def test_broken_theme_names_line_and_key(tmp_path: Path, old: str, new: str, mes
     text, line = theme_error(tmp_path, old, new)
     assert re.search(message, text), text
     got = int(re.match(r"theme\.yaml:(\d+): ", text).group(1))  # type: ignore[union-attr]
-    # Unknown and bad values point at their own line; a missing key at its mapping's first line.
-    if "missing" in message:
-        assert got < line
-    else:
-        assert got in (line, line + 1)
+    assert got in (line, line + 1)  # unknown and bad values point at their own line
 
 
 def test_broken_theme_is_a_clear_cli_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -66,7 +61,7 @@ def test_broken_theme_is_a_clear_cli_error(tmp_path: Path, monkeypatch: pytest.M
     from deck.cli import main
     from deck.theme import settings as theme
 
-    broken(tmp_path, "  marker: 14\n", "")
+    broken(tmp_path, "  marker: 14\n", "  marker: big\n")
     theme.load_theme.cache_clear()
     try:
         assert main(["build", "-q", "--theme", str(tmp_path / "t"), "--profile", "study",
@@ -74,8 +69,27 @@ def test_broken_theme_is_a_clear_cli_error(tmp_path: Path, monkeypatch: pytest.M
     finally:
         theme.load_theme.cache_clear()
     err = capsys.readouterr().err
-    assert re.search(r"theme\.yaml:\d+: missing key 'sizes\.marker'", err) and "KeyError" not in err
+    assert re.search(r"theme\.yaml:\d+: 'sizes\.marker' must be a number", err) and "KeyError" not in err
     assert not (tmp_path / "s.pptx").exists()
+
+
+def test_a_theme_written_for_an_older_version_takes_the_default_for_keys_it_lacks(tmp_path: Path) -> None:
+    """Keys (and whole sections) newer than the user's theme.yaml come from the default theme; its
+    own values stay, and its mistakes are still named by line."""
+    default = read_theme(DEFAULT / "theme.yaml", "default")
+    path, _ = broken(tmp_path, "  marker: 14\n", "")
+    text = path.read_text(encoding="utf-8").replace('  primary: "1D4ED8"', '  primary: "AA0000"', 1)
+    start = text.index("\ntemplate:\n")
+    end = text.find("\n", text.index("\n  dark_code_border:", start) + 1)
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    old = read_theme(path, "old")
+    assert old.sizes.marker == default.sizes.marker and old.template == default.template
+    assert old.palette.primary == "AA0000"
+    path.write_text(path.read_text(encoding="utf-8").replace("  question: [40, 24]\n", "  question: big\n", 1),
+                    encoding="utf-8")
+    line = path.read_text(encoding="utf-8").splitlines().index("  question: big") + 1  # the user's line
+    with pytest.raises(DeckError, match=rf"theme\.yaml:{line}: 'sizes\.question' must be a number"):
+        read_theme(path, "old")
 
 
 def test_labels_fall_back_to_the_primary_subtag_and_list_the_tables() -> None:
