@@ -152,8 +152,7 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
     rendered = bank_diagrams(bank, theme, req.cache) if any(PROFILES[p].diagrams for p in req.profiles) else {}
     for warning in diagram_warnings(bank, theme, rendered):
         print(f"warning: {printable(warning)}", file=sys.stderr)
-    slides_theme = template.theme(theme) if template else theme
-    paper_theme = template.paper_theme(theme, slides_theme) if template else theme
+    slides_theme, paper_theme = _template_looks(theme, template) if template else (theme, theme)
     job = Job(req, bank, theme, slides_theme, paper_theme, template, rendered)
 
     outputs: list[Output] = []
@@ -213,6 +212,14 @@ def _write_pairs(outputs: list[tuple[Path, bytes, bool]], pdfs: dict[Path, bytes
                 remove_output(pdf)
                 print(f"warning: removed {pdf}: it was made from the previous {path.name}", file=sys.stderr)
     return written
+
+
+def _template_looks(theme: Theme, template: Template) -> tuple[Theme, Theme]:
+    """The slides' look on a template, and the handout's: our A4 page in its colours and fonts."""
+    from deck.render.template_style import paper_theme, styled_theme  # python-pptx: only for a template
+
+    slides = styled_theme(theme, template)
+    return slides, paper_theme(theme, slides, template)
 
 
 def _template(req: BuildRequest, bank: Bank) -> Template | None:

@@ -1,7 +1,8 @@
 """A user's PowerPoint template read for planning: its slide size, the layout each slide role
 uses (chosen from placeholders and layout types over every master; names are only a hint), the
 content area of the content layout, each chosen layout's real background, the theme colours and
-fonts. `Template.theme()` turns our theme into one that plans on the template's page in its colours.
+fonts. `template_style.styled_theme()` turns our theme into one that plans on the template's
+page in its colours.
 
 python-pptx opens the (checked) package; the XML it has no API for (backgrounds, colour map,
 theme scheme) is read here with lxml.
@@ -22,7 +23,6 @@ from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 
 from deck.plan import Box, RoleBoxes
 from deck.render.template_guard import checked_package
-from deck.theme.settings import Theme
 
 NS = {"a": "http://schemas.openxmlformats.org/drawingml/2006/main",
       "p": "http://schemas.openxmlformats.org/presentationml/2006/main",
@@ -73,15 +73,6 @@ class Template:
     colors: dict[str, str]  # the chosen master's scheme: dk1 lt1 dk2 lt2 accent1..6 hlink folHlink
     fonts: dict[str, str]  # major/minor latin and East Asian faces (ea, else the Hans script font)
     masters: int
-
-    def theme(self, base: Theme) -> Theme:
-        from deck.render.template_style import styled_theme
-        return styled_theme(base, self)
-
-    def paper_theme(self, base: Theme, slides: Theme) -> Theme:
-        """The handout's and scorecard's look: our A4 page in this template's colours and fonts."""
-        from deck.render.template_style import paper_theme
-        return paper_theme(base, slides, self)
 
 
 def load_template(path: Path) -> Template:

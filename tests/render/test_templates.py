@@ -18,6 +18,7 @@ from pptx.util import Inches
 
 from deck.cli import main
 from deck.render.template import load_template
+from deck.render.template_style import paper_theme, styled_theme
 
 CORPUS = REPO.parent / "shared" / "corpus" / "templates"
 NAMES = ("wide-corporate.pptx", "classic-4x3.pptx", "dark.pptx", "yahei.pptx", "nyush.potx")
@@ -208,7 +209,7 @@ def test_dark_template_gets_dark_code_and_readable_text() -> None:
     from deck.theme.settings import load_theme
 
     t = load_template(corpus("dark.pptx"))
-    theme = t.theme(load_theme())
+    theme = styled_theme(load_theme(), t)
     bg = t.layouts["answer"].background
     assert theme.code.pygments_style == theme.template.dark_code_style
     assert contrast(theme.palette.text, bg) >= 4.5 and contrast(theme.palette.muted, bg) >= 4.5
@@ -307,7 +308,7 @@ def test_handout_and_scorecard_take_the_templates_colours_and_fonts(tmp_path: Pa
 
     template = _small_template(tmp_path / "t.pptx", Inches(13.333), Inches(7.5))
     t = load_template(template)
-    paper = t.paper_theme(load_theme(), t.theme(load_theme()))
+    paper = paper_theme(load_theme(), styled_theme(load_theme(), t), t)
     ours = load_theme()
     assert paper.palette.divider_bg != ours.palette.divider_bg and paper.fonts.latin == t.fonts["minorFont"]
     for profile, made in (("handout", "handout.pptx"), ("mock", "mock-scorecard.pptx")):
@@ -342,7 +343,7 @@ def test_exported_template_round_trips(tmp_path: Path, pml_schema: etree.XMLSche
         "title": "Title Slide", "section": "Section Header", "question": "Title Only", "answer": "Title and Content"}
     assert t.layouts["title"].background == ours.palette.divider_bg == t.layouts["section"].background
     assert t.colors["accent1"] == ours.palette.primary and t.fonts["minorFont"] == ours.fonts.latin
-    styled = t.theme(ours).palette
+    styled = styled_theme(ours, t).palette
     assert (styled.text, styled.primary, styled.divider_bg) == (ours.palette.text, ours.palette.primary,
                                                                 ours.palette.divider_bg)
     deck = build(path, tmp_path / "deck", "mock")
