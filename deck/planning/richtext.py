@@ -5,9 +5,12 @@ math its baseline-shifted runs. Each paragraph names the face it is measured in.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote
 
 from deck.content import rich
+from deck.content.images import BadImage, ImageFile, inspect, kind_of
 from deck.plan import Run
 from deck.text.highlight import code_lines
 from deck.text.layout import Paragraph
@@ -48,6 +51,42 @@ def _code(block: rich.Block, theme: Theme) -> list[Paragraph]:
             for i, line in enumerate(block.source.split("\n"))]
 
 
+@dataclass(frozen=True)
+class TableItem:
+    """A Markdown table in a field's flow: rows of one-paragraph cells, the header row first."""
+
+    rows: tuple[tuple[Paragraph, ...], ...]
+    columns_of: tuple[tuple[Paragraph, ...], ...] = ()  # rows that size the columns (a part: the whole table)
+
+
+@dataclass(frozen=True)
+class ImageItem:
+    """A picture on its own line in a field's flow."""
+
+    image: ImageFile
+    alt: str
+
+
+Item = Paragraph | TableItem | ImageItem
+
+
+def _table_item(block: rich.Block, theme: Theme) -> TableItem:
+    width = max(len(row) for row in block.rows)
+    return TableItem(tuple(tuple(_styled(runs(row[j], theme, bold=i == 0), theme) if j < len(row) else Paragraph("")
+                                 for j in range(width)) for i, row in enumerate(block.rows)))
+
+
+def _image_item(block: rich.Block, root: Path) -> ImageItem | None:
+    """The picture of an image block, None where only its alt text can stand (remote, another kind)."""
+    path = (root / block.source).resolve()
+    if "://" in block.source or kind_of(block.source) is None or not path.is_relative_to(root.resolve()):
+        return None
+    try:
+        return ImageItem(inspect(path), block.text)
+    except (BadImage, OSError):  # the loader has refused these already; a bank made otherwise shows the alt text
+        return None
+
+
 def _table(block: rich.Block, theme: Theme) -> list[Paragraph]:
     out = []
     for i, row in enumerate(block.rows):
@@ -61,15 +100,26 @@ def _table(block: rich.Block, theme: Theme) -> list[Paragraph]:
 
 
 def paragraphs(text: str, theme: Theme) -> list[Paragraph]:
-    """The field's paragraphs, ready to fit, split and place."""
-    out: list[Paragraph] = []
+    """The field's paragraphs, ready to fit, split and place (a table as rows of text, a picture as
+    its alt text: for places that hold text only)."""
+    return [p for p in flow(text, theme) if isinstance(p, Paragraph)]
+
+
+def flow(text: str, theme: Theme, root: Path | None = None) -> list[Item]:
+    """The field's paragraphs with, given the bank folder its pictures are in, its tables as native
+    tables and its pictures (on their own line) as pictures."""
+    out: list[Item] = []
     for b in rich.blocks(text):
         if b.kind == "code":
             out += _code(b, theme)
         elif b.kind == "table":
-            out += _table(b, theme)
+            if root is not None:
+                out.append(_table_item(b, theme))
+            else:
+                out += _table(b, theme)
         elif b.kind == "image":
-            out.append(_styled(runs((rich.Span(b.text or b.source, italic=True),), theme), theme))
+            image = _image_item(b, root) if root is not None else None
+            out.append(image or _styled(runs((rich.Span(b.text or b.source, italic=True),), theme), theme))
         elif b.kind == "item":
             out.append(_styled(runs(b.spans, theme), theme, bullet=True, level=b.level, number=b.number))
         elif b.spans:

@@ -13,7 +13,7 @@ from deck.diagrams.scene import Scene
 from deck.diagrams.shapes import diagram_group, label_fit
 from deck.plan import Box, Effect, Element, Para, Rect, Run, Slide, Text
 from deck.planning.compose import Block, Page, paginate
-from deck.planning.richtext import paragraphs
+from deck.planning.richtext import flow, paragraphs
 from deck.text import layout
 from deck.text.layout import Paragraph
 from deck.theme.typed_yaml import Range
@@ -122,7 +122,7 @@ def reveal_slides(c: Page, q: Question, key: str, notes: str, footer_text: str, 
     question = flat(q.question)
     title, title_bottom = headline(c, question, c.top + lay.click_top) if click else restated(c, question)
     room = area(c, title_bottom)
-    blocks = [Block(b, b.label, tuple(paragraphs(getattr(q, b.role), c.theme)))
+    blocks = [Block(b, b.label, tuple(flow(getattr(q, b.role), c.theme, c.root)))
               for b in c.theme.blocks(c.labels) if getattr(q, b.role)]
     effect = Effect(c.theme.reveal.effect, c.theme.reveal.duration_ms) if click else Effect()
 

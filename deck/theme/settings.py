@@ -466,6 +466,29 @@ class TemplateStyle:
 
 
 @dataclass(frozen=True)
+class Tables:
+    """Markdown tables as native tables, in points; colours are palette names."""
+
+    scale: float  # cell text: this share of the size of the text around the table
+    pad_x: float  # cell insets
+    pad_y: float
+    border_width: float
+    header_fill: str
+    fill: str
+    border: str
+
+
+@dataclass(frozen=True)
+class Images:
+    """Markdown pictures: as wide as the text allows, never past their pixels at dpi."""
+
+    dpi: float
+    max_height: float  # slides, points
+    handout_max_height: float
+    svg_scale: float  # an SVG's PNG fallback: pixels per CSS pixel
+
+
+@dataclass(frozen=True)
 class Theme:
     palette: Palette
     fonts: Fonts
@@ -479,6 +502,8 @@ class Theme:
     diagram_shapes: DiagramShapes
     anki: Anki
     template: TemplateStyle
+    tables: Tables
+    images: Images
     name: str = "default"
     folder: Path = field(default=Path(), compare=False)
     area: Box | None = None  # content area on a template's page (points); None: the slide margins
@@ -531,7 +556,7 @@ class Theme:
         return DeckPlan(profile=profile, title=title, width=page[0], height=page[1], slides=slides,
                         faces=Faces(f.latin, f.east_asian, f.mono), inset=self.layout.inset,
                         notes=NotesStyle(self.sizes.notes, self.palette.text, f.line_spacing),
-                        link_color=self.palette.primary, language=language)
+                        link_color=self.palette.primary, svg_scale=self.images.svg_scale, language=language)
 
     def labels(self, language: str) -> Labels:
         default = resources.themes_dir() / "default" / "labels"
@@ -558,9 +583,11 @@ def read_theme(path: Path, name: str) -> Theme:
     reader = Reader(path.name)
     theme = reader.read(Theme, root, "", skip=("name", "folder", "area"))
     names = {f.name for f in dataclasses.fields(Palette)}
-    for key, value in dataclasses.asdict(theme.diagram_shapes.colors).items():
+    colors = {f"diagram_shapes.colors.{k}": v for k, v in dataclasses.asdict(theme.diagram_shapes.colors).items()}
+    colors |= {f"tables.{k}": getattr(theme.tables, k) for k in ("header_fill", "fill", "border")}
+    for key, value in colors.items():
         if value not in names:
-            raise DeckError(f"{path.name}: 'diagram_shapes.colors.{key}': '{value}' is not a palette colour "
+            raise DeckError(f"{path.name}: '{key}': '{value}' is not a palette colour "
                             f"(palette: {', '.join(sorted(names))})")
     d = theme.diagrams
     if d.max_png_long_side < d.min_png_long_side:

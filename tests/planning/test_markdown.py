@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from checks import NS, placement_problems, plan_problems, schema_errors
-from conftest import need_soffice, no_libreoffice
+from conftest import build, fails, need_soffice, no_libreoffice, with_answer
 from lxml import etree
 
 import deck.export.pdf
@@ -128,3 +128,109 @@ def test_libreoffice_draws_everything_in_its_box(decks: Path, pdf_of) -> None:  
 def test_bundled_study_deck_typesets_its_formulas(built: Path) -> None:
     shifted = [r for r in runs(built / "study.pptx") if r.find("a:rPr", NS).get("baseline")]
     assert len(shifted) > 100
+
+
+# --- tables and pictures --------------------------------------------------------------------------
+HEADERS = {"format": ["format", "bits", "max value", "use"], "格式": ["格式", "位数", "最大值", "用途"]}
+A14 = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
+EMBED = R.replace("}id", "}embed")
+
+
+def tables(deck: Path) -> list[tuple[str, list[list[etree._Element]]]]:
+    """Every a:tbl of the deck as (slide part, rows of a:tc)."""
+    return [(name, [row.findall("a:tc", NS) for row in tbl.iterfind("a:tr", NS)])
+            for name, xml in parts(deck) for tbl in xml.iterfind(".//a:tbl", NS)]
+
+
+def cell_text(tc: etree._Element) -> str:
+    return "".join(t.text or "" for t in tc.iterfind(".//a:t", NS))
+
+
+def test_tables_are_native_with_styled_cells(decks: Path) -> None:
+    found = [rows for _, rows in tables(decks / "study.pptx") if cell_text(rows[0][0]) in HEADERS]
+    assert len(found) == 1
+    rows = found[0]
+    assert (len(rows), {len(r) for r in rows}) == (7, {4})
+    assert [cell_text(tc) for tc in rows[0]] == HEADERS[cell_text(rows[0][0])]
+    header_runs = [r for tc in rows[0] for r in tc.iterfind(".//a:r", NS)]
+    assert all(r.find("a:rPr", NS).get("b") == "1" for r in header_runs)
+    body = [r for row in rows[1:] for tc in row for r in tc.iterfind(".//a:r", NS)]
+    assert any(r.findtext("a:t", namespaces=NS) == "bf16" and r.find("a:rPr", NS).get("b") == "1" for r in body)
+    code = [r for r in body if r.findtext("a:t", namespaces=NS) == "torch.autocast"]
+    assert code and code[0].find("a:rPr/a:latin", NS).get("typeface") == MONO
+    assert any(r.find("a:rPr", NS).get("baseline") == "30000" for r in body)  # 10^{38}
+    fills = {tc.find("a:tcPr/a:solidFill/a:srgbClr", NS).get("val") for tc in rows[0]}
+    assert fills == {load_theme().palette.code_span}
+
+
+def test_a_long_table_continues_with_its_header_repeated(decks: Path) -> None:
+    parts_ = [(name, rows) for name, rows in tables(decks / "study.pptx") if cell_text(rows[0][1]) == "name"]
+    assert len(parts_) >= 2 and len({name for name, _ in parts_}) == len(parts_)  # one part per slide
+    assert all([cell_text(tc) for tc in rows[0]] == ["layer", "name", "size", "projection"] for _, rows in parts_)
+    numbers = [cell_text(row[0]) for _, rows in parts_ for row in rows[1:]]
+    assert numbers == [str(i) for i in range(1, 41)]
+    grids = [[int(c.get("w")) for c in xml.iterfind(".//a:gridCol", NS)]
+             for name, xml in parts(decks / "study.pptx") if name in {n for n, _ in parts_}]
+    shares = [[w / sum(g) for w in g] for g in grids]  # the columns keep their proportions on every part
+    assert all(abs(a - b) < 0.05 for s in shares for a, b in zip(s, shares[0], strict=True))
+
+
+def test_pictures_are_pictures_with_alt_text_and_their_media(decks: Path) -> None:
+    deck = decks / "study.pptx"
+    pics = {p.find("p:nvPicPr/p:cNvPr", NS).get("descr"): (name, p) for name, xml in parts(deck)
+            for p in xml.iterfind(".//p:pic", NS)}
+    alts = {"a loss curve falling and flattening", "下降并趋平的 loss 曲线"}
+    assert alts & set(pics) and {"bars growing per stage", "question leads to answer"} <= set(pics)
+    with zipfile.ZipFile(deck) as z:
+        types = z.read("[Content_Types].xml").decode()
+        assert 'Extension="jpeg" ContentType="image/jpeg"' in types
+
+        def targets(key: str) -> list[str]:
+            name, pic = pics[key]
+            rels = {x.get("Id"): x.get("Target") for x in
+                    etree.fromstring(z.read(name.replace("slides/", "slides/_rels/") + ".rels"))}
+            blip = pic.find(".//a:blip", NS)
+            svg = blip.find(f".//{{{A14}}}svgBlip")
+            return [rels[blip.get(EMBED)]] + ([rels[svg.get(EMBED)]] if svg is not None else [])
+
+        assert [t.rpartition(".")[2] for t in targets("bars growing per stage")] == ["jpeg"]
+        png, svg = targets("question leads to answer")
+        assert png.endswith(".png") and svg.endswith(".svg")
+        assert z.read("ppt/" + png.removeprefix("../")).startswith(b"\x89PNG")
+        assert z.read("ppt/" + svg.removeprefix("../")) == (FIXTURES / "en" / "flow.svg").read_bytes()
+        curve = [n for n in z.namelist() if n.startswith("ppt/media/") and
+                 z.read(n) == (FIXTURES / "en" / "curve.png").read_bytes()]
+        assert len(curve) == 1  # shown twice (answer and follow-up), stored once
+
+
+def test_a_deck_with_tables_and_pictures_rebuilds_byte_identical(tmp_path: Path) -> None:
+    for n in (1, 2):
+        assert main(build(FIXTURES / "zh", tmp_path / f"{n}.pptx")) == 0
+    assert (tmp_path / "1.pptx").read_bytes() == (tmp_path / "2.pptx").read_bytes()
+
+
+@pytest.mark.parametrize(("svg", "why"), [
+    ('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">\n<script>alert(1)</script></svg>',
+     "contains <script> (line 2 of the SVG)"),
+    ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10">'
+     '<image xlink:href="file:///etc/passwd" width="10" height="10"/></svg>', "refers to 'file:///etc/passwd'"),
+    ('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect onload="x()" width="1" height="1"/>'
+     '</svg>', "has an event handler 'onload'"),
+    ('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><style>@import url(https://x.y/a.css);'
+     '</style></svg>', "loads a resource"),
+])
+def test_an_unsafe_svg_is_refused_naming_file_line_question_and_field(
+        bank: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], svg: str, why: str) -> None:
+    (bank / "bad.svg").write_text(svg, encoding="utf-8")
+    with_answer(bank, "|\n      看图：\n\n      ![bad](bad.svg)")
+    err = fails(capsys, build(bank, tmp_path / "out.pptx"))
+    assert "01-demo.yaml:" in err and "question 'first-q'" in err and "field 'answer'" in err, err
+    assert f"image 'bad.svg' {why}" in err, err
+    assert not (tmp_path / "out.pptx").exists()
+
+
+def test_a_picture_that_is_not_what_its_name_says_is_refused(bank: Path, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    (bank / "fake.jpg").write_bytes((FIXTURES / "en" / "curve.png").read_bytes())
+    with_answer(bank, "|\n      ![chart](fake.jpg)")
+    assert "image 'fake.jpg' is named .jpeg but holds PNG" in fails(capsys, build(bank, tmp_path / "o.pptx"))
