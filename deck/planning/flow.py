@@ -6,10 +6,10 @@ whole. A flow of paragraphs only never comes here (compose fits it as one text f
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from deck.plan import Box, Element, Line, Picture, Table
+from deck.plan import Box, Element, Line, Para, Picture, Table
 from deck.planning.richtext import ImageItem, Item, TableItem
 from deck.text import layout
 from deck.text.layout import Measure, Paragraph, Style
@@ -100,17 +100,18 @@ def height(c: Page, items: Sequence[Item], width: float, size: float, style: Sty
 
 
 def place(c: Page, items: Sequence[Item], box: Box, size: float, style: Style, role: str, max_h: float,
-          color: str | None = None) -> list[Element]:
-    """The flow top to bottom from the box's top: a text frame per run of paragraphs, tables and
-    pictures inset like the text beside them."""
+          styled: Callable[[list[Paragraph]], Sequence[Para]] | None = None) -> list[Element]:
+    """The flow top to bottom from the box's top: a text frame per run of paragraphs (styled turns
+    them into plan paragraphs where the caller styles them its own way), tables and pictures inset
+    like the text beside them."""
     out: list[Element] = []
     y, inner = box.y, box.w - 2 * c.inset
     for seg in segments(items):
         if isinstance(seg, list):
             h = c.height_of(seg, box.w, size, style)
-            out.append(c.text(Box(box.x, y, box.w, h), seg, size, role, color))
+            out.append(c.text(Box(box.x, y, box.w, h), styled(seg) if styled else seg, size, role))
         elif isinstance(seg, TableItem):
-            out.append(table(c, seg, box.x + c.inset, y + c.inset, inner, size * c.theme.tables.scale, color))
+            out.append(table(c, seg, box.x + c.inset, y + c.inset, inner, size * c.theme.tables.scale))
             h = out[-1].box.h + 2 * c.inset
         else:
             w, ph = image_size(c, seg, inner, max_h)
@@ -120,7 +121,7 @@ def place(c: Page, items: Sequence[Item], box: Box, size: float, style: Style, r
     return out
 
 
-def table(c: Page, item: TableItem, x: float, y: float, width: float, size: float, color: str | None) -> Table:
+def table(c: Page, item: TableItem, x: float, y: float, width: float, size: float) -> Table:
     """The table at (x, y): a cell per grid cell, the header row on its fill."""
     tab, theme = c.theme.tables, c.theme
     columns, rows = grid(c, item, width, size)
@@ -130,7 +131,7 @@ def table(c: Page, item: TableItem, x: float, y: float, width: float, size: floa
         left, line = x, []
         for cell, w in zip(row, columns, strict=True):
             fill = theme.color(tab.header_fill if i == 0 else tab.fill)
-            line.append(c.text(Box(left, top, w, h), [cell], size, "cell", color, fill=fill))
+            line.append(c.text(Box(left, top, w, h), [cell], size, "cell", fill=fill))
             left += w
         cells.append(tuple(line))
         top += h

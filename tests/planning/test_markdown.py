@@ -234,3 +234,13 @@ def test_a_picture_that_is_not_what_its_name_says_is_refused(bank: Path, tmp_pat
     (bank / "fake.jpg").write_bytes((FIXTURES / "en" / "curve.png").read_bytes())
     with_answer(bank, "|\n      ![chart](fake.jpg)")
     assert "image 'fake.jpg' is named .jpeg but holds PNG" in fails(capsys, build(bank, tmp_path / "o.pptx"))
+
+
+def test_the_handout_sets_tables_and_pictures_natively_too(decks: Path) -> None:
+    deck = decks / "handout.pptx"
+    shapes = [tuple(len(rows) for _, rows in tables(deck))]
+    assert 7 in shapes[0] and sum(n - 1 for n in shapes[0] if n > 7) >= 40  # the 40 rows, each part with its header
+    descr = {p.find("p:nvPicPr/p:cNvPr", NS).get("descr") for _, x in parts(deck) for p in x.iterfind(".//p:pic", NS)}
+    assert {"bars growing per stage", "question leads to answer", "the same curve"} <= descr
+    text = "".join(t.text or "" for _, x in parts(deck) for t in x.iterfind(".//a:t", NS))
+    assert " │ " not in text  # no table is set as rows of text any more
