@@ -160,7 +160,7 @@ def test_tables_are_native_with_styled_cells(decks: Path) -> None:
     assert code and code[0].find("a:rPr/a:latin", NS).get("typeface") == MONO
     assert any(r.find("a:rPr", NS).get("baseline") == "30000" for r in body)  # 10^{38}
     fills = {tc.find("a:tcPr/a:solidFill/a:srgbClr", NS).get("val") for tc in rows[0]}
-    assert fills == {load_theme().palette.code_span}
+    assert fills == {load_theme().palette.rule}
 
 
 def test_a_long_table_continues_with_its_header_repeated(decks: Path) -> None:
