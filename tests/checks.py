@@ -136,6 +136,8 @@ def plan_problems(plan, theme) -> list[str]:  # noqa: ANN001
                     problems.append(f"{where}: a run is larger than its box's size")
                 style = Style(el.size, el.size, el.line_spacing, el.paragraph_gap)
                 lines, used = layout.layout([_paragraph(p, theme) for p in el.paras], width, el.size, style, measure)
+                if el.role == "cell" and all(len(ls) == 1 for ls in lines):  # one unbroken line: no spare
+                    used = len(el.paras) * el.size * el.line_spacing
                 # A single line is never broken by a wider measure than ours; only height counts.
                 if any(len(p.text) > 1 and measure(ln.rstrip(), el.size) > width + eps
                        for p, ls in zip(el.paras, lines, strict=True) for ln in ls if len(ln.rstrip()) > 1):

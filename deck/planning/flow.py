@@ -71,8 +71,14 @@ def grid(c: Page, table: TableItem, width: float, size: float) -> tuple[list[flo
     natural = _natural(table.columns_of or table.rows, size, c.theme.sans)
     columns = [w + pad for w in _share(natural, width - pad * len(natural))]
     style = c.theme.style(size)
-    rows = [max(layout.layout([cell], w - pad, size, style, cell.measure or c.theme.sans)[1]
-                for cell, w in zip(row, columns, strict=True)) + 2 * tab.pad_y for row in table.rows]
+
+    def cell_h(cell: Paragraph, w: float) -> float:
+        face = cell.measure or c.theme.sans
+        if face(cell.text, size) * (1 + 1e-6) <= w - pad:  # one line, no break: no spare line for long tokens
+            return size * style.line_spacing
+        return layout.layout([cell], w - pad, size, style, face)[1]
+
+    rows = [max(cell_h(cell, w) for cell, w in zip(row, columns, strict=True)) + 2 * tab.pad_y for row in table.rows]
     return columns, rows
 
 
