@@ -244,3 +244,15 @@ def test_the_handout_sets_tables_and_pictures_natively_too(decks: Path) -> None:
     assert {"bars growing per stage", "question leads to answer", "the same curve"} <= descr
     text = "".join(t.text or "" for _, x in parts(deck) for t in x.iterfind(".//a:t", NS))
     assert " │ " not in text  # no table is set as rows of text any more
+
+
+def test_click_builds_reveal_a_table_and_a_picture_with_their_block(decks: Path) -> None:
+    """On a click slide the table and the pictures enter with the answer block, not before it."""
+    seen = set()
+    for _, xml in parts(decks / "click.pptx"):
+        targets = {t.get("spid") for t in xml.iterfind(".//p:timing//p:spTgt", NS)}
+        for kind, path in (("table", ".//p:graphicFrame"), ("picture", ".//p:pic")):
+            for frame in xml.iterfind(path, NS):
+                assert frame.find(".//p:cNvPr", NS).get("id") in targets
+                seen.add(kind)
+    assert seen == {"table", "picture"}
