@@ -256,3 +256,34 @@ def test_click_builds_reveal_a_table_and_a_picture_with_their_block(decks: Path)
                 assert frame.find(".//p:cNvPr", NS).get("id") in targets
                 seen.add(kind)
     assert seen == {"table", "picture"}
+
+
+def test_pictures_are_never_drawn_larger_than_their_pixels_and_keep_their_aspect() -> None:
+    from deck.plan import Picture
+
+    bank, theme = load_bank(FIXTURES / "en"), load_theme()
+    pics = {Path(el.media).name: el.box for s in study(bank, theme, {}).slides for el in s.elements
+            if isinstance(el, Picture) and el.media}
+    natural = {"curve.png": (240, 120), "bars.jpg": (160, 100), "flow.svg": (300, 90), "pic.png": (8, 6)}  # px
+    assert set(pics) == set(natural)
+    for name, box in pics.items():
+        w, h = natural[name]
+        assert box.w <= w * 72 / theme.images.dpi + 1e-6 and box.h <= theme.images.max_height + 1e-6
+        assert abs(box.w / box.h - w / h) < 0.01
+
+
+def test_a_wide_table_wraps_its_widest_columns_inside_the_slide(bank: Path) -> None:
+    from deck.plan import Table
+
+    long = "a long explanation that cannot stay on one line of a slide " * 3
+    with_answer(bank, f"|\n      | k | v | why |\n      |---|---|---|\n      | 1 | short | {long} |\n"
+                      f"      | 2 | **bold** | {long} |")
+    b, theme = load_bank(bank), load_theme()
+    plan = study(b, theme, {})
+    tables_ = [el for s in plan.slides for el in s.elements if isinstance(el, Table)]
+    assert len(tables_) == 1
+    t = tables_[0]
+    assert t.box.x + t.box.w <= plan.width - theme.slide.margin_x * 72 + 1e-6
+    assert t.columns[2] > t.columns[1] > t.columns[0]  # the long column takes the room left
+    assert t.rows[1] > t.rows[0]  # and wraps
+    assert plan_problems(plan, theme) == []
