@@ -19,7 +19,7 @@ from typing import Literal, TypeVar
 from deck.content.model import Section
 from deck.plan import Box, Element, Para, Picture, Rect, Run, Text
 from deck.planning import flow
-from deck.planning.richtext import Item
+from deck.planning.richtext import Item, TableItem
 from deck.text import layout
 from deck.text.fonts import Face
 from deck.text.highlight import code_lines
@@ -230,12 +230,29 @@ class Page:
         width = area.w - lay.block_pad - lay.block_right
         for b in blocks:
             style = self.theme.style(b.style.size)
-            chunks = flow.split(self, b.paras, width, body_h, style, self.picture_h) if flow.native(b.paras) else \
+            chunks = self.split_flow(b.paras, width, body_h, style) if flow.native(b.paras) else \
                 layout.split(b.paras, width - 2 * self.inset, body_h - 2 * self.inset, style,  # type: ignore[arg-type]
                              self.theme.sans)
             parts += [replace(b, label=b.label + self.labels.mark(i + 1, len(chunks)), paras=tuple(chunk))
                       for i, chunk in enumerate(chunks)]
         return paginate(parts, lambda page, _i: self.stack(page, area) is not None)
+
+    def split_flow(self, items: Sequence[Item], width: float, body_h: float, style: Style) -> list[list[Item]]:
+        """Parts of a flow holding tables or pictures that each fit a frame of this width and height at
+        the minimum size: text split as layout.split splits it, a table at rows (each part with the
+        header row), pictures whole."""
+        units: list[Item] = []
+        for seg in flow.segments(items):
+            if isinstance(seg, list):
+                units += [p for chunk in layout.split(seg, width - 2 * self.inset, body_h - 2 * self.inset, style,
+                                                      self.theme.sans) for p in chunk]
+            elif isinstance(seg, TableItem):
+                whole = seg.columns_of or seg.rows
+                units += [TableItem((seg.rows[0], row), whole) for row in seg.rows[1:]] or [seg]
+            else:
+                units.append(seg)
+        return [flow.merged(page) for page in paginate(units, lambda page, _i: flow.height(
+            self, flow.merged(page), width, style.min_size, style, self.picture_h) <= body_h)]
 
     # Code.
 

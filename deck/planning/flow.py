@@ -1,7 +1,7 @@
 """A field's flow when it holds more than paragraphs: native tables and pictures between runs of
-text, each measured like text (so a block holding them fits its slide or page) and split where the
-flow continues: text at paragraphs and lines, tables at rows with the header row repeated, pictures
-whole. A flow of paragraphs only never comes here (compose fits it as one text frame)."""
+text, each measured like text (so a block holding them fits its slide or page) and placed as
+measured; compose.Page.split_flow continues a long one (tables at rows, the header repeated). A flow
+of paragraphs only never comes here (compose fits it as one text frame)."""
 
 from __future__ import annotations
 
@@ -145,29 +145,7 @@ def table(c: Page, item: TableItem, x: float, y: float, width: float, size: floa
                  border=Line(theme.color(tab.border), tab.border_width), pad_x=tab.pad_x, pad_y=tab.pad_y)
 
 
-def split(c: Page, items: Sequence[Item], width: float, body_h: float, style: Style, max_h: float) -> list[list[Item]]:
-    """Parts of the flow that each fit a frame of this width and height at the minimum size: text
-    split as layout.split splits it, a table at rows (each part with the header row), pictures whole."""
-    units: list[Item] = []
-    for seg in segments(items):
-        if isinstance(seg, list):
-            units += [p for chunk in layout.split(seg, width - 2 * c.inset, body_h - 2 * c.inset, style,
-                                                  c.theme.sans) for p in chunk]
-        elif isinstance(seg, TableItem):
-            whole = seg.columns_of or seg.rows
-            units += [TableItem((seg.rows[0], row), whole) for row in seg.rows[1:]] or [seg]
-        else:
-            units.append(seg)
-
-    def fits(page: Sequence[Item], _i: int) -> bool:
-        return height(c, _merged(page), width, style.min_size, style, max_h) <= body_h
-
-    from deck.planning.compose import paginate
-
-    return [_merged(page) for page in paginate(units, fits)]
-
-
-def _merged(units: Sequence[Item]) -> list[Item]:
+def merged(units: Sequence[Item]) -> list[Item]:
     """Rows of one table side by side become one table again (with its header row once)."""
     out: list[Item] = []
     for u in units:

@@ -138,7 +138,7 @@ def _qa_pieces(a4: A4, number: int, q: Question) -> list[Piece]:
                      *ps[1:]]
     room, style = a4.page_height - tallest - lay.qa_reserve, t.style(bsize)
     native = flow.native(body)
-    chunks = flow.split(a4.page, body, a4.content_w, room + 2 * a4.inset, style, a4.page.picture_h) if native \
+    chunks = a4.page.split_flow(body, a4.content_w, room + 2 * a4.inset, style) if native \
         else layout.split(body, a4.content_w - 2 * a4.inset, room, style, t.sans)  # type: ignore[arg-type]
     pieces = []
     for n, chunk in enumerate(chunks):
