@@ -19,7 +19,7 @@ from typing import Literal, TypeVar
 from deck.content.model import Section
 from deck.plan import Box, Element, Para, Picture, Rect, Run, Text
 from deck.planning import flow
-from deck.planning.richtext import Item, TableItem
+from deck.planning.richtext import Item, TableItem, table_rows
 from deck.text import layout
 from deck.text.fonts import Face
 from deck.text.highlight import code_lines
@@ -241,18 +241,25 @@ class Page:
         """Parts of a flow holding tables or pictures that each fit a frame of this width and height at
         the minimum size: text split as layout.split splits it, a table at rows (each part with the
         header row), pictures whole."""
+        def fits(page: Sequence[Item], _i: int = 0) -> bool:
+            return flow.height(self, flow.merged(page), width, style.min_size, style, self.picture_h) <= body_h
+
+        def text(paras: list[Paragraph]) -> list[Paragraph]:
+            return [p for chunk in layout.split(paras, width - 2 * self.inset, body_h - 2 * self.inset, style,
+                                                self.theme.sans) for p in chunk]
+
         units: list[Item] = []
         for seg in flow.segments(items):
             if isinstance(seg, list):
-                units += [p for chunk in layout.split(seg, width - 2 * self.inset, body_h - 2 * self.inset, style,
-                                                      self.theme.sans) for p in chunk]
+                units += text(seg)
             elif isinstance(seg, TableItem):
                 whole = seg.columns_of or seg.rows
-                units += [TableItem((seg.rows[0], row), whole) for row in seg.rows[1:]] or [seg]
+                rows: list[Item] = [TableItem((seg.rows[0], row), whole) for row in seg.rows[1:]] or [seg]
+                # A row taller than a whole frame cannot be split inside a cell: that table is set as text rows.
+                units += rows if all(fits([r]) for r in rows) else text(table_rows(seg, self.theme))
             else:
                 units.append(seg)
-        return [flow.merged(page) for page in paginate(units, lambda page, _i: flow.height(
-            self, flow.merged(page), width, style.min_size, style, self.picture_h) <= body_h)]
+        return [flow.merged(page) for page in paginate(units, fits)]
 
     # Code.
 

@@ -87,15 +87,17 @@ def _image_item(block: rich.Block, root: Path) -> ImageItem | None:
         return None
 
 
-def _table(block: rich.Block, theme: Theme) -> list[Paragraph]:
+def table_rows(table: TableItem, theme: Theme) -> list[Paragraph]:
+    """A table as rows of text, cells divided by │, the header row bold: where a native table cannot
+    stand (a question; a row taller than a slide)."""
     out = []
-    for i, row in enumerate(block.rows):
+    for i, row in enumerate(table.rows):
         rs: list[Run] = []
         for j, cell in enumerate(row):
             if j:
                 rs.append(Run(TABLE_SEP, color=theme.palette.muted))
-            rs += runs(cell, theme, bold=i == 0)
-        out.append(_styled(tuple(rs), theme, level=block.level, gap=i == 0))
+            rs += [r for r in cell.runs or (Run(cell.text),) if r.text]
+        out.append(_styled(tuple(rs), theme, gap=i == 0))
     return out
 
 
@@ -113,10 +115,7 @@ def flow(text: str, theme: Theme, root: Path | None = None) -> list[Item]:
         if b.kind == "code":
             out += _code(b, theme)
         elif b.kind == "table":
-            if root is not None:
-                out.append(_table_item(b, theme))
-            else:
-                out += _table(b, theme)
+            out += [_table_item(b, theme)] if root is not None else table_rows(_table_item(b, theme), theme)
         elif b.kind == "image":
             image = _image_item(b, root) if root is not None else None
             out.append(image or _styled(runs((rich.Span(b.text or b.source, italic=True),), theme), theme))

@@ -287,3 +287,18 @@ def test_a_wide_table_wraps_its_widest_columns_inside_the_slide(bank: Path) -> N
     assert t.columns[2] > t.columns[1] > t.columns[0]  # the long column takes the room left
     assert t.rows[1] > t.rows[0]  # and wraps
     assert plan_problems(plan, theme) == []
+
+
+def test_a_table_row_taller_than_a_slide_is_set_as_text_rows(bank: Path) -> None:
+    """A cell cannot continue on the next slide: a table with such a row falls back to rows of text
+    (cells divided by │), which split at lines like any text."""
+    from deck.plan import Table
+
+    with_answer(bank, "|\n      | k | v |\n      |---|---|\n      | 1 | " + "a very long explanation " * 150
+                + " |\n      | 2 | short |")
+    b, theme = load_bank(bank), load_theme()
+    plan = study(b, theme, {})
+    assert not [el for s in plan.slides for el in s.elements if isinstance(el, Table)]
+    assert any(" │ " in p.text for s in plan.slides for el in s.elements for p in getattr(el, "paras", ()))
+    assert plan_problems(plan, theme) == []
+    assert plan_problems(handout(b, theme, {}), theme) == []  # an A4 page holds that row: a table there
