@@ -193,5 +193,5 @@ class DeckPlan:
     notes: NotesStyle  # speaker notes: one paragraph per line of Slide.notes
     inset: float  # text box inset on every side
     link_color: str  # hyperlinks, visited or not (the theme's hlink colours)
-    svg_scale: float  # a bank's SVG picture gets a PNG fallback of this many pixels per CSS pixel
+    svg_scale: float  # a bank's SVG picture gets a PNG fallback of this many pixels per CSS pixel drawn
     language: str = "zh-CN"  # BCP 47 tag of the deck's text

@@ -20,7 +20,7 @@ from pptx.opc.packuri import PackURI
 
 from deck.plan import Box, DeckPlan, Faces, Para, Picture, Run, Slide, Text
 from deck.render import ooxml
-from deck.render.media import picture_files
+from deck.render.media import fallback_width, picture_files
 from deck.render.template import NS, ROLE_OF_KIND, Template
 from deck.render.writer import build_epoch, link_keys, slide_body, urls
 
@@ -93,11 +93,11 @@ def _media(pic: Picture, plan: DeckPlan, diagrams: dict[str, RenderedDiagram],
            media: dict[str, tuple[Part, Part | None]], prs: Presentation) -> tuple[Part, Part | None]:
     """A picture's parts, made the first time: a diagram's PNG and SVG, or a bank picture's file(s),
     one part per distinct content (ours, from deck.render.media)."""
-    key = pic.media or pic.diagram
+    key = f"{pic.media}@{fallback_width(pic, plan.svg_scale)}" if pic.media else pic.diagram  # per drawn size
     if key not in media:
         package = prs.part.package
         if pic.media:
-            files = picture_files(pic.media, plan.faces.latin, plan.svg_scale)
+            files = picture_files(pic.media, plan.faces.latin, fallback_width(pic, plan.svg_scale))
             made = {f.name: media[f.name][0] for f in files if f is not None and f.name in media}
             for f in files:
                 if f is not None and f.name not in made:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from deck.errors import DeckError
 from deck.plan import Box, DeckPlan, Faces, Group, Para, Picture, Rect, Run, Shape, Slide, Table, Text
 from deck.render import ooxml
-from deck.render.media import picture_files
+from deck.render.media import fallback_width, picture_files
 
 if TYPE_CHECKING:
     from deck.diagrams.cache import RenderedDiagram
@@ -111,10 +111,10 @@ def _media(pic: Picture, plan: DeckPlan, diagrams: dict[str, RenderedDiagram],
            media: dict[str, tuple[str, str | None]], parts: list[ooxml.PackagePart]) -> tuple[str, str | None]:
     """The media names of a picture, its parts added the first time: a diagram's PNG and SVG, or a
     bank picture's file(s), named by content (two names for one file are one part)."""
-    key = pic.media or pic.diagram
+    key = f"{pic.media}@{fallback_width(pic, plan.svg_scale)}" if pic.media else pic.diagram  # per drawn size
     if key not in media:
         if pic.media:
-            blip, svg = picture_files(pic.media, plan.faces.latin, plan.svg_scale)
+            blip, svg = picture_files(pic.media, plan.faces.latin, fallback_width(pic, plan.svg_scale))
             have = {p.name for p in parts}
             parts += [ooxml.PackagePart(f"ppt/media/{f.name}", f.data) for f in (blip, svg)
                       if f is not None and f"ppt/media/{f.name}" not in have]

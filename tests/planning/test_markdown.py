@@ -10,6 +10,7 @@ import pytest
 from checks import NS, placement_problems, plan_problems, schema_errors
 from conftest import build, fails, need_soffice, no_libreoffice, with_answer
 from lxml import etree
+from PIL import Image
 
 import deck.export.pdf
 from deck.cli import main
@@ -302,3 +303,19 @@ def test_a_table_row_taller_than_a_slide_is_set_as_text_rows(bank: Path) -> None
     assert any(" │ " in p.text for s in plan.slides for el in s.elements for p in getattr(el, "paras", ()))
     assert plan_problems(plan, theme) == []
     assert plan_problems(handout(b, theme, {}), theme) == []  # an A4 page holds that row: a table there
+
+
+def test_an_svg_fallback_is_drawn_at_its_shown_size_whatever_it_declares(bank: Path, tmp_path: Path) -> None:
+    """An SVG may declare any size (a huge one would make a huge PNG): the fallback is as many pixels
+    as the picture is drawn across, times the theme's svg_scale."""
+    svg = (FIXTURES / "en" / "flow.svg").read_text(encoding="utf-8")
+    (bank / "huge.svg").write_text(svg.replace('width="300" height="90"', 'width="300000" height="90000"'),
+                                   encoding="utf-8")
+    with_answer(bank, "|\n      ![huge](huge.svg)")
+    assert main(build(bank, tmp_path / "o.pptx")) == 0
+    with zipfile.ZipFile(tmp_path / "o.pptx") as z:
+        png = [n for n in z.namelist() if n.startswith("ppt/media/media-") and n.endswith(".png")]
+        width = Image.open(z.open(png[0])).size[0]
+        xml = next(x for _, x in parts(tmp_path / "o.pptx") if x.find(".//p:pic", NS) is not None)
+    drawn = int(xml.find(".//p:pic/p:spPr/a:xfrm/a:ext", NS).get("cx")) / 12700 * 96 / 72
+    assert len(png) == 1 and width == round(drawn * load_theme().images.svg_scale)
