@@ -46,9 +46,12 @@ def inspect(path: Path) -> ImageFile:
     kind = kind_of(path.name)
     if kind is None:
         raise BadImage("is not a PNG, JPEG, GIF or SVG file")
-    if path.stat().st_size > MAX_BYTES:
-        raise BadImage(f"is larger than {MAX_BYTES // 2**20} MB")
-    data = path.read_bytes()
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise BadImage(f"is larger than {MAX_BYTES // 2**20} MB")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BadImage(f"cannot be read ({exc.strerror})") from None
     w, h = _svg_size(data) if kind == "svg" else _bitmap_size(data, kind)
     return ImageFile(path, kind, w, h)
 

@@ -19,7 +19,7 @@ from typing import Literal, TypeVar
 from deck.content.model import Section
 from deck.plan import Box, Element, Para, Picture, Rect, Run, Text
 from deck.planning import flow
-from deck.planning.richtext import Item, TableItem, table_rows
+from deck.planning.richtext import Item, TableItem, alt_text, table_rows
 from deck.text import layout
 from deck.text.fonts import Face
 from deck.text.highlight import code_lines
@@ -257,8 +257,8 @@ class Page:
                 rows: list[Item] = [TableItem((seg.rows[0], row), whole) for row in seg.rows[1:]] or [seg]
                 # A row taller than a whole frame cannot be split inside a cell: that table is set as text rows.
                 units += rows if all(fits([r]) for r in rows) else text(table_rows(seg, self.theme))
-            else:
-                units.append(seg)
+            else:  # a picture taller than the frame (a template's small content area) gives way to its alt text
+                units += [seg] if fits([seg]) else text([alt_text(seg.alt, self.theme)])
         return [flow.merged(page) for page in paginate(units, fits)]
 
     # Code.

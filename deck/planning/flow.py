@@ -13,6 +13,7 @@ from deck.plan import Box, Element, Line, Para, Picture, Table
 from deck.planning.richtext import ImageItem, Item, TableItem
 from deck.text import layout
 from deck.text.layout import Measure, Paragraph, Style
+from deck.theme.settings import PT_PER_IN
 
 if TYPE_CHECKING:
     from deck.planning.compose import Page
@@ -85,7 +86,7 @@ def grid(c: Page, table: TableItem, width: float, size: float) -> tuple[list[flo
 def image_size(c: Page, image: ImageItem, width: float, max_h: float) -> tuple[float, float]:
     """A picture as wide as the width allows, at most max_h tall and never past its natural size."""
     img, dpi = image.image, c.theme.images.dpi
-    w = min(width, img.width * 72 / dpi)
+    w = min(width, img.width * PT_PER_IN / dpi)
     h = w * img.height / img.width
     if h > max_h:
         h, w = max_h, max_h * img.width / img.height

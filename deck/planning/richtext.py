@@ -101,6 +101,11 @@ def table_rows(table: TableItem, theme: Theme) -> list[Paragraph]:
     return out
 
 
+def alt_text(alt: str, theme: Theme) -> Paragraph:
+    """A picture that cannot be shown, as its alt text in italics."""
+    return _styled(runs((rich.Span(alt, italic=True),), theme), theme)
+
+
 def paragraphs(text: str, theme: Theme) -> list[Paragraph]:
     """The field's paragraphs, ready to fit, split and place (a table as rows of text, a picture as
     its alt text: for places that hold text only)."""
@@ -118,7 +123,7 @@ def flow(text: str, theme: Theme, root: Path | None = None) -> list[Item]:
             out += [_table_item(b, theme)] if root is not None else table_rows(_table_item(b, theme), theme)
         elif b.kind == "image":
             image = _image_item(b, root) if root is not None else None
-            out.append(image or _styled(runs((rich.Span(b.text or b.source, italic=True),), theme), theme))
+            out.append(image or alt_text(b.text or b.source, theme))
         elif b.kind == "item":
             out.append(_styled(runs(b.spans, theme), theme, bullet=True, level=b.level, number=b.number))
         elif b.spans:
