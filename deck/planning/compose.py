@@ -239,8 +239,8 @@ class Page:
 
     def split_flow(self, items: Sequence[Item], width: float, body_h: float, style: Style) -> list[list[Item]]:
         """Parts of a flow holding tables or pictures that each fit a frame of this width and height at
-        the minimum size: text split as layout.split splits it, a table at rows (each part with the
-        header row), pictures whole."""
+        the minimum size: text split as layout.split splits it, a table longer than a frame at rows (each
+        part with the header row), pictures whole."""
         def fits(page: Sequence[Item], _i: int = 0) -> bool:
             return flow.height(self, flow.merged(page), width, style.min_size, style, self.picture_h) <= body_h
 
@@ -252,9 +252,11 @@ class Page:
         for seg in flow.segments(items):
             if isinstance(seg, list):
                 units += text(seg)
+            elif isinstance(seg, TableItem) and fits([seg]):
+                units.append(seg)  # a table that fits a frame stays whole (on the next part if need be)
             elif isinstance(seg, TableItem):
                 whole = seg.columns_of or seg.rows
-                rows: list[Item] = [TableItem((seg.rows[0], row), whole) for row in seg.rows[1:]] or [seg]
+                rows: list[Item] = [TableItem((seg.rows[0], row), whole) for row in seg.rows[1:]]
                 # A row taller than a whole frame cannot be split inside a cell: that table is set as text rows.
                 units += rows if all(fits([r]) for r in rows) else text(table_rows(seg, self.theme))
             else:  # a picture taller than the frame (a template's small content area) gives way to its alt text
