@@ -319,3 +319,19 @@ def test_an_svg_fallback_is_drawn_at_its_shown_size_whatever_it_declares(bank: P
         xml = next(x for _, x in parts(tmp_path / "o.pptx") if x.find(".//p:pic", NS) is not None)
     drawn = int(xml.find(".//p:pic/p:spPr/a:xfrm/a:ext", NS).get("cx")) / 12700 * 96 / 72
     assert len(png) == 1 and width == round(drawn * load_theme().images.svg_scale)
+
+
+def test_a_markdown_bank_shows_its_pictures_and_reports_an_unsafe_one(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """A .md bank read in place finds its pictures beside it; one the loader would refuse is left as
+    its alt text, and the import report says why (the line and the reason)."""
+    (tmp_path / "curve.png").write_bytes((FIXTURES / "en" / "curve.png").read_bytes())
+    (tmp_path / "evil.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9">'
+                                       "<script>x()</script></svg>", encoding="utf-8")
+    (tmp_path / "bank.md").write_text("# Bank\n\n## Basics\n\n### 1. What is a curve?\n\nThis:\n\n"
+                                      "![a curve](curve.png)\n\n![evil](evil.svg)\n", encoding="utf-8")
+    assert main(build(tmp_path / "bank.md", tmp_path / "o.pptx")) == 0
+    assert "image 'evil.svg' contains <script>" in capsys.readouterr().err
+    descr = [p.find("p:nvPicPr/p:cNvPr", NS).get("descr") for _, x in parts(tmp_path / "o.pptx")
+             for p in x.iterfind(".//p:pic", NS)]
+    assert descr == ["a curve"]
