@@ -20,7 +20,7 @@ from pptx.opc.packuri import PackURI
 
 from deck.plan import Box, DeckPlan, Faces, Para, Picture, Run, Slide, Text
 from deck.render import ooxml
-from deck.render.media import fallback_width, picture_files
+from deck.render.media import MediaFile, fallback_width, picture_files
 from deck.render.template import NS, ROLE_OF_KIND, Template
 from deck.render.writer import build_epoch, link_keys, slide_body, urls
 
@@ -97,13 +97,13 @@ def _media(pic: Picture, plan: DeckPlan, diagrams: dict[str, RenderedDiagram],
     if key not in media:
         package = prs.part.package
         if pic.media:
-            files = picture_files(pic.media, plan.faces.latin, fallback_width(pic, plan.svg_scale))
-            made = {f.name: media[f.name][0] for f in files if f is not None and f.name in media}
-            for f in files:
-                if f is not None and f.name not in made:
-                    made[f.name] = Part(PackURI(f"/ppt/media/{f.name}"), f.content_type, package, f.data)
-                    media[f.name] = (made[f.name], None)
-            media[key] = (made[files[0].name], made[files[1].name] if files[1] else None)
+            def part(f: MediaFile) -> Part:  # one part per distinct content, under its content name
+                if f.name not in media:
+                    media[f.name] = (Part(PackURI(f"/ppt/media/{f.name}"), f.content_type, package, f.data), None)
+                return media[f.name][0]
+
+            blip, svg = picture_files(pic.media, plan.faces.latin, fallback_width(pic, plan.svg_scale))
+            media[key] = (part(blip), part(svg) if svg else None)
         else:
             rendered = diagrams[pic.diagram]
             png = Part(package.next_partname("/ppt/media/deck-image%d.png"), "image/png", package,
