@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from deck import resources
 from deck.content.model import Bank, Reveal
 from deck.errors import DeckError, os_error, printable
-from deck.planning.profiles import MockOptions
+from deck.planning.selection import MockOptions
 from deck.theme.settings import Theme
 
 if TYPE_CHECKING:

@@ -223,7 +223,7 @@ def _cmd_diagrams(args: argparse.Namespace) -> int:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from deck.build import BuildRequest, build
-    from deck.planning.profiles import MockOptions, parse_levels
+    from deck.planning.selection import MockOptions, parse_levels
 
     seed = args.seed
     if args.shuffle and seed is None:

@@ -114,6 +114,41 @@ class Shape:
     flip_h: bool = False
     flip_v: bool = False
     step: int = 0
+    # Text in the shape's own body (a diagram node's label): its box is not used; the insets
+    # (l, t, r, b in pt, from the geometry's text rectangle) place it. wrap=False: not wrapped.
+    text: Text | None = None
+    insets: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    wrap: bool = True
+    sites: tuple[tuple[float, float], ...] = ()  # custom geometry's connection sites, relative to the box
+    url: str | None = None  # clicking the shape opens it (a diagram node's `click X href`)
+    link: str | None = None  # clicking the shape jumps to this slide (key; `click X "#id"`)
+
+
+@dataclass(frozen=True)
+class Glue:
+    """A connector end glued to a shape of the same group: the shape's name, its site index."""
+
+    shape: str
+    site: int
+
+
+@dataclass(frozen=True)
+class Connector:
+    """A preset connector (p:cxnSp) glued to its shapes' connection sites, so it follows them
+    when they move. box is the unrotated frame; rot is in degrees (0, 90, 180, 270), applied
+    after the flips about the box's centre."""
+
+    box: Box
+    geometry: str  # straightConnector1, bentConnector2, bentConnector3, curvedConnector3
+    line: Line
+    name: str
+    start: Glue | None
+    end: Glue | None
+    adjust: tuple[tuple[str, int], ...] = ()
+    flip_h: bool = False
+    flip_v: bool = False
+    rot: int = 0
+    step: int = 0
 
 
 @dataclass(frozen=True)
@@ -121,7 +156,7 @@ class Group:
     """Shapes and text boxes that move together (one diagram): a p:grpSp."""
 
     box: Box
-    children: tuple[Shape | Text, ...]
+    children: tuple[Shape | Text | Connector, ...]
     name: str
     alt: str = ""
     step: int = 0

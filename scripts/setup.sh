@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Set up everything the project needs, skipping what is already there:
 # Debian packages (when root), node_modules (npm ci) and .venv (editable + test extras).
+# Emoji: fonts-symbola, monochrome, which LibreOffice draws into PDFs; a colour bitmap font
+# (fonts-noto-color-emoji) draws nothing there, and fontconfig would prefer it: leave it out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(fonts-noto-cjk fonts-dejavu-core fontconfig libreoffice-impress poppler-utils chromium)
+APT_PACKAGES=(fonts-noto-cjk fonts-dejavu-core fonts-symbola fontconfig libreoffice-impress poppler-utils chromium)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

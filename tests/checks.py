@@ -158,3 +158,35 @@ def _paragraph(p, theme):  # noqa: ANN001, ANN202
     styled = any(r.italic or r.code or r.baseline for r in p.runs)
     face = theme.mono if code else theme.mixed if styled else None
     return Paragraph(p.text, p.bullet, level=p.level, gap=p.gap_before, measure=face)
+
+
+# Connection sites of the preset geometries our diagrams use (ECMA-376 presetShapeDefinitions.xml, a:cxnLst).
+PRESET_SITES = {"rect": 4, "roundRect": 4, "diamond": 4, "flowChartPredefinedProcess": 4, "trapezoid": 4,
+                "ellipse": 8, "hexagon": 6, "can": 5, "parallelogram": 6}
+
+
+def glue_report(slide: etree._Element) -> tuple[int, int, list[str]]:
+    """A slide's diagram edges: how many are glued connectors, how many free paths ("Edge ..."
+    shapes), and what is wrong with the glue (an end not glued, a shape id that is not a shape
+    of the same group, a site index past the shape's sites)."""
+    glued = free = 0
+    problems: list[str] = []
+    for group in slide.iter(f"{{{NS['p']}}}grpSp"):
+        shapes = {sp.find("p:nvSpPr/p:cNvPr", NS).get("id"): sp for sp in group.findall("p:sp", NS)}
+        free += sum(1 for sp in shapes.values() if re.fullmatch(r"Edge (?!end ).*",
+                                                                 sp.find("p:nvSpPr/p:cNvPr", NS).get("name")))
+        for cxn in group.findall("p:cxnSp", NS):
+            glued += 1
+            name = cxn.find("p:nvCxnSpPr/p:cNvPr", NS).get("name")
+            for tag in ("stCxn", "endCxn"):
+                end = cxn.find(f"p:nvCxnSpPr/p:cNvCxnSpPr/a:{tag}", NS)
+                sp = shapes.get(end.get("id")) if end is not None else None
+                if sp is None:
+                    problems.append(f"{name}: {tag} not glued to a shape of its group")
+                    continue
+                preset = sp.find("p:spPr/a:prstGeom", NS)
+                count = PRESET_SITES.get(preset.get("prst"), 0) if preset is not None else \
+                    len(sp.findall("p:spPr/a:custGeom/a:cxnLst/a:cxn", NS))
+                if not 0 <= int(end.get("idx")) < count:
+                    problems.append(f"{name}: {tag} idx {end.get('idx')} of {count} sites")
+    return glued, free, problems

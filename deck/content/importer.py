@@ -176,7 +176,11 @@ class _Assembler:
                 raise CannotImport(f"line {g.line}: more than 99 sections or {MAX_ITEMS['questions']} questions "
                                       "in one section; split the file")
             section_ids.add(sid)
-            out.append({"section": {"id": sid, "number": number, "title": title}, "questions": questions})
+            head_fields: dict[str, Any] = {"id": sid, "number": number, "title": title}
+            intro = "\n\n".join(self._images(text, b.start + 1) for b, text in g.intro).strip()
+            if intro and not invisible_only(intro):
+                head_fields["intro"] = _block(intro[:MAX_TEXT])
+            out.append({"section": head_fields, "questions": questions})
             by_group[id(g)] = out[-1]["section"]
         if not out:
             raise CannotImport(f"found {sum(r.found for r in report)} question(s) but none has an answer, so there "

@@ -44,6 +44,14 @@ TABLE_A = re.compile(r"^(?:答案|回答|答|a|answer|answers)$", re.IGNORECASE)
 BR_RE = re.compile(r"[ \t]*<br\s*/?>[ \t]*", re.IGNORECASE)
 MARKER_RE = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])[ \t]*")
 FRONT_MATTER_RE = re.compile(r"\A---\n(?P<body>.*?\n)---\n", re.DOTALL)
+# Emoji before a heading's words ("### 🪤 追问", "# 🧠 LLM …") are decoration, and newer ones have
+# no glyph in any font set-up installs (they would draw as boxes): the heading keeps its words only.
+DECOR_RE = re.compile("^(?P<mark>#{1,6}[ \t]+)?(?:[\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff]"
+                      "[\ufe0f\u200d\U0001f3fb-\U0001f3ff]*[ \t]*)+(?=\\S)")
+
+
+def undecorated(heading: str) -> str:
+    return DECOR_RE.sub(lambda m: m["mark"] or "", heading, count=1)
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,7 @@ class Group:
     level: int = 0  # its heading's level
     questions: list[RawQuestion] = field(default_factory=list)
     diagrams: list[tuple[int, str, str]] = field(default_factory=list)  # (line, title, source)
+    intro: list[tuple[Block, str]] = field(default_factory=list)  # prose before its first question
 
 
 @dataclass
@@ -109,6 +118,7 @@ def parse(text: str) -> Parsed:
     title, text = strip_front_matter(text)
     walker = _Walker(text.split("\n"), blocks(text), title)
     walker.run()
+    walker.unplace_lone_intros()
     return Parsed(walker.lines, walker.title, walker.groups, walker.references, walker.placeholders,
                   walker.unplaced)
 
@@ -173,14 +183,27 @@ class _Walker:
         self.groups[-1].questions.append(q)
 
     def attach(self, b: Block, text: str | None = None) -> None:
-        """A block of the open question's current field, or a line left out."""
+        """A block of the open question's current field, a section's intro, or a line left out."""
         if self.q is None:
+            group = self.groups[-1]
+            if group.line and not group.questions:  # under a section heading, before its first question
+                group.intro.append((b, text if text is not None else self.src(b.start, b.end)))
+                return
             self.skip(b, "outside any question (no question heading, bold question or Q: line above it)")
             return
         if self.q.kind == "labelled" and b.kind == "paragraph" and self.q.fields:
             self.skip(b, "a paragraph after the labelled fields (indent it under the label to keep it)")
             return
         self.q.add(self.q.current, text if text is not None else self.src(b.start, b.end), b.start + 1)
+
+    def unplace_lone_intros(self) -> None:
+        """Prose under a heading that got no question is no section's intro: it is left out."""
+        for g in self.groups:
+            if not g.questions:
+                for b, _ in g.intro:
+                    self.skip(b, "outside any question (no question heading, bold question or Q: line above it)")
+                g.intro.clear()
+        self.unplaced.sort(key=lambda u: u.line)
 
     def _hr(self, i: int, b: Block) -> None:
         pass  # a rule only separates
@@ -189,7 +212,7 @@ class _Walker:
         text = plain(b.inline)
         low = text.lower()
         if b.level == 1 and self.title is None and not self.groups[-1].questions and self.q is None:
-            self.title = text
+            self.title = undecorated(text)
             return
         if any(k in low for k in REFERENCE_HEADINGS) or any(k in low for k in PLACEHOLDER_HEADINGS):
             self.q = None
@@ -206,7 +229,7 @@ class _Walker:
                 q.current = "answer"
                 q.lines.append(b.start + 1)
             else:
-                q.add(q.current, self.src(b.start, b.end), b.start + 1)
+                q.add(q.current, undecorated(self.src(b.start, b.end)), b.start + 1)
             return
         if q is not None and b.level >= q.level and heading_label(text) not in (None, "answer"):
             q.current = heading_label(text) or "answer"  # "### 🪤 Follow-up questions" beside the question

@@ -39,6 +39,7 @@ class Section:
     questions: tuple[Question, ...]
     diagrams: tuple[str, ...] = ()
     file: str = ""
+    intro: str = ""  # Markdown before the first question (a Markdown bank's section prose)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from deck.content.markdown import parser
 
 Kind = Literal["para", "item", "heading", "code", "table", "image", "math"]
 _URL = re.compile(r"^(?:https?|mailto|ftp):", re.I)
+_ANCHOR = re.compile(r"^#[^\s#]+$")  # a slide of the deck: a question's, section's or diagram's id
 # A `$` that opens nothing: followed by a letter or a backslash, so `$5` and `US$` stay quiet.
 _UNCLOSED = re.compile(r"\$(?=[A-Za-z\\{])")
 # Raw HTML stays text (`<think>`), but `<br>` is how Markdown writers break a line in tables and lists.
@@ -66,6 +67,7 @@ class Block:
 class Problem:
     line: int  # within the field, 0-based
     message: str
+    needle: str = ""  # the source text at fault, to find its column
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,12 @@ class Rich:
     blocks: tuple[Block, ...]
     problems: tuple[Problem, ...]
     images: tuple[tuple[int, str], ...]  # (line within the field, path) of every ![alt](path)
+
+    @property
+    def anchors(self) -> list[tuple[int, str]]:
+        """(line within the field, '#name') of every link to a slide: [text](#question-id)."""
+        spans = [(b.line, s) for b in self.blocks for s in (*b.spans, *(x for row in b.rows for c in row for x in c))]
+        return list(dict.fromkeys((line, s.url) for line, s in spans if s.url and s.url.startswith("#")))
 
 
 @dataclass
@@ -85,7 +93,7 @@ class _Style:
 
 def _math(source: str, style: _Style, problems: list[Problem], line: int) -> list[Span]:
     m = typeset(source)
-    problems += [Problem(line, f"unknown math command {cmd}, shown as its source") for cmd in m.unknown]
+    problems += [Problem(line, f"unknown math command {cmd}, shown as its source", cmd) for cmd in m.unknown]
     return [Span(p.text, bold=style.bold or p.bold, italic=p.italic or style.italic, strike=style.strike,
                  url=style.url, baseline=p.baseline, math=True) for p in m.pieces]
 
@@ -104,7 +112,7 @@ def _inline(token: Token, problems: list[Problem], line: int, images: list[tuple
             style.strike = t == "s_open"
         elif t == "link_open":
             href = str(child.attrs.get("href", ""))
-            style.url = href if _URL.match(href) else None
+            style.url = href if _URL.match(href) or _ANCHOR.match(href) else None
         elif t == "link_close":
             style.url = None
         elif t in ("softbreak", "hardbreak"):
@@ -119,8 +127,9 @@ def _inline(token: Token, problems: list[Problem], line: int, images: list[tuple
             lines[-1].append(Span(child.content, style.bold, True, style.strike, url=style.url))
         elif child.content:
             for hit in _UNCLOSED.finditer(child.content):
-                problems.append(Problem(line, f"'$' at '{child.content[hit.start():hit.start() + 12]}' opens "
-                                              "math that never closes; write \\$ for a dollar sign"))
+                at = child.content[hit.start():hit.start() + 12]
+                problems.append(Problem(line, f"'$' at '{at}' opens math that never closes; write \\$ for a "
+                                              "dollar sign", at))
             pieces = _BR.split(child.content)
             for k, piece in enumerate(pieces):
                 if k:

@@ -27,6 +27,8 @@ DESCRIPTIONS = {
     "key_points": "2-4 short phrases the interviewer listens for",
     "level": "1 basic, 2 intermediate, 3 hard",
     "diagrams": "ids of diagrams/<id>.mmd shown at the start of the section",
+    "intro": "what the section is about, before its first question (Markdown): the section slide's notes "
+             "and the handout",
     "native": "false keeps a flowchart as a picture instead of editable shapes",
     "venue": "where a reference appeared: a conference or journal and year, arXiv preprint, technical report",
     "language": "BCP 47 tag of the bank's language (zh-CN, en, ...): picks the decks' label table",

@@ -55,7 +55,7 @@ QUESTION_FIELDS = {
 REQUIRED_QUESTION = ("id", "question", "answer")
 # Optional in the model (imported and third-party banks lack them); `deck check --strict` requires them.
 STRICT_QUESTION = ("follow_up", "pitfall")
-SECTION_FIELDS = {"id": "slug", "number": "number", "title": "text", "diagrams": "slugs"}
+SECTION_FIELDS = {"id": "slug", "number": "number", "title": "text", "intro": "text", "diagrams": "slugs"}
 DECK_FIELDS = {"title": "text", "subtitle": "text", "author": "text", "language": "text", "theme": "text",
                "template": "text",
                "overview_diagram": "slug", "references": "references", "profiles": "profiles"}
@@ -75,6 +75,13 @@ class _Ctx:
         self.file = file
         self.root = root  # the content folder: Markdown image paths are relative to it
         self.question: str | None = None
+        self.lines: list[str] = []  # the file's text, to find a column
+
+    def column(self, line: int, needle: str) -> str:
+        """':COLUMN' of needle on the file's 1-based line, or '' when it is not there as written."""
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        at = text.find(needle) if needle else -1
+        return f":{at + 1}" if at >= 0 else ""
 
     def error(self, node: yaml.Node | None, message: str, field: str | None = None,
               hint: str | None = None) -> ContentError:
@@ -88,6 +95,7 @@ def _read_yaml(path: Path, root: Path, texts: dict[Path, str] | None = None) -> 
     rel = str(path.relative_to(root.parent)) if path.is_relative_to(root.parent) else str(path)
     ctx = _Ctx(rel, root if texts is None else root.parent)  # a bank from Markdown: its pictures are beside it
     text = texts[path] if texts is not None else decode(read_bytes(path, rel), rel)
+    ctx.lines = text.split("\n")
     try:
         _check_plain_yaml(text, rel)
         node = yaml.compose(text, Loader=SAFE_LOADER)
@@ -303,8 +311,10 @@ def _markdown(node: yaml.Node, text: str, ctx: _Ctx, field: str, warnings: list[
         path = (ctx.root / src).resolve()
         inside = "://" not in src and path.is_relative_to(ctx.root.resolve())
         if not inside or not path.is_file():
+            col = ctx.column(first + line, f"({src}")
             raise ContentError(f"image '{src}' {'not found' if inside else 'is outside the bank folder'}",
-                               file=ctx.file, line=first + line, question=ctx.question, field=field,
+                               file=ctx.file, line=first + line, column=int(col[1:]) + 1 if col else None,
+                               question=ctx.question, field=field,
                                hint=f"put the picture in {ctx.root.name}/ and give its path relative to that folder")
         if kind_of(src) is None:
             warnings.append(f"{ctx.file}:{first + line}: {where}{field}: image '{src}' is not a PNG, JPEG, GIF or "
@@ -313,11 +323,14 @@ def _markdown(node: yaml.Node, text: str, ctx: _Ctx, field: str, warnings: list[
         try:
             inspect(path)
         except BadImage as exc:
-            raise ContentError(f"image '{src}' {exc}", file=ctx.file, line=first + line, question=ctx.question,
-                               field=field, hint="fix or replace the picture file") from None
+            col = ctx.column(first + line, f"({src}")
+            raise ContentError(f"image '{src}' {exc}", file=ctx.file, line=first + line,
+                               column=int(col[1:]) + 1 if col else None, question=ctx.question, field=field,
+                               hint="fix or replace the picture file") from None
     for problem in rich.problems:
         where = f"question '{ctx.question}', " if ctx.question else ""
-        warnings.append(f"{ctx.file}:{first + problem.line}: {where}{field}: {problem.message}")
+        line = first + problem.line
+        warnings.append(f"{ctx.file}:{line}{ctx.column(line, problem.needle)}: {where}{field}: {problem.message}")
 
 
 def _diagram_hint(root: Path, did: str) -> str:
@@ -491,6 +504,7 @@ def bank_of(root: Path, deck_path: Path, files: list[Path], diagrams: dict[str, 
         raise ContentError(f"the bank has {total:,} questions (limit {MAX_BANK_QUESTIONS:,})", file=str(root),
                            hint="build it as several banks")
     _check_unique(sections)
+    _check_anchors(sections, diagrams, warnings)
     sections.sort(key=lambda s: s.number)
     return Bank(title=meta["title"], subtitle=meta.get("subtitle", ""), author=meta.get("author", ""),
                 language=meta.get("language", "zh-CN"), theme=meta.get("theme"), root=root,
@@ -498,6 +512,20 @@ def bank_of(root: Path, deck_path: Path, files: list[Path], diagrams: dict[str, 
                 sections=tuple(sections), references=meta.get("references", ()),
                 overview_diagram=overview, diagrams=diagrams, warnings=tuple(warnings),
                 profiles=meta.get("profiles", {}))
+
+
+def _check_anchors(sections: list[Section], diagrams: dict[str, Diagram], warnings: list[str]) -> None:
+    """A link to a slide, [text](#id), must name a question, section or diagram of the bank."""
+    ids = {s.id for s in sections} | {q.id for s in sections for q in s.questions} | set(diagrams)
+    for q in (q for s in sections for q in s.questions):
+        for name in MARKDOWN_FIELDS:
+            value = getattr(q, name)
+            for i, text in enumerate(value if isinstance(value, tuple) else (value,)):
+                field = f"{name}[{i}]" if isinstance(value, tuple) else name
+                for _line, anchor in parse_markdown(text).anchors:
+                    if anchor[1:] not in ids:
+                        warnings.append(f"{q.file}:{q.line}: question '{q.id}', {field}: link '{anchor}' names no "
+                                        "question, section or diagram of the bank, so it stays text")
 
 
 def _check_unique(sections: list[Section]) -> None:

@@ -1,31 +1,34 @@
 """Rendered diagrams cached by content hash: ``<cache_dir>/<id>-<key[:12]>.svg/.png/.scene.json``.
 
-The key covers the source text, the theme's ``diagrams:`` settings, the pinned Mermaid version
-and RENDER_VERSION, so a warm cache needs neither Node nor a browser (Playwright is imported
-only when something is stale). Warnings are returned with each diagram, cached or fresh.
+The key covers the source text, the theme's ``diagrams:`` settings, the pinned Mermaid version,
+the browser code that renders and reads the page (deck/diagrams/*.js) and RENDER_VERSION, so a
+warm cache needs neither Node nor a browser (Playwright is imported only when something is
+stale). Warnings are returned with each diagram, cached or fresh.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
 import struct
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from deck.atomic import write_atomic
 from deck.diagrams.discovery import mermaid_version
 from deck.diagrams.scene import Scene, from_json
 from deck.diagrams.sources import Inspection, check_id, inspect_source, normalise_source, source_label
 from deck.errors import DiagramError
-from deck.export.files import write_atomic
 
 if TYPE_CHECKING:
-    from deck.theme.settings import DiagramSettings
+    from deck.theme.diagram_settings import DiagramSettings
 
-# Bump when anything below changes the output for the same source/settings/Mermaid version.
+# Bump when Python code here or in scene.py changes the output for the same source, settings, Mermaid
+# version and page code (the .js files are hashed into the key by themselves).
 RENDER_VERSION = "6"  # 2: inline styles, scene JSON; 3: edge ends at frames; 4: circle ends; 5: rich text;
 # 6: markers as shapes, no size-less rects, no all-zero dash arrays
 
@@ -40,11 +43,21 @@ class RenderedDiagram:
     warnings: tuple[str, ...] = ()  # what was dropped or why it stays a picture
 
 
+@functools.cache
+def page_code() -> str:
+    """Digest of the JavaScript run in the page: editing it makes every render stale by itself."""
+    digest = hashlib.sha256()
+    for script in sorted(Path(__file__).parent.glob("*.js")):
+        digest.update(script.name.encode() + b"\0" + script.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def cache_key(source: str, settings: DiagramSettings, mermaid_version: str) -> str:
-    """Hex digest identifying one render: source, theme settings, Mermaid version, renderer version."""
+    """Hex digest identifying one render: source, theme settings, Mermaid version, page code, renderer version."""
     payload = json.dumps(
         {
             "render_version": RENDER_VERSION,
+            "page_code": page_code(),
             "mermaid": mermaid_version,
             "settings": settings.data(),
             "source": normalise_source(source),
@@ -123,7 +136,7 @@ def _rendered(job: _Job, cache_dir: Path) -> RenderedDiagram:
         if isinstance(data, dict) and "picture" in data:
             warnings.append(f"{job.label}: {'; '.join(map(str, data['picture']))}; the diagram stays a picture")
         elif data is not None and job.inspection.picture_reason is None:
-            scene = from_json(text)
+            scene = replace(from_json(text), links=job.inspection.links)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise DiagramError(f"{scene_file}: unreadable scene ({exc}); run `deck diagrams --force`") from None
     return RenderedDiagram(job.id, svg, png, _png_size(png), scene, tuple(warnings))

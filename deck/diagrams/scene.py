@@ -97,9 +97,13 @@ class Scene:
     nodes: tuple[Node, ...]
     clusters: tuple[Cluster, ...]
     edges: tuple[Edge, ...]
+    # (node id, URL) from the source's click lines: read from the source on every build, not cached
+    links: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+        data = asdict(self)
+        del data["links"]
+        return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
     @property
     def labels(self) -> tuple[Label, ...]:
@@ -121,8 +125,9 @@ def parse_label(raw: str, markdown: bool = False) -> tuple[tuple[Piece, ...], ..
     raw = _MERMAID_ENTITY.sub(lambda m: f"&#{m[1]};" if m[1].isdigit() else f"&{m[1]};", raw)
     if markdown:  # "`**bold** text`": the subset Mermaid's markdown strings use in labels
         raw = raw.strip().strip("`")
-        raw = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", raw)
-        raw = re.sub(r"(?<!\*)\*([^*]+)\*(?!\*)", r"<i>\1</i>", raw)
+        raw = re.sub(r"\*\*(.+?)\*\*|(?<!\w)__(.+?)__(?!\w)", lambda m: f"<b>{m[1] or m[2]}</b>", raw)
+        # _x_ only at word edges, as CommonMark: snake_case stays text.
+        raw = re.sub(r"(?<!\*)\*([^*]+)\*(?!\*)|(?<!\w)_([^_]+)_(?!\w)", lambda m: f"<i>{m[1] or m[2]}</i>", raw)
     lines = []
     shift: Shift = ""
     bold = italic = False

@@ -21,7 +21,7 @@ from deck.diagrams.sources import MAX_TEXT_SIZE, check_id, inspect_source
 from deck.errors import DiagramError
 
 if TYPE_CHECKING:
-    from deck.theme.settings import DiagramSettings
+    from deck.theme.diagram_settings import DiagramSettings
 
 _ERROR_LINE_RE = re.compile(r"(error on line )(\d+)")
 

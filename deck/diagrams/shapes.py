@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from deck.diagrams.connectors import fit_connector, flatten, preset_sites, text_rect
 from deck.diagrams.scene import Label, Node, Paint, Rect, Scene
-from deck.plan import Box, Group, Line, Para, Run, Shape, Text
+from deck.plan import Box, Connector, Glue, Group, Line, Para, Run, Shape, Text
 from deck.text import layout
 from deck.text.layout import Paragraph, Style
 from deck.theme.settings import Theme
 
 Medium = Literal["slide", "handout"]
 
-# Mermaid shape name -> (preset geometry, flip_h, flip_v); the rest follow Mermaid's own outline.
+# Mermaid shape name -> (preset geometry, flip_h, flip_v); the rest follow Mermaid's own outline
+# (inv_trapezoid too: a vertically flipped preset would set its text upside down).
 PRESETS: dict[str, tuple[str, bool, bool]] = {
     "squareRect": ("rect", False, False),
     "rect": ("rect", False, False),
@@ -32,7 +34,6 @@ PRESETS: dict[str, tuple[str, bool, bool]] = {
     "lean_right": ("parallelogram", False, False),
     "lean_left": ("parallelogram", True, False),
     "trapezoid": ("trapezoid", False, False),
-    "inv_trapezoid": ("trapezoid", False, True),
 }
 # Share of a node's box free for text, by shape (the rest is rounding, slant or point).
 TEXT_AREA: dict[str, tuple[float, float]] = {
@@ -108,7 +109,21 @@ def _union_centered(a: Box, b: Box, bound: Box) -> Box:
     return Box(cx - w / 2, cy - h / 2, w, h)
 
 
-def _node_shapes(p: _Plan, n: Node) -> list[Shape]:
+def _geometry(p: _Plan, n: Node, box: Box) -> tuple[str, tuple[tuple[str, int], ...], bool, bool]:
+    """A node's preset (or "custom"), its adjust values and flips."""
+    if n.shape not in PRESETS:
+        return "custom", (), False, False
+    geometry, flip_h, flip_v = PRESETS[n.shape]
+    adjust: tuple[tuple[str, int], ...] = ()
+    if n.shape == "roundedRect":
+        adjust = (("adj", round(MERMAID_ROUNDING * p.k / max(min(box.w, box.h), 1e-6) * 100000)),)
+    elif n.shape == "stadium":
+        adjust = (("adj", 50000),)
+    return geometry, adjust, flip_h, flip_v
+
+
+def _node_shapes(p: _Plan, n: Node, label: Text | None, area: Box | None, wrap: bool) -> list[Shape]:
+    """The node's shape with its label as the shape's own text (one more ring for a double circle)."""
     box = p.rect(n.box)
     # What Mermaid left unpainted (text-only nodes) stays unpainted; the rest takes theme tints
     # unless the author styled it.
@@ -117,22 +132,72 @@ def _node_shapes(p: _Plan, n: Node) -> list[Shape]:
     width = p.cfg.border_width * (max(n.paint.stroke_width, 0.5) if n.styled else 1.0)
     line = p.line(stroke, width, n.paint.dashed and n.styled) if stroke else None
     name = f"Node {n.id}"
-    if n.shape in PRESETS:
-        geometry, flip_h, flip_v = PRESETS[n.shape]
-        adjust: tuple[tuple[str, int], ...] = ()
-        if n.shape == "roundedRect":
-            adjust = (("adj", round(MERMAID_ROUNDING * p.k / max(min(box.w, box.h), 1e-6) * 100000)),)
-        elif n.shape == "stadium":
-            adjust = (("adj", 50000),)
-        shapes = [Shape(box, geometry, fill, line, name, adjust, flip_h=flip_h, flip_v=flip_v)]
-        if n.shape == "doublecircle":
+    geometry, adjust, flip_h, flip_v = _geometry(p, n, box)
+    r = text_rect(geometry, box.w, box.h, adjust) if geometry != "custom" else Box(0, 0, box.w, box.h)
+    insets = (0.0, 0.0, 0.0, 0.0)
+    if area is not None and label is not None:
+        left, top = area.x - box.x - r.x, area.y - box.y - r.y
+        right, bottom = r.w - area.w - left, r.h - area.h - top
+        wrap = wrap and min(left, top, right, bottom) >= -0.5
+        if wrap:  # the text box is the area Mermaid's label takes: it wraps where we measured
+            insets = (max(left, 0), max(top, 0), max(right, 0), max(bottom, 0))
+        else:  # an area wider than the text rectangle (a diamond, a circle): our own lines, centred there
+            dx, dy = (left - right) / 2, (top - bottom) / 2
+            insets = (min(max(2 * dx, 0), r.w), min(max(2 * dy, 0), r.h), min(max(-2 * dx, 0), r.w),
+                      min(max(-2 * dy, 0), r.h))
+            label = _broken(p, label, area.w)
+    if geometry != "custom":
+        shapes = [Shape(box, geometry, fill, line, name, adjust, flip_h=flip_h, flip_v=flip_v, text=label,
+                        insets=insets, wrap=wrap)]
+        if n.shape == "doublecircle":  # the inner ring unfilled, so the outer shape's text shows
             ring = MERMAID_RING * p.k
             inner = Box(box.x + ring, box.y + ring, max(box.w - 2 * ring, 1), max(box.h - 2 * ring, 1))
-            shapes.append(Shape(inner, "ellipse", fill, line, f"{name} inner"))
+            shapes.append(Shape(inner, "ellipse", None, line, f"{name} inner"))
         return shapes
-    if n.outline:  # flag/asymmetric and the newer shapes: Mermaid's own outline
-        return [Shape(box, "custom", fill, line, name, path=_relative(p, n.outline, box))]
-    return [Shape(box, "rect", fill, line, name)]
+    path = _relative(p, n.outline, box) if n.outline else \
+        (("M", 0.0, 0.0), ("L", box.w, 0.0), ("L", box.w, box.h), ("L", 0.0, box.h), ("Z",))
+    return [Shape(box, "custom", fill, line, name, path=path, text=label, insets=insets, wrap=wrap,
+                  sites=_outline_sites(path, box))]
+
+
+def _broken(p: _Plan, text: Text, width: float) -> Text:
+    """The label with each of its lines broken where the layout breaks it at its size (one paragraph
+    per drawn line), for a text body that does not wrap."""
+    paras: list[Para] = []
+    for para in text.paras:
+        measure = p.t.sans_bold if text.bold or any(r.bold for r in para.runs) else p.t.sans
+        lines = layout.break_lines(para.text, width, text.size, measure)
+        if len(lines) <= 1:
+            paras.append(para)
+            continue
+        runs, k = list(para.runs), 0
+        for line in lines:  # the lines join to the paragraph's text: cut the runs at the same places
+            need, out = len(line), []
+            while need > 0 and k < len(runs):
+                take = runs[k].text[:need]
+                out.append(replace(runs[k], text=take))
+                need -= len(take)
+                if len(take) < len(runs[k].text):
+                    runs[k] = replace(runs[k], text=runs[k].text[len(take):])
+                else:
+                    k += 1
+            if out:
+                out[-1] = replace(out[-1], text=out[-1].text.rstrip())  # a break's space is not drawn
+                paras.append(replace(para, runs=tuple(r for r in out if r.text)))
+    return replace(text, paras=tuple(paras))
+
+
+def _outline_sites(path: tuple[tuple[object, ...], ...], box: Box) -> tuple[tuple[float, float], ...]:
+    """Top, left, bottom, right: where the outline's corner points come closest to the middle of
+    each side of the box (a custom shape's connection sites, numbered like a rect's)."""
+    pts = [(float(op[-2]), float(op[-1])) for op in path if op[0] != "Z"]  # type: ignore[arg-type]
+    if not pts:
+        return ((box.w / 2, 0.0), (0.0, box.h / 2), (box.w / 2, box.h), (box.w, box.h / 2))
+    # Sample the outline's segments so a side's middle is found between corners.
+    dense = [(a[0] + (b[0] - a[0]) * k / 8, a[1] + (b[1] - a[1]) * k / 8)
+             for a, b in zip(pts, pts[1:] + pts[:1], strict=False) for k in range(8)]
+    sides = ((box.w / 2, 0.0), (0.0, box.h / 2), (box.w / 2, box.h), (box.w, box.h / 2))
+    return tuple(min(dense, key=lambda q, s=side: math.dist(q, s)) for side in sides)
 
 
 def _stroked(paint: Paint) -> bool:
@@ -152,26 +217,62 @@ def _relative(p: _Plan, ops: Iterable[tuple[Any, ...]], box: Box) -> tuple[tuple
     return tuple(out)
 
 
-def _edge_shapes(p: _Plan, scene: Scene) -> list[Shape]:
-    shapes: list[Shape] = []
+def _route(p: _Plan, ops: tuple[tuple[Any, ...], ...]) -> list[tuple[float, float]]:
+    """An edge's drawn path in slide points, curves flattened."""
+    pieces: list[tuple[str, tuple[tuple[float, float], ...]]] = []
+    start = (0.0, 0.0)
+    for kind, *v in ops:
+        xy = tuple(p.pt(v[j], v[j + 1]) for j in range(0, len(v), 2))
+        if kind == "M" and not pieces:
+            start = xy[0]
+        elif kind in ("L", "M"):
+            pieces.append(("L", xy))
+        elif kind == "C":
+            pieces.append(("C", xy))
+    return flatten(start, pieces, 4)
+
+
+def _site_points(shape: Shape) -> tuple[list[tuple[float, float]], tuple[float, float]]:
+    """A shape's connection sites in slide points (flips mirror them; their indices stay), and its centre."""
+    b = shape.box
+    rel = list(shape.sites) if shape.geometry == "custom" else preset_sites(shape.geometry, b.w, b.h, shape.adjust)
+    sites = [(b.x + (b.w - x if shape.flip_h else x), b.y + (b.h - y if shape.flip_v else y)) for x, y in rel]
+    return sites, (b.x + b.w / 2, b.y + b.h / 2)
+
+
+def _edge_shapes(p: _Plan, scene: Scene, ends: dict[str, Shape]) -> list[Shape | Connector]:
+    """Each drawn edge as a preset connector glued to its two shapes where one follows Mermaid's
+    route within the theme's tolerance, else as Mermaid's own path (not glued); `--x` ends as an X."""
+    shapes: list[Shape | Connector] = []
     for e in scene.edges:
         pts = [p.pt(v[i], v[i + 1]) for _, *v in e.path for i in range(0, len(v), 2)]
         if len(pts) < 2 or not _stroked(e.paint):  # `~~~` links only steer the layout
             continue
-        x0, y0 = min(x for x, _ in pts), min(y for _, y in pts)
-        box = Box(x0, y0, max(max(x for x, _ in pts) - x0, 1.0), max(max(y for _, y in pts) - y0, 1.0))
         color = (e.paint.stroke if e.styled else None) or p.color("edge")
         width = p.cfg.thick_width if e.thick else p.cfg.edge_width
         if e.styled and e.paint.stroke_width:
             width *= e.paint.stroke_width / MERMAID_EDGE
         line = p.line(color, width, e.paint.dashed, ENDS.get(e.start), ENDS.get(e.end))
-        path = []
-        for kind, *v in e.path:
-            xy = [p.pt(v[j], v[j + 1]) for j in range(0, len(v), 2)]
-            path.append((kind, *(c for x, y in xy for c in (x - x0, y - y0))))
-        shapes.append(Shape(box, "custom", None, line, f"Edge {e.source}-{e.target}", path=tuple(path),
-                            closed=False))
-        for at, which in ((pts[0], e.start), (pts[-1], e.end)):
+        name = f"Edge {e.source}-{e.target}"
+        source, target = ends.get(e.source), ends.get(e.target)
+        fit = None
+        if source is not None and target is not None and e.source != e.target:  # a loop: no connector
+            fit = fit_connector(_route(p, e.path), _site_points(source), _site_points(target))
+        if fit is not None and fit.deviation <= p.cfg.connector_tolerance and source and target:
+            adjust = (("adj1", fit.adj),) if fit.adj is not None and fit.adj != 50000 else ()
+            shapes.append(Connector(fit.box, fit.geometry, line, name, Glue(source.name, fit.start_site),
+                                    Glue(target.name, fit.end_site), adjust, fit.flip_h, fit.flip_v, fit.rot))
+            first, last = fit.points[0], fit.points[-1]
+        else:
+            x0, y0 = min(x for x, _ in pts), min(y for _, y in pts)
+            box = Box(x0, y0, max(max(x for x, _ in pts) - x0, 1.0), max(max(y for _, y in pts) - y0, 1.0))
+            path = []
+            for kind, *v in e.path:
+                xy = [p.pt(v[j], v[j + 1]) for j in range(0, len(v), 2)]
+                path.append((kind, *(c for x, y in xy for c in (x - x0, y - y0))))
+            shapes.append(Shape(box, "custom", None, line, name, path=tuple(path), closed=False))
+            first, last = pts[0], pts[-1]
+        for at, which in ((first, e.start), (last, e.end)):
             if which == "cross":
                 half = p.cfg.cross_size / 2
                 cross = Box(at[0] - half, at[1] - half, 2 * half, 2 * half)
@@ -196,64 +297,86 @@ class LabelFit:
     fits: bool  # False: some label overflows its area even at the theme's label_min
 
 
+@dataclass(frozen=True)
+class _Placed:
+    label: Label
+    area: Box  # where its text is set, slide points
+    color: str
+    fill: str | None = None
+    node: str | None = None  # the node whose shape holds it
+    wrap: bool = True  # False: a symbol in a small circle, centred and free to reach past the ring
+
+
 def label_fit(scene: Scene, box: Box, theme: Theme, medium: Medium = "slide") -> LabelFit:
     """The size the labels take when the scene is drawn into box, and whether they fit there at all
     (when not, the diagram must be a picture: text never overflows its node)."""
     p = _Plan(scene, box, theme, medium)
-    labels, _ = _labels(p, scene)
-    return label_size(p, labels)
+    return label_size(p, _labels(p, scene))
 
 
-def _labels(p: _Plan, scene: Scene) -> tuple[list[tuple[Label, Box, str, str | None]], int]:
-    """Every label with its text area, colour and fill: subgraph titles, node labels, edge labels;
-    and how many are subgraph titles (they come first)."""
+def _labels(p: _Plan, scene: Scene) -> list[_Placed]:
+    """Every label with its text area, colour and fill: subgraph titles, node labels, edge labels."""
     pad = p.cfg.label_pad
-    labels: list[tuple[Label, Box, str, str | None]] = []
+    labels: list[_Placed] = []
     for c in sorted(scene.clusters, key=lambda c: c.depth):
         if c.title:
             frame, t = p.rect(c.box), p.rect(c.title.box)
             area = Box(frame.x + pad, max(t.y, frame.y), frame.w - 2 * pad, t.h)  # the band above the nodes
-            labels.append((c.title, area, p.color("cluster_text"), None))
-    titles = len(labels)
+            labels.append(_Placed(c.title, area, p.color("cluster_text")))
     for n in scene.nodes:
         if n.label:
             fx, fy = TEXT_AREA.get(n.shape, (1.0, 1.0))
             node_box = p.rect(n.box)
             area = _union_centered(_inner(node_box, fx, fy, pad), p.rect(n.label.box), node_box)
-            if n.shape in ("circle", "doublecircle") and len(n.label.text) <= 2:
+            wrap = not (n.shape in ("circle", "doublecircle") and len(n.label.text) <= 2)
+            if not wrap:
                 area = _grown(p, n.label, area)
             color = (n.label.color if n.styled else None) or p.color("text")
-            labels.append((n.label, area, color, None))
-    labels += [(e.label, p.rect(e.label.box), p.color("text"), p.color("label_bg")) for e in scene.edges if e.label]
-    return labels, titles
+            labels.append(_Placed(n.label, area, color, node=n.id, wrap=wrap))
+    labels += [_Placed(e.label, p.rect(e.label.box), p.color("text"), p.color("label_bg"))
+               for e in scene.edges if e.label]
+    return labels
 
 
 def diagram_group(scene: Scene, box: Box, theme: Theme, *, name: str, alt: str,
                   medium: Medium = "slide") -> Group:
-    """The scene scaled to fit box (aspect kept, centred): clusters, edges, nodes, one label size."""
+    """The scene scaled to fit box (aspect kept, centred): clusters, edges glued to their nodes,
+    nodes holding their labels, one label size."""
     p = _Plan(scene, box, theme, medium)
     back: list[Shape] = []
+    ends: dict[str, Shape] = {}
     for c in sorted(scene.clusters, key=lambda c: c.depth):
         fill = (c.paint.fill if c.styled else None) or p.color("cluster_fill")
         stroke = (c.paint.stroke if c.styled else None) or p.color("cluster_line")
         back.append(Shape(p.rect(c.box), "rect", fill, p.line(stroke, p.cfg.cluster_border_width),
                           f"Subgraph {c.id}"))
-    front = [shape for n in scene.nodes for shape in _node_shapes(p, n)]
-    labels, titles = _labels(p, scene)
+        ends[c.id] = back[-1]  # an edge may end at a subgraph's frame
+    labels = _labels(p, scene)
     size = label_size(p, labels).size
-    texts = [_text(p, lab, area, color, size, fill) for lab, area, color, fill in labels]
-    edge_count = sum(1 for e in scene.edges if e.label)
-    cluster_texts, node_texts = texts[:titles], texts[titles:len(texts) - edge_count]
-    edge_texts = texts[len(texts) - edge_count:]
-    children = (*back, *cluster_texts, *_edge_shapes(p, scene), *edge_texts, *front, *node_texts)
+    own = {lab.node: lab for lab in labels if lab.node is not None}
+    links = dict(scene.links)
+    front: list[Shape] = []
+    for n in scene.nodes:
+        lab = own.get(n.id)
+        text = _text(p, lab.label, lab.area, lab.color, size) if lab else None
+        shapes = _node_shapes(p, n, text, lab.area if lab else None, lab.wrap if lab else True)
+        if n.id in links:
+            target = links[n.id]  # a #id (a slide of the deck) is resolved by deck.planning.anchors
+            shapes[0] = replace(shapes[0], **{"link" if target.startswith("#") else "url": target})
+        ends[n.id] = shapes[0]
+        front += shapes
+    titles = [_text(p, lab.label, lab.area, lab.color, size) for lab in labels if lab.node is None and not lab.fill]
+    edge_texts = [_text(p, lab.label, lab.area, lab.color, size, lab.fill) for lab in labels if lab.fill]
+    children = (*back, *titles, *_edge_shapes(p, scene, ends), *edge_texts, *front)
     return Group(p.box, children, name, alt)
 
 
-def label_size(p: _Plan, labels: list[tuple[Label, Box, str, str | None]]) -> LabelFit:
+def label_size(p: _Plan, labels: list[_Placed]) -> LabelFit:
     """One size for every label of the diagram: the largest at which each fits its area."""
     size, fits = p.style.max_size, True
-    for lab, area, _, _ in labels:
-        measure = p.t.sans_bold if lab.bold or any(x.bold for line in lab.lines for x in line) else p.t.sans
-        fit = layout.fit(_paras(lab), area.w, area.h, p.style, measure)
+    for lab in labels:
+        measure = p.t.sans_bold if lab.label.bold or any(x.bold for line in lab.label.lines for x in line) \
+            else p.t.sans
+        fit = layout.fit(_paras(lab.label), lab.area.w, lab.area.h, p.style, measure)
         size, fits = min(size, fit.size), fits and fit.fits
     return LabelFit(math.floor(size * 2) / 2, fits)

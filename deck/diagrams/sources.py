@@ -21,6 +21,7 @@ _COMMENT_LINE_RE = re.compile(r"^\s*%%(?!\{)")
 _DIRECTIVE_RE = re.compile(r"^\s*%%\{\s*([A-Za-z]+)\s*:?\s*(.*?)\s*\}%%\s*$")
 _CLICK_RE = re.compile(r"^\s*click\s+(\S+)\s*(.*)$")
 _CLICK_LINK_RE = re.compile(r"^(?:href\s+)?[\"'](?:https?://|mailto:)[^\"']*[\"']")
+_CLICK_URL_RE = re.compile(r"^(?:href\s+)?[\"'](https?://[^\"'\s]+|#[^\"'\s#]+)[\"']")  # or a slide: #id
 _PICTURE_ONLY_RE = re.compile(r"@\{[^}]*\b(?:img|icon)\s*:|\bfa[bklrs]?:fa-")
 # Mermaid's own default: above it Mermaid draws an error picture. Kept: dagre's layout time grows
 # fast with size, and 50,000 characters is already far beyond a readable slide.
@@ -76,6 +77,7 @@ class Inspection:
     offset: int  # file lines before the diagram's header line
     warnings: tuple[str, ...]
     picture_reason: str | None  # "<file>:<line>: <feature>" or None
+    links: tuple[tuple[str, str], ...] = ()  # (node id, http(s) URL or #slide-id) of `click X href "…"` lines
 
 
 def _allowed(config: Any) -> tuple[dict[str, Any], list[str]]:
@@ -113,11 +115,13 @@ def _directives(lines: list[str]) -> list[tuple[int, int, str]]:
 
 def inspect_source(source: str, label: str) -> Inspection:
     """Keep only theme values from front matter and %%{init}%% (the rest is ignored with one warning
-    per block), drop click lines (with a warning), find flowchart features we cannot draw as
+    per block), drop click lines (http(s) links are kept for the nodes' shapes; the rest with a
+    warning), find flowchart features we cannot draw as
     shapes. Only a source too large for Mermaid raises DiagramError."""
     text, offset = _prepare_source(normalise_source(source))
     lines = text.split("\n")
     warnings: list[str] = []
+    links: list[tuple[str, str]] = []
     picture: str | None = None
     config: dict[str, Any] = {}
     config_line: int | None = None  # where the kept theme values go (a blanked line before the header)
@@ -162,8 +166,11 @@ def inspect_source(source: str, label: str) -> Inspection:
         click = _CLICK_RE.match(line)
         if click:
             lines[n - 1] = ""  # same line numbers for Mermaid's messages
-            if _CLICK_LINK_RE.match(click[2]):
-                warnings.append(f"{label}:{n}: click link on {click[1]} dropped (diagrams are not clickable)")
+            url = _CLICK_URL_RE.match(click[2])
+            if url:  # the node's shape links there (Mermaid's own line is dropped: strict mode ignores it)
+                links.append((click[1], url[1]))
+            elif _CLICK_LINK_RE.match(click[2]):
+                warnings.append(f"{label}:{n}: click link on {click[1]} dropped (only http(s) and #id links are kept)")
             else:
                 warnings.append(f"{label}:{n}: click callback on {click[1]} dropped; the diagram stays a picture")
                 picture = picture or f"{label}:{n}: click callback"
@@ -176,7 +183,7 @@ def inspect_source(source: str, label: str) -> Inspection:
     if len(text) > MAX_TEXT_SIZE:
         raise DiagramError(f"{label}: {len(text)} characters, above Mermaid's maxTextSize of {MAX_TEXT_SIZE}; "
                            "split the diagram")
-    return Inspection(text, offset, tuple(warnings), picture)
+    return Inspection(text, offset, tuple(warnings), picture, tuple(links))
 
 
 def source_label(path: Path, repo_root: Path | None) -> str:

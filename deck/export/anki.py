@@ -32,6 +32,7 @@ from deck.export.anki_html import FieldHtml, Media
 from deck.render.writer import build_epoch
 from deck.theme.labels import Labels
 from deck.theme.settings import Theme
+from deck.theme.text_templates import render_text
 
 if TYPE_CHECKING:
     from deck.diagrams.cache import RenderedDiagram
@@ -81,7 +82,7 @@ def _templates(labels: Labels) -> list[dict[str, str]]:
 
 
 def _model(bank: Bank, theme: Theme, labels: Labels) -> genanki.Model:
-    css = theme.render("anki.css.j2", p=theme.palette, a=theme.anki)
+    css = render_text(theme, "anki.css.j2", p=theme.palette, a=theme.anki)
     return genanki.Model(stable_id("model", bank.title), f"interview-deck: {_plain(bank.title)}",
                          fields=[{"name": name} for name in FIELDS], templates=_templates(labels), css=css)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from pygments import highlight
@@ -29,6 +30,8 @@ from deck.text.highlight import lexer_for
 IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 _REMOTE = re.compile(r"^https?://", re.IGNORECASE)
 _UNSAFE_NAME = re.compile(r"[^\w.-]+")
+# Raw HTML stays text, but `<br>` is how Markdown writers break a line (as on the slides).
+_BR = re.compile(r"[ \t]*<br\s*/?>[ \t]*", re.IGNORECASE)
 
 
 @dataclass
@@ -72,6 +75,7 @@ class FieldHtml:
             "fence": lambda tokens, i, _o, _e: self.code(tokens[i].content, tokens[i].info.strip().split(" ")[0]),
             "code_block": lambda tokens, i, _o, _e: self.code(tokens[i].content, "text"),
             "image": self._image,
+            "text": lambda tokens, i, _o, _e: "<br />".join(escapeHtml(t) for t in _BR.split(tokens[i].content)),
         }
         self.renderer.rules.update(rules)
 
@@ -85,13 +89,13 @@ class FieldHtml:
             return ""
         md = parser()
         env = {"where": _Where(question, name)}
-        return self.renderer.render(md.parse(text, env), md.options, env).strip()
+        return self.renderer.render(_unlink_anchors(md.parse(text, env)), md.options, env).strip()
 
     def inline(self, text: str, question: Question, name: str) -> str:
         """One line of Markdown (a key point) without its paragraph."""
         md = parser()
         env = {"where": _Where(question, name)}
-        return self.renderer.render(md.parseInline(text, env), md.options, env).strip()
+        return self.renderer.render(_unlink_anchors(md.parseInline(text, env)), md.options, env).strip()
 
     def code(self, source: str, language: str) -> str:
         out = highlight(source.rstrip("\n") + "\n", lexer_for(language.lower() or "text"), self.formatter)
@@ -139,3 +143,20 @@ class FieldHtml:
         return (f'<figure class=diagram><div class=frame><object data="{svg_name}" type="image/svg+xml" '
                 f'aria-label="{label}"><img src="{png_name}" alt="{label}"></object></div>'
                 f'<figcaption>{text}</figcaption></figure>')
+
+
+def _unlink_anchors(tokens: list[Token]) -> list[Token]:
+    """A link to a slide ([text](#id)) has no target on a card: its text stays, unlinked."""
+    for inline in (t for t in tokens if t.children):
+        anchors: list[bool] = []  # for each open link: does it point at a slide?
+        for child in inline.children or ():
+            if child.type == "link_open":
+                anchors.append(str(child.attrGet("href") or "").startswith("#"))
+                drop = anchors[-1]
+            elif child.type == "link_close":
+                drop = anchors.pop() if anchors else False
+            else:
+                continue
+            if drop:
+                child.type, child.tag, child.attrs = "text", "", {}
+    return tokens

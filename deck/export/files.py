@@ -14,11 +14,11 @@ import hashlib
 import json
 import os
 import signal
-import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from deck.atomic import check_folder, write_atomic
 from deck.errors import DeckError, os_error
 
 MANIFEST = ".interview-deck.json"
@@ -28,16 +28,9 @@ def _check_place(path: Path) -> None:
     """Fail before anything is written if an output cannot go where it is asked to."""
     if path.name == MANIFEST:
         raise DeckError(f"'{path}': {MANIFEST} is where interview-deck records its outputs; choose another name")
-    _check_folder(path)
+    check_folder(path)
     if os.path.lexists(path) and not path.is_symlink() and not path.is_file():
         raise DeckError(f"output '{path}' is not a regular file (a device or pipe); give a file name")
-
-
-def _check_folder(path: Path) -> None:
-    if path.is_dir():
-        raise DeckError(f"output '{path}' is a directory; give a file name like {path / 'deck.pptx'}")
-    if not path.parent.is_dir():
-        raise DeckError(f"output folder '{path.parent}' does not exist; create it first")
 
 
 def _check_writable(folder: Path) -> None:
@@ -149,24 +142,3 @@ def interrupts_deferred() -> Iterator[None]:
             signal.signal(sig, handler)
     if caught:
         signal.raise_signal(caught[0])
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write next to the target and rename: a failure never leaves a partial file."""
-    path = Path(path)
-    _check_folder(path)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise os_error(exc, path.parent, "cannot write in") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise os_error(exc, path, "cannot write") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

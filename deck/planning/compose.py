@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Literal, TypeVar
 
 from deck.content.model import Section
-from deck.plan import Box, Element, Para, Picture, Rect, Run, Text
-from deck.planning import flow
+from deck.plan import Box, DeckPlan, Element, Faces, NotesStyle, Para, Picture, Rect, Run, Slide, Text
+from deck.planning import anchors, flow
 from deck.planning.richtext import Item, TableItem, alt_text, table_rows
 from deck.text import layout
 from deck.text.fonts import Face
@@ -93,6 +93,15 @@ class Page:
         return cls(theme, labels, a.w, a.h, m, m, a.w - 2 * m, a.h - m - a.layout.footer_room, a.h - m,
                    theme.images.handout_max_height, root)
 
+    def plan(self, profile: str, title: str, slides: tuple[Slide, ...], language: str) -> DeckPlan:
+        """The deck of these slides on pages of this size, with what the writer needs from the
+        theme: faces, notes style, inset, link colour."""
+        t, f = self.theme, self.theme.fonts
+        return DeckPlan(profile=profile, title=title, width=self.w, height=self.h, slides=anchors.resolve(slides),
+                        faces=Faces(f.latin, f.east_asian, f.mono), inset=t.layout.inset,
+                        notes=NotesStyle(t.sizes.notes, t.palette.text, f.line_spacing),
+                        link_color=t.palette.primary, svg_scale=t.images.svg_scale, language=language)
+
     @property
     def inset(self) -> float:
         return self.theme.layout.inset
@@ -137,6 +146,14 @@ class Page:
         """A heading, caption or footer: fitted into the box between the sizes, cut if it must be."""
         fitted, size = self.fit_or_cut(text, box, self.theme.style(sizes), bold)
         return self.text(box, [Para((Run(fitted),), align=align)], size, role, color, bold=bold, anchor=anchor)
+
+    def styled_line(self, paras: Sequence[Paragraph], box: Box, sizes: Range, role: str, color: str | None = None,
+                    align: Literal["l", "ctr", "r"] = "l") -> Text:
+        """A caption from a Markdown field: its runs' styles kept when it fits whole, else cut as plain text."""
+        f = self.fit(paras, box, self.theme.style(sizes))
+        if not f.fits:
+            return self.line(" ".join(p.text for p in paras), box, sizes, role, color, align=align)
+        return self.text(box, [Para(p.runs or (Run(p.text),), align=align) for p in paras], f.size, role, color)
 
     def line_h(self, size: float, lines: int = 1) -> float:
         """Height of a text box holding `lines` lines at `size`, insets included."""

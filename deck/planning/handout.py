@@ -16,9 +16,11 @@ from deck.diagrams.shapes import diagram_group, label_fit
 from deck.plan import Box, DeckPlan, Element, Group, Para, Picture, Rect, Run, Slide, Table, Text
 from deck.planning import flow
 from deck.planning.compose import Page, paginate
-from deck.planning.profiles import MockOptions, draw, key_points, references
-from deck.planning.richtext import Item, paragraphs
+from deck.planning.digest import key_points
+from deck.planning.references import references
+from deck.planning.richtext import Item, paragraphs, styled
 from deck.planning.richtext import flow as flow_items
+from deck.planning.selection import MockOptions, draw
 from deck.text import layout
 from deck.text.layout import Paragraph
 from deck.theme.settings import Theme
@@ -99,7 +101,7 @@ class A4:
                                 [Para((Run(number),), align="r")], fsize, "footer", muted)]
             slides.append(Slide(kind="page", key=f"page-{i}", title=title_el,
                                 elements=(*elements, *(footer if i > 1 else [])), notes=notes(i)))
-        return self.theme.plan(profile, title, (self.w, self.h), tuple(slides), self.language)
+        return self.page.plan(profile, title, tuple(slides), self.language)
 
 
 def _qa_pieces(a4: A4, number: int, q: Question) -> list[Piece]:
@@ -204,6 +206,8 @@ def handout(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]],
         a4.new_page(label)
         starts[s.id] = len(a4.pages)
         a4.place(_section_header(a4, s), label)
+        for piece in _intro_pieces(a4, s):
+            a4.place(piece, label)
         for did in s.diagrams:  # the first shares the section band's page, so the band is never alone
             a4.place(_diagram_piece(a4, bank, did, diagram_sizes[did], (scenes or {}).get(did)), label)
             a4.y = a4.bottom  # otherwise a diagram has its page to itself
@@ -247,6 +251,21 @@ def _section_header(a4: A4, s: Section) -> Piece:
     return _band(a4, a4.page.section_label(s), lab.count_gap + lab.questions(len(s.questions)))
 
 
+def _intro_pieces(a4: A4, s: Section) -> list[Piece]:
+    """The section's intro prose under its band, split where a page ends."""
+    if not s.intro.strip():
+        return []
+    t, bsize = a4.theme, a4.sizes.body.max
+    chunks = layout.split(paragraphs(s.intro, t), a4.content_w - 2 * a4.inset, a4.page_height - a4.lay.qa_reserve,
+                          t.style(bsize), t.sans)
+    pieces = []
+    for chunk in chunks:
+        h = a4.measure(chunk, bsize)
+        paras = [_labelled(a4, p, i > 0) for i, p in enumerate(chunk)]
+        pieces.append(Piece(h, (a4.text(Box(a4.m, 0, a4.content_w, h), paras, bsize, "intro"),)))
+    return pieces
+
+
 def _band(a4: A4, title: str, count: str = "") -> Piece:
     """A dark band across the page with a heading (and a count in the accent colour)."""
     t, lay = a4.theme, a4.lay
@@ -265,8 +284,8 @@ def _references_pieces(a4: A4, bank: Bank) -> list[Piece]:
     reference with its URL as a link (clickable in the PDF)."""
     size = a4.sizes.body.max
     pieces = [_band(a4, a4.labels.references)]
-    for para in references(bank, a4.labels, a4.theme.palette.primary):
-        h = a4.measure([Paragraph(para.text, para.bullet)], size)
+    for para in references(bank, a4.labels, a4.theme):
+        h = a4.measure([styled(para.runs, a4.theme, bullet=para.bullet)], size)
         pieces.append(Piece(h - a4.lay.gap / 2, (a4.text(Box(a4.m, 0, a4.content_w, h), [para], size, "reference"),)))
     return pieces
 

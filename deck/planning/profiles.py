@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import random
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
 
 from deck.content.model import Bank, Question, Reveal, Section
 from deck.content.rich import flat, plain
 from deck.diagrams.scene import Scene
-from deck.errors import DeckError
 from deck.plan import DeckPlan, Para, Run, Slide
 from deck.planning.compose import Page
-from deck.planning.richtext import link_target
+from deck.planning.digest import as_text, key_points
+from deck.planning.references import references
+from deck.planning.selection import MockOptions, draw
 from deck.planning.slides import (
     agenda_items,
     dark_slide,
@@ -23,12 +21,10 @@ from deck.planning.slides import (
     question_slides,
     reveal_slides,
 )
-from deck.theme.labels import Labels
 from deck.theme.settings import Theme
+from deck.theme.text_templates import render_text
 
 ANSWER_MINUTES = {1: 2, 2: 3, 3: 5}
-# Where an answer's sentences end: a Chinese full stop, or ./!/? before a space (so 0.1 and e.g. stay whole).
-SENTENCE = re.compile(r"(?<=[。！？])|(?<=[.!?])(?<![a-z]\.[a-z]\.)\s+")  # not after e.g. or i.e.
 
 
 class _Builder:
@@ -52,7 +48,7 @@ class _Builder:
         self.slides += [slides] if isinstance(slides, Slide) else list(slides)
 
     def plan(self, profile: str, title: str) -> DeckPlan:
-        return self.c.theme.plan(profile, title, (self.c.w, self.c.h), tuple(self.slides), self.language)
+        return self.c.plan(profile, title, tuple(self.slides), self.language)
 
     def diagram(self, bank: Bank, did: str, sizes: dict[str, tuple[int, int]]) -> None:
         self.add(diagram_slide(self.c, bank.diagrams[did], f"diagram-{did}", sizes[did], self.footer,
@@ -63,31 +59,14 @@ class _Builder:
         # long to stand whole atop that slide keeps its own (continued) slides, as in slides mode.
         click = self.reveal == "click" and headline_fits(self.c, flat(q.question))
         # The question notes already hold the question and key points: a click slide adds only the how-to.
-        reveal_notes = self.c.theme.render("notes_reveal.j2", question=as_text(q), labels=self.labels, click=click)
+        reveal_notes = render_text(self.c.theme, "notes_reveal.j2", question=as_text(q), labels=self.labels,
+                                   click=click)
         if click:
             self.add(reveal_slides(self.c, q, f"q-{q.id}", f"{notes}\n\n{reveal_notes}", self.footer,
                                    self.next_number, click_marker=marker))
             return
         self.add(question_slides(self.c, q, f"q-{q.id}", marker, notes, self.footer, self.next_number))
         self.add(reveal_slides(self.c, q, f"a-{q.id}", reveal_notes, self.footer, self.next_number))
-
-
-def references(bank: Bank, labels: Labels, link_color: str) -> list[Para]:
-    """One bulleted paragraph per reference; its URL is a clickable external link."""
-    out = []
-    for r in bank.references:
-        year = f"{r.year}" if r.year else ""
-        head = r.title + (labels.reference_authors.format(authors=r.authors, year=f", {year}" if year else "")
-                          if r.authors else labels.reference_year.format(year=year) if year else "")
-        runs = [Run(head)]
-        if r.venue:
-            runs.append(Run("  " + r.venue))
-        if r.url:
-            runs += [Run("  "), Run(r.url, color=link_color, url=link_target(r.url))]
-        if r.note:
-            runs.append(Run("  " + flat(r.note)))
-        out.append(Para(tuple(runs), bullet=True))
-    return out
 
 
 def study(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]],
@@ -107,63 +86,19 @@ def study(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]],
         shown = [d for d in s.diagrams if d != bank.overview_diagram]  # the overview is shown once, up front
         extra = lab.dot + lab.diagrams(len(shown)) if shown else ""
         b.add(dark_slide(b.c, "section", f"section-{s.id}", s.title, [lab.questions(n) + extra],
-                         big=f"{s.number:02d}"))
+                         notes=plain(s.intro), big=f"{s.number:02d}"))
         for did in shown:
             b.diagram(bank, did, diagram_sizes)
         label = b.c.section_label(s)
         for i, q in enumerate(s.questions, 1):
-            notes = theme.render("notes_question.j2", question=as_text(q), section=label, number=i, total=n, labels=lab)
+            notes = render_text(theme, "notes_question.j2", question=as_text(q), section=label, number=i, total=n,
+                                labels=lab)
             b.qa(q, lab.question_marker.format(section=label, i=i, n=n), notes)
     if bank.references:
-        items = references(bank, lab, theme.palette.primary)
+        items = references(bank, lab, theme)
         b.add(list_slides(b.c, "references", "references", lab.references, items, b.footer, b.next_number))
     b.add(dark_slide(b.c, "closing", "closing", lab.closing, [bank.title, lab.closing_prompt]))
     return b.plan("study", bank.title)
-
-
-@dataclass(frozen=True)
-class MockOptions:
-    shuffle: bool = False
-    seed: int | None = None
-    limit: int | None = None
-    sections: tuple[str, ...] = ()  # numbers or ids
-    levels: tuple[int, int] | None = None
-    reveal: Reveal = "slides"
-    scorecard: str = "mock-scorecard.pdf"  # the scorecard's file name, as the how-to slide names it
-
-
-def parse_levels(text: str) -> tuple[int, int]:
-    try:
-        lo, _, hi = text.partition("-")
-        pair = (int(lo), int(hi or lo))
-    except ValueError:
-        raise DeckError(f"--level '{text}': expected N or N-M, e.g. 2-3") from None
-    if not 1 <= min(pair) <= max(pair) <= 3:
-        raise DeckError(f"--level '{text}': levels run from 1 (basic) to 3 (hard)")
-    if pair[0] > pair[1]:
-        raise DeckError(f"--level '{text}': give the range low-high, e.g. {pair[1]}-{pair[0]}")
-    return pair
-
-
-def draw(bank: Bank, opts: MockOptions) -> list[tuple[Section, Question]]:
-    """The questions of a mock session, in order: filtered, maybe shuffled, limited."""
-    chosen = list(bank.sections)
-    if opts.sections:
-        known = {str(s.number): s for s in bank.sections} | {s.id: s for s in bank.sections}
-        missing = [x for x in opts.sections if x not in known]
-        if missing:
-            raise DeckError(f"--sections: no section {', '.join(missing)} (have: "
-                            + ", ".join(f"{s.number}/{s.id}" for s in bank.sections) + ")")
-        chosen = [s for s in bank.sections if s in {known[x] for x in opts.sections}]
-    pool = [(s, q) for s in chosen for q in s.questions]
-    if opts.levels:
-        lo, hi = opts.levels
-        pool = [(s, q) for s, q in pool if q.level is not None and lo <= q.level <= hi]
-    if not pool:
-        raise DeckError("the filters select no question: loosen --sections or --level")
-    if opts.shuffle:
-        random.Random(opts.seed).shuffle(pool)
-    return pool[: opts.limit] if opts.limit else pool
 
 
 def mock(bank: Bank, theme: Theme, opts: MockOptions) -> DeckPlan:
@@ -184,22 +119,10 @@ def mock(bank: Bank, theme: Theme, opts: MockOptions) -> DeckPlan:
                              [lab.questions(sum(1 for x, _ in drawn if x is s))], big=f"{s.number:02d}"))
         minutes = ANSWER_MINUTES.get(q.level or 2, 3)
         label = b.c.section_label(s)
-        notes = theme.render("notes_mock.j2", question=as_text(q), section=label, number=i, total=total,
+        notes = render_text(theme, "notes_mock.j2", question=as_text(q), section=label, number=i, total=total,
                              minutes=minutes, points=key_points(q), labels=lab)
         b.qa(q, lab.mock_marker.format(i=i, n=total, section=label, minutes=minutes), notes)
     b.add(dark_slide(b.c, "closing", "closing", lab.mock_closing, [lab.mock_closing_prompt]))
     return b.plan("mock", bank.title)
 
 
-def as_text(q: Question) -> Question:
-    """The question with its fields as plain text, for speaker notes (one paragraph per line)."""
-    return replace(q, question=plain(q.question), answer=plain(q.answer), follow_up=plain(q.follow_up),
-                   pitfall=plain(q.pitfall), key_points=tuple(flat(k) for k in q.key_points))
-
-
-def key_points(q: Question) -> list[str]:
-    """What to listen for: the authored key points, else the answer's sentences."""
-    if q.key_points:
-        return [flat(k) for k in q.key_points]
-    sentences = (p.strip("- ") for line in plain(q.answer).split("\n") for p in SENTENCE.split(line))
-    return [p for p in sentences if p][:4]

@@ -30,11 +30,12 @@ def link_target(url: str) -> str:
 def runs(spans: Sequence[rich.Span], theme: Theme, bold: bool = False) -> tuple[Run, ...]:
     tint = theme.palette.code_span
     return tuple(Run(s.text, bold=s.bold or bold, italic=s.italic, strike=s.strike, code=s.code,
-                     url=link_target(s.url) if s.url else None,
+                     url=link_target(s.url) if s.url and not s.url.startswith("#") else None,
+                     link=s.url if s.url and s.url.startswith("#") else None,  # resolved by planning.anchors
                      baseline=s.baseline, highlight=tint if s.code else None) for s in spans if s.text)
 
 
-def _styled(rs: tuple[Run, ...], theme: Theme, **kw: object) -> Paragraph:
+def styled(rs: tuple[Run, ...], theme: Theme, **kw: object) -> Paragraph:
     """A paragraph of runs; measured as mixed faces unless every run is plain."""
     plain = all(not (r.bold or r.italic or r.code or r.baseline) for r in rs)
     text = "".join(r.text for r in rs)
@@ -72,7 +73,7 @@ Item = Paragraph | TableItem | ImageItem
 
 def _table_item(block: rich.Block, theme: Theme) -> TableItem:
     width = max(len(row) for row in block.rows)
-    return TableItem(tuple(tuple(_styled(runs(row[j], theme, bold=i == 0), theme) if j < len(row) else Paragraph("")
+    return TableItem(tuple(tuple(styled(runs(row[j], theme, bold=i == 0), theme) if j < len(row) else Paragraph("")
                                  for j in range(width)) for i, row in enumerate(block.rows)))
 
 
@@ -97,13 +98,13 @@ def table_rows(table: TableItem, theme: Theme) -> list[Paragraph]:
             if j:
                 rs.append(Run(TABLE_SEP, color=theme.palette.muted))
             rs += [r for r in cell.runs or (Run(cell.text),) if r.text]
-        out.append(_styled(tuple(rs), theme, gap=i == 0))
+        out.append(styled(tuple(rs), theme, gap=i == 0))
     return out
 
 
 def alt_text(alt: str, theme: Theme) -> Paragraph:
     """A picture that cannot be shown, as its alt text in italics."""
-    return _styled(runs((rich.Span(alt, italic=True),), theme), theme)
+    return styled(runs((rich.Span(alt, italic=True),), theme), theme)
 
 
 def paragraphs(text: str, theme: Theme) -> list[Paragraph]:
@@ -125,7 +126,7 @@ def flow(text: str, theme: Theme, root: Path | None = None) -> list[Item]:
             image = _image_item(b, root) if root is not None else None
             out.append(image or alt_text(b.text or b.source, theme))
         elif b.kind == "item":
-            out.append(_styled(runs(b.spans, theme), theme, bullet=True, level=b.level, number=b.number))
+            out.append(styled(runs(b.spans, theme), theme, bullet=True, level=b.level, number=b.number))
         elif b.spans:
-            out.append(_styled(runs(b.spans, theme, bold=b.kind == "heading"), theme, level=b.level))
+            out.append(styled(runs(b.spans, theme, bold=b.kind == "heading"), theme, level=b.level))
     return out

@@ -13,7 +13,7 @@ from deck.diagrams.scene import Scene
 from deck.diagrams.shapes import diagram_group, label_fit
 from deck.plan import Box, Effect, Element, Para, Rect, Run, Slide, Text
 from deck.planning.compose import Block, Page, paginate
-from deck.planning.richtext import flow, paragraphs
+from deck.planning.richtext import flow, paragraphs, styled
 from deck.text import layout
 from deck.text.layout import Paragraph
 from deck.theme.typed_yaml import Range
@@ -192,8 +192,8 @@ def diagram_slide(c: Page, d: Diagram, key: str, size_px: tuple[int, int], foote
     pic: Element = (diagram_group(scene, room, t, name=f"Diagram {d.id}", alt=alt) if native and scene is not None
                     else c.picture(room, size_px, d.id, alt))
     cap_box = Box(c.left, room.bottom + lay.caption_above, c.content_w, cap_h)
-    caption = c.line(flat(d.caption), cap_box, Range(cap_size, min(lay.caption_min, cap_size)), "caption",
-                     t.palette.muted, align="ctr")
+    caption = c.styled_line(paragraphs(d.caption, t), cap_box, Range(cap_size, min(lay.caption_min, cap_size)),
+                            "caption", t.palette.muted, align="ctr")
     return Slide(kind="diagram", key=key, title=title,
                  elements=(pic, caption, *footer(c, footer_text, number)), notes=plain(d.notes))
 
@@ -235,11 +235,11 @@ def list_slides(c: Page, kind: str, key: str, heading: str, items: Sequence[Para
     box = Box(c.left, c.top + c.line_h(size_h) + lay.list_gap, c.content_w, 0)
     box = replace(box, h=c.content_bottom - box.y - lay.list_bottom)
     smallest = replace(style, max_size=style.min_size)
-    groups = paginate(items, lambda group, _i: c.fit([Paragraph(p.text, p.bullet) for p in group], box,
-                                                     smallest).fits)
+    measured = {id(p): styled(p.runs, c.theme, bullet=p.bullet) for p in items}  # bold or code runs: their faces
+    groups = paginate(items, lambda group, _i: c.fit([measured[id(p)] for p in group], box, smallest).fits)
     slides = []
     for i, group in enumerate(groups):
-        f = c.fit([Paragraph(p.text, p.bullet) for p in group], box, style)
+        f = c.fit([measured[id(p)] for p in group], box, style)
         suffix = c.labels.mark(i + 1, len(groups)) if i else ""
         title = title_text(c, heading + suffix, size_h, Box(c.left, c.top, c.content_w, c.line_h(size_h)))
         paras = tuple(replace(p, gap_before=j > 0) for j, p in enumerate(group))

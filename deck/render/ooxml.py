@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import itertools
 import re
 import time
 import zipfile
@@ -22,9 +23,9 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from deck.plan import Box, Effect, Group, Line, Para, Picture, Rect, Run, Shape, Table, Text
+from deck.plan import Box, Connector, Effect, Group, Line, Para, Picture, Rect, Run, Shape, Table, Text
 from deck.plan import Faces as Fonts
-from deck.text.fonts import EAST_ASIAN
+from deck.text.fonts import EAST_ASIAN, weak_scripts
 
 NS = {
     "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
@@ -54,8 +55,12 @@ class Langs:
 
     def of(self, text: str) -> str:
         """The lang and altLang attributes for a run of this text."""
+        return self.script(bool(_EAST_ASIAN.search(text)))
+
+    def script(self, east_asian: bool) -> str:
+        """The lang and altLang attributes for East Asian or Latin text."""
         cjk, latin = self._pair
-        if _EAST_ASIAN.search(text):
+        if east_asian:
             return f'lang="{escape(cjk)}" altLang="{escape(latin)}"'
         return f'lang="{escape(latin)}"' + (f' altLang="{escape(self.deck)}"' if latin != self.deck else "")
 
@@ -79,7 +84,27 @@ def _fill(color: str | None) -> str:
     return f'<a:solidFill><a:srgbClr val="{color}"/></a:solidFill>' if color else "<a:noFill/>"
 
 
-def _run(run: Run, text: Text, fonts: Fonts, lang: Langs, links: dict[str, str]) -> str:
+def _lang_pieces(text: str, lang: Langs, weak: dict[int, bool], at: int) -> Iterator[tuple[str, str]]:
+    """(piece, lang attributes): the run's text, with each ambiguous quote set in the other script
+    than the run's (see fonts.weak_scripts) split off with that script's lang, as PowerPoint picks
+    the face of ’ “ ” by lang and LibreOffice by the text around them."""
+    own = bool(_EAST_ASIAN.search(text))
+    odd = [j for j in range(len(text)) if weak.get(at + j, own) != own] if weak else []
+    if not odd:
+        yield text, lang.script(own)
+        return
+    start = 0
+    for j in odd:
+        if j > start:
+            yield text[start:j], lang.script(own)
+        yield text[j], lang.script(not own)
+        start = j + 1
+    if start < len(text):
+        yield text[start:], lang.script(own)
+
+
+def _run(run: Run, text: Text, fonts: Fonts, lang: Langs, links: dict[str, str],
+         weak: dict[int, bool] | None = None, at: int = 0) -> str:
     size = run.size or text.size
     bold = run.bold or text.bold
     latin = fonts.mono if text.mono or run.code else fonts.latin
@@ -93,10 +118,12 @@ def _run(run: Run, text: Text, fonts: Fonts, lang: Langs, links: dict[str, str])
     baseline = f' baseline="{run.baseline}"' if run.baseline else ""
     strike = ' strike="sngStrike"' if run.strike else ""
     highlight = f'<a:highlight><a:srgbClr val="{run.highlight}"/></a:highlight>' if run.highlight else ""
-    return (f'<a:r><a:rPr {lang.of(run.text)} sz="{round(size * 100)}" b="{int(bold)}" '
-            f'i="{int(run.italic)}"{strike}{baseline} dirty="0">{_fill(run.color or text.color)}{highlight}'
-            f'<a:latin typeface="{escape(latin)}"/><a:ea typeface="{escape(fonts.east_asian)}"/>'
-            f'<a:cs typeface="{escape(latin)}"/>{link}</a:rPr><a:t>{escape(run.text)}</a:t></a:r>')
+    props = (f' sz="{round(size * 100)}" b="{int(bold)}" '
+             f'i="{int(run.italic)}"{strike}{baseline} dirty="0">{_fill(run.color or text.color)}{highlight}'
+             f'<a:latin typeface="{escape(latin)}"/><a:ea typeface="{escape(fonts.east_asian)}"/>'
+             f'<a:cs typeface="{escape(latin)}"/>{link}</a:rPr><a:t>')
+    return "".join(f'<a:r><a:rPr {attrs}{props}{escape(piece)}</a:t></a:r>'
+                   for piece, attrs in _lang_pieces(run.text, lang, weak or {}, at))
 
 
 def _para(para: Para, text: Text, fonts: Fonts, lang: Langs, links: dict[str, str], restart: bool = True) -> str:
@@ -114,7 +141,10 @@ def _para(para: Para, text: Text, fonts: Fonts, lang: Langs, links: dict[str, st
                   f'<a:buFont typeface="Arial"/><a:buChar char="{"•◦▪"[para.level % 3]}"/>')
     else:
         marg, bullet = f'{lvl} marL="{step * para.level}" indent="0"', "<a:buNone/>"
-    runs = "".join(_run(r, text, fonts, lang, links) for r in para.runs if r.text)
+    weak = weak_scripts("".join(r.text for r in para.runs))
+    starts = itertools.accumulate((len(r.text) for r in para.runs), initial=0)  # one more than the runs
+    runs = "".join(_run(r, text, fonts, lang, links, weak, at)
+                   for r, at in zip(para.runs, starts, strict=False) if r.text)
     end = f'<a:endParaRPr {lang.end} sz="{round(text.size * 100)}" dirty="0"/>'
     # No hanging punctuation: a hung "。" would sit outside the width we measured.
     return (f'<a:p><a:pPr algn="{para.align}"{marg} eaLnBrk="1" latinLnBrk="0" hangingPunct="0">'
@@ -128,12 +158,15 @@ def _continues(prev: Para, para: Para) -> bool:
     return prev.number is not None and prev.level == para.level and prev.bullet
 
 
-def text_body(text: Text, fonts: Fonts, lang: Langs, inset: float, links: dict[str, str] | None = None) -> str:
-    ins = emu(inset)
+def text_body(text: Text, fonts: Fonts, lang: Langs, inset: float | tuple[float, float, float, float],
+              links: dict[str, str] | None = None, wrap: bool = True) -> str:
+    """inset: one for every side, or (left, top, right, bottom)."""
+    left, top, right, bottom = (emu(v) for v in (inset if isinstance(inset, tuple) else (inset,) * 4))
     paras = "".join(_para(p, text, fonts, lang, links or {}, not (i and _continues(text.paras[i - 1], p)))
                     for i, p in enumerate(text.paras)) or "<a:p/>"
-    return (f'<p:txBody><a:bodyPr wrap="square" lIns="{ins}" tIns="{ins}" rIns="{ins}" bIns="{ins}" '
-            f'anchor="{text.anchor}" rtlCol="0"><a:noAutofit/></a:bodyPr><a:lstStyle/>{paras}</p:txBody>')
+    return (f'<p:txBody><a:bodyPr wrap="{"square" if wrap else "none"}" lIns="{left}" tIns="{top}" rIns="{right}" '
+            f'bIns="{bottom}" anchor="{text.anchor}" rtlCol="0"><a:noAutofit/></a:bodyPr><a:lstStyle/>{paras}'
+            '</p:txBody>')
 
 
 def text_shape(text: Text, shape_id: int, fonts: Fonts, lang: Langs, inset: float, links: dict[str, str],
@@ -215,13 +248,32 @@ def _custom_geometry(shape: Shape) -> str:
         else:
             ops.append("<a:close/>")
     fill = "" if shape.closed else ' fill="none"'
-    return (f'<a:custGeom><a:avLst/><a:gdLst/><a:ahLst/><a:cxnLst/><a:rect l="l" t="t" r="r" b="b"/><a:pathLst>'
+    # Sites as shares of the shape's width and height, so they stay on the outline when it is
+    # resized; each faces away from the centre (ang), so a connector the editor reroutes leaves outwards.
+    w, h = max(shape.box.w, 1e-9), max(shape.box.h, 1e-9)
+    guides = "".join(f'<a:gd name="sx{k}" fmla="*/ w {round(x / w * 100000)} 100000"/>'
+                     f'<a:gd name="sy{k}" fmla="*/ h {round(y / h * 100000)} 100000"/>'
+                     for k, (x, y) in enumerate(shape.sites))
+    sites = "".join(f'<a:cxn ang="{_site_angle(x - w / 2, y - h / 2)}"><a:pos x="sx{k}" y="sy{k}"/></a:cxn>'
+                    for k, (x, y) in enumerate(shape.sites))
+    return (f'<a:custGeom><a:avLst/><a:gdLst>{guides}</a:gdLst><a:ahLst/><a:cxnLst>{sites}</a:cxnLst>'
+            '<a:rect l="l" t="t" r="r" b="b"/>'
+            '<a:pathLst>'
             f'<a:path w="{emu(shape.box.w)}" h="{emu(shape.box.h)}"{fill}>{"".join(ops)}</a:path></a:pathLst>'
             '</a:custGeom>')
 
 
-def drawn_shape(shape: Shape, shape_id: int) -> str:
-    """A p:sp with preset or custom geometry, solid fill and an outline with dash and line ends."""
+def _site_angle(dx: float, dy: float) -> int:
+    """The direction (60000ths of a degree, clockwise from +x) of the side a site sits on."""
+    if abs(dx) >= abs(dy):
+        return 0 if dx >= 0 else 10800000
+    return 5400000 if dy > 0 else 16200000
+
+
+def drawn_shape(shape: Shape, shape_id: int, fonts: Fonts | None = None, lang: Langs | None = None,
+                links: dict[str, str] | None = None) -> str:
+    """A p:sp with preset or custom geometry, solid fill, an outline with dash and line ends, and
+    its own text (a diagram node's label) when it has one."""
     if shape.geometry == "custom":
         geometry = _custom_geometry(shape)
     else:
@@ -232,8 +284,33 @@ def drawn_shape(shape: Shape, shape_id: int) -> str:
     xfrm = (f'<a:xfrm{flips}><a:off x="{emu(b.x)}" y="{emu(b.y)}"/>'
             f'<a:ext cx="{emu(b.w)}" cy="{emu(b.h)}"/></a:xfrm>')
     fill = _fill(shape.fill if shape.closed else None)
-    return (f'<p:sp><p:nvSpPr><p:cNvPr id="{shape_id}" name="{escape(shape.name, {chr(34): "&quot;"})}"/>'
-            f'<p:cNvSpPr/><p:nvPr/></p:nvSpPr><p:spPr>{xfrm}{geometry}{fill}{_line(shape.line)}</p:spPr></p:sp>')
+    body = ""
+    if shape.text is not None:
+        if fonts is None or lang is None:
+            raise ValueError(f"{shape.name}: a shape with text needs fonts and a language")
+        body = text_body(shape.text, fonts, lang, shape.insets, wrap=shape.wrap)
+    name = f'id="{shape_id}" name="{escape(shape.name, {chr(34): "&quot;"})}"'
+    # An external link's relationship (deck.render.writer.urls) is the target itself; a slide jump's, the slide.
+    click = f'<a:hlinkClick r:id="{(links or {})[shape.link]}" action="ppaction://hlinksldjump"/>' if shape.link \
+        else f'<a:hlinkClick r:id="{(links or {})[shape.url]}"/>' if shape.url else ""
+    c_nv = f"<p:cNvPr {name}>{click}</p:cNvPr>" if click else f"<p:cNvPr {name}/>"
+    return (f'<p:sp><p:nvSpPr>{c_nv}<p:cNvSpPr/><p:nvPr/></p:nvSpPr><p:spPr>{xfrm}{geometry}{fill}'
+            f'{_line(shape.line)}</p:spPr>{body}</p:sp>')
+
+
+def connector_shape(conn: Connector, shape_id: int, ids: dict[str, int]) -> str:
+    """A p:cxnSp: a preset connector whose ends are glued (a:stCxn/a:endCxn) to shapes by id."""
+    glue = "".join(f'<a:{tag} id="{ids[g.shape]}" idx="{g.site}"/>'
+                   for tag, g in (("stCxn", conn.start), ("endCxn", conn.end)) if g is not None)
+    b = conn.box
+    attrs = (f' rot="{conn.rot * 60000}"' if conn.rot else "") + (' flipH="1"' if conn.flip_h else "") + \
+        (' flipV="1"' if conn.flip_v else "")
+    guides = "".join(f'<a:gd name="{name}" fmla="val {value}"/>' for name, value in conn.adjust)
+    return (f'<p:cxnSp><p:nvCxnSpPr><p:cNvPr id="{shape_id}" name="{escape(conn.name, {chr(34): "&quot;"})}"/>'
+            f'<p:cNvCxnSpPr>{glue}</p:cNvCxnSpPr><p:nvPr/></p:nvCxnSpPr><p:spPr><a:xfrm{attrs}>'
+            f'<a:off x="{emu(b.x)}" y="{emu(b.y)}"/><a:ext cx="{emu(b.w)}" cy="{emu(b.h)}"/></a:xfrm>'
+            f'<a:prstGeom prst="{conn.geometry}"><a:avLst>{guides}</a:avLst></a:prstGeom><a:noFill/>'
+            f'{_line(conn.line)}</p:spPr></p:cxnSp>')
 
 
 def group_shape(group: Group, first_id: int, fonts: Fonts, lang: Langs, links: dict[str, str]) -> tuple[str, int]:
@@ -245,12 +322,16 @@ def group_shape(group: Group, first_id: int, fonts: Fonts, lang: Langs, links: d
              f'descr="{escape(group.alt, {chr(34): "&quot;"})}"/><p:cNvGrpSpPr/><p:nvPr/></p:nvGrpSpPr>'
              f'<p:grpSpPr><a:xfrm><a:off {off}/><a:ext {ext}/><a:chOff {off}/><a:chExt {ext}/></a:xfrm>'
              '</p:grpSpPr>']
+    # Connectors name the shapes they are glued to; ids are given in document order.
+    ids = {c.name: first_id + 1 + k for k, c in enumerate(group.children) if isinstance(c, Shape)}
     next_id = first_id + 1
     for child in group.children:
         if isinstance(child, Text):
             parts.append(text_shape(child, next_id, fonts, lang, 0, links))
+        elif isinstance(child, Connector):
+            parts.append(connector_shape(child, next_id, ids))
         else:
-            parts.append(drawn_shape(child, next_id))
+            parts.append(drawn_shape(child, next_id, fonts, lang, links))
         next_id += 1
     parts.append("</p:grpSp>")
     return "".join(parts), next_id

@@ -99,12 +99,16 @@ def _runs(spec: Slide) -> list[Run]:
 
 
 def link_keys(spec: Slide) -> list[str]:
-    return list(dict.fromkeys(r.link for r in _runs(spec) if r.link))
+    shapes = [c.link for el in spec.elements if isinstance(el, Group) for c in el.children
+              if isinstance(c, Shape) and c.link]  # diagram nodes that jump to a slide
+    return list(dict.fromkeys([*(r.link for r in _runs(spec) if r.link), *shapes]))
 
 
 def urls(spec: Slide) -> list[str]:
     """External link targets (a link dict key; slide keys never contain ':', URLs do)."""
-    return list(dict.fromkeys(r.url for r in _runs(spec) if r.url and not r.link))
+    shapes = [c.url for el in spec.elements if isinstance(el, Group) for c in el.children
+              if isinstance(c, Shape) and c.url]  # diagram nodes with a click link
+    return list(dict.fromkeys([*(r.url for r in _runs(spec) if r.url and not r.link), *shapes]))
 
 
 def _media(pic: Picture, plan: DeckPlan, diagrams: dict[str, RenderedDiagram],

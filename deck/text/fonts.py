@@ -25,10 +25,30 @@ EAST_ASIAN = ("\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f
               "\U00020000-\U0002fa1f")  # a regex character-class body
 _EA = re.compile(f"[{EAST_ASIAN}]")
 
+# Punctuation Unicode calls ambiguous that the Latin and the East Asian faces draw at different widths
+# (Noto Sans CJK SC: a full em; its JP face: proportional). LibreOffice sets such a "weak" character in
+# the script of the strong character before it (at the start of a paragraph, the one after it), so
+# "it’s" takes the Latin face and "“注意力”" the Chinese one (checked on LibreOffice 7.4).
+AMBIGUOUS = "\u00b7\u2018\u2019\u201c\u201d\u2022"
+_AMBIGUOUS = re.compile(f"[{AMBIGUOUS}]")
+_NOT_STRONG = AMBIGUOUS + " \t\n\r\u00a0\u2002\u2003\u2009\u3000"  # what decides no script
+
 
 @functools.lru_cache(maxsize=65_536)
 def is_east_asian(ch: str) -> bool:
     return bool(_EA.match(ch))
+
+
+def weak_scripts(text: str) -> dict[int, bool]:
+    """For each ambiguous character of a paragraph's text (by index): whether it is set in the
+    East Asian face, as LibreOffice decides (the strong character before it, else the one after it,
+    else Latin). Empty when the text has none, which is most text."""
+    out: dict[int, bool] = {}
+    for m in _AMBIGUOUS.finditer(text):
+        i = m.start()
+        strong = text[:i].rstrip(_NOT_STRONG)[-1:] or text[i + 1:].lstrip(_NOT_STRONG)[:1]
+        out[i] = bool(strong) and is_east_asian(strong)
+    return out
 
 
 @functools.cache
@@ -95,35 +115,65 @@ class Face:
     Widths scale linearly with size, so characters and strings are measured once and
     cached: the line breaker asks for the same text at every candidate size.
     LibreOffice adds space where Chinese meets Latin text (even across a space): `gap`
-    em each. Characters a face lacks are measured in the fallback face renderers use.
+    em each. Characters a face lacks are measured in the first fallback face that has them
+    (what fontconfig gives renderers: DejaVu Sans, then the emoji font), else in the first.
     """
 
-    def __init__(self, latin: FontWidths, east_asian: FontWidths, fallback: FontWidths,
+    def __init__(self, latin: FontWidths, east_asian: FontWidths, fallbacks: tuple[FontWidths, ...],
                  safety: float, asian_latin_gap: float) -> None:
-        self._latin, self._east_asian, self._fallback = latin, east_asian, fallback
+        self._latin, self._east_asian, self._fallbacks = latin, east_asian, fallbacks
         self._chars: dict[str, tuple[float, bool | None]] = {}
+        self._weak: dict[tuple[str, bool], tuple[float, bool | None]] = {}
         self._strings: dict[str, float] = {}
         self.safety = safety
         self.gap = asian_latin_gap * safety
 
+    def _width(self, ch: str, face: FontWidths) -> float:
+        if not face.has(ch):
+            face = next((f for f in self._fallbacks if f.has(ch)), self._fallbacks[0])
+        return face.em(ch) * self.safety
+
     def char(self, ch: str) -> tuple[float, bool | None]:
-        """(width, East Asian or None for spaces)."""
+        """(width, East Asian or None for spaces); an ambiguous character as if after Latin text."""
         entry = self._chars.get(ch)
         if entry is None:
             ea = is_east_asian(ch)
-            face = self._east_asian if ea else self._latin
-            entry = self._chars[ch] = ((face if face.has(ch) else self._fallback).em(ch) * self.safety,
+            entry = self._chars[ch] = (self._width(ch, self._east_asian if ea else self._latin),
                                        None if ch.isspace() else ea)
+        return entry
+
+    def char_as(self, ch: str, ea: bool) -> tuple[float, bool | None]:
+        """An ambiguous character set in the East Asian or in the Latin face."""
+        entry = self._weak.get((ch, ea))
+        if entry is None:
+            entry = self._weak[ch, ea] = (self._width(ch, self._east_asian if ea else self._latin), ea)
         return entry
 
     def edges(self, text: str) -> tuple[list[float], list[float]]:
         """Left and right edge of every character of the text set on one line from 0
         (a Chinese/Latin gap goes before the character that follows it)."""
-        chars, char, gap = self._chars, self.char, self.gap
+        chars, char = self._chars, self.char
+        weak = weak_scripts(text) if _AMBIGUOUS.search(text) else {}
+        entries = [chars.get(ch) or char(ch) for ch in text] if weak else []
+        for i, east_asian in weak.items():
+            entries[i] = self.char_as(text[i], east_asian)
+        # The loop twice, as the hot path (no ambiguous character, most text) looks characters up
+        # as it goes: a list or a generator first costs a third more.
+        gap = self.gap
         lefts: list[float] = []
         rights: list[float] = []
         pos = 0.0
         prev: bool | None = None
+        if weak:
+            for width, ea in entries:
+                if ea is not None:
+                    if prev is not None and ea != prev:
+                        pos += gap
+                    prev = ea
+                lefts.append(pos)
+                pos += width
+                rights.append(pos)
+            return lefts, rights
         for ch in text:
             width, ea = chars.get(ch) or char(ch)
             if ea is not None:
@@ -154,6 +204,7 @@ class Widest(Face):
     def __init__(self, *faces: Face) -> None:
         self._faces = faces
         self._chars: dict[str, tuple[float, bool | None]] = {}
+        self._weak: dict[tuple[str, bool], tuple[float, bool | None]] = {}
         self._strings: dict[str, float] = {}
         self.safety = max(f.safety for f in faces)
         self.gap = max(f.gap for f in faces)
@@ -165,13 +216,28 @@ class Widest(Face):
             entry = self._chars[ch] = (max(w for w, _ in widths), widths[0][1])
         return entry
 
+    def char_as(self, ch: str, ea: bool) -> tuple[float, bool | None]:
+        entry = self._weak.get((ch, ea))
+        if entry is None:
+            entry = self._weak[ch, ea] = (max(f.char_as(ch, ea)[0] for f in self._faces), ea)
+        return entry
+
+
+def _installed(family: str) -> FontWidths | None:
+    try:
+        return widths(family)
+    except DeckError:
+        return None
+
 
 def faces(fonts: dict[str, str], safety: float, asian_latin_gap: float) -> dict[str, Face]:
-    """The sans, sans_bold and mono roles of a theme's `fonts.measure` table."""
-    fallback = widths(fonts["fallback"])
+    """The sans, sans_bold and mono roles of a theme's `fonts.measure` table. The emoji font is
+    optional: where it is not installed, emoji draw as boxes anyway."""
+    emoji = _installed(fonts["emoji"]) if fonts.get("emoji") else None
+    fallbacks = (widths(fonts["fallback"]),) + ((emoji,) if emoji else ())
 
     def face(latin: str, east_asian: str) -> Face:
-        return Face(widths(fonts[latin]), widths(fonts[east_asian]), fallback, safety, asian_latin_gap)
+        return Face(widths(fonts[latin]), widths(fonts[east_asian]), fallbacks, safety, asian_latin_gap)
 
     return {"sans": face("latin", "east_asian"), "sans_bold": face("latin_bold", "east_asian_bold"),
             "mono": face("mono", "east_asian")}

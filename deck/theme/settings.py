@@ -1,7 +1,7 @@
-"""The theme as typed data: theme.yaml plus its label tables and
-Jinja2 templates, in a shipped theme folder (templates/<name>/, package data) or any
-folder given by path. Loaded once, validated against the dataclasses below: a missing
-key, a wrong type or an unknown key is a DeckError naming theme.yaml:line and the key.
+"""The theme as typed data: theme.yaml and its label tables, in a shipped theme folder
+(templates/<name>/, package data) or any folder given by path. Loaded once, validated against
+the dataclasses below: a missing key, a wrong type or an unknown key is a DeckError naming
+theme.yaml:line and the key. Its Jinja2 templates: deck.theme.text_templates.
 """
 
 from __future__ import annotations
@@ -10,20 +10,18 @@ import dataclasses
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import jinja2
 import yaml
 
 from deck import resources
 from deck.content.model import Bank
 from deck.errors import DeckError
-from deck.plan import Box, DeckPlan, Faces, NotesStyle, Slide
+from deck.plan import Box
 from deck.text.fonts import Face, Widest, faces
 from deck.text.layout import Style
+from deck.theme.diagram_settings import DiagramSettings, DiagramShapes
 from deck.theme.labels import Labels, load_labels
-from deck.theme.mermaid import FlowchartConfig, SequenceConfig, ThemeVariables
-from deck.theme.typed_yaml import Range, Reader, Signed, compose
+from deck.theme.typed_yaml import Range, Reader, compose
 
 PT_PER_IN = 72.0
 PT_PER_MM = 72 / 25.4
@@ -57,6 +55,7 @@ class MeasureFonts:
     east_asian_bold: str
     mono: str
     fallback: str
+    emoji: str = ""  # measured where the faces and the fallback lack a glyph, if installed
 
 
 @dataclass(frozen=True)
@@ -152,77 +151,6 @@ class Reveal:
 
     effect: str
     duration_ms: int = 0
-
-
-@dataclass(frozen=True)
-class Baseline:
-    sub: Signed  # a:rPr baseline, thousandths of a percent of the size: below the line is negative
-    sup: Signed
-
-
-@dataclass(frozen=True)
-class DiagramColors:
-    """Palette names for the parts of a native diagram."""
-
-    node_fill: str
-    node_line: str
-    cluster_fill: str
-    cluster_line: str
-    cluster_text: str
-    edge: str
-    text: str
-    label_bg: str
-
-
-@dataclass(frozen=True)
-class DiagramShapes:
-    """Flowcharts drawn as native shapes: what does not scale with Mermaid's layout (pt)."""
-
-    label_size: Range  # slides: [max, floor]
-    handout_label_size: Range
-    label_min: float  # below the floor only for a diagram too big for it
-    legible_min: float  # slides: labels below it get a warning (re-flow or split the diagram)
-    line_spacing: float
-    label_pad: float
-    border_width: float
-    cluster_border_width: float
-    edge_width: float
-    thick_width: float
-    cross_size: float
-    dash: str  # a:prstDash of dotted edges
-    end_size: str  # a:headEnd/a:tailEnd w and len
-    script_scale: float  # <sub>/<sup> size relative to the label
-    baseline: Baseline
-    colors: DiagramColors
-
-
-@dataclass(frozen=True)
-class DiagramSettings:
-    """How Mermaid renders (the `diagrams:` block). Keys left out take the renderer's defaults and
-    stay out of the cache key, so adding an optional key here invalidates no committed render."""
-
-    scale: float  # PNG pixels per CSS pixel
-    min_png_long_side: int
-    max_png_long_side: int  # a huge diagram is drawn smaller in its PNG
-    font_family: str
-    font_size: int  # px
-    flowchart: FlowchartConfig = FlowchartConfig()
-    sequence: SequenceConfig = SequenceConfig()
-    theme_variables: ThemeVariables = ThemeVariables()
-
-    def data(self) -> dict[str, Any]:
-        """The settings as given (keys left out stay out, whole numbers as ints): what the cache
-        key hashes and what Mermaid's configuration is built from."""
-        return _given(self)
-
-
-def _given(obj: Any) -> Any:
-    if dataclasses.is_dataclass(obj):
-        return {f.name: _given(v) for f in dataclasses.fields(obj)
-                if (v := getattr(obj, f.name)) is not None and _given(v) != {}}
-    if isinstance(obj, float) and obj.is_integer():
-        return int(obj)  # `scale: 3` read as 3.0 must hash as the 3 it was
-    return obj
 
 
 @dataclass(frozen=True)
@@ -408,7 +336,7 @@ class Images:
     dpi: float
     max_height: float  # slides, points
     handout_max_height: float
-    svg_scale: float  # an SVG's PNG fallback: pixels per CSS pixel
+    svg_scale: float  # an SVG's PNG fallback: pixels per CSS pixel of its drawn size
 
 
 @dataclass(frozen=True)
@@ -452,7 +380,7 @@ class Theme:
     def _faces(self) -> dict[str, Face]:
         m = self.fonts.measure
         table = {"latin": m.latin, "latin_bold": m.latin_bold, "east_asian": m.east_asian,
-                 "east_asian_bold": m.east_asian_bold, "mono": m.mono, "fallback": m.fallback}
+                 "east_asian_bold": m.east_asian_bold, "mono": m.mono, "fallback": m.fallback, "emoji": m.emoji}
         return faces(table, self.fonts.safety_margin, self.fonts.asian_latin_gap)
 
     @property
@@ -472,30 +400,9 @@ class Theme:
         """For text mixing regular, bold and code runs: each character as wide as its widest face."""
         return Widest(self.sans, self.sans_bold, self.mono)
 
-    def plan(self, profile: str, title: str, page: tuple[float, float], slides: tuple[Slide, ...],
-             language: str) -> DeckPlan:
-        """A DeckPlan with what the writer needs from the theme: faces, notes style, inset."""
-        f = self.fonts
-        return DeckPlan(profile=profile, title=title, width=page[0], height=page[1], slides=slides,
-                        faces=Faces(f.latin, f.east_asian, f.mono), inset=self.layout.inset,
-                        notes=NotesStyle(self.sizes.notes, self.palette.text, f.line_spacing),
-                        link_color=self.palette.primary, svg_scale=self.images.svg_scale, language=language)
-
     def labels(self, language: str) -> Labels:
         default = resources.themes_dir() / "default" / "labels"
         return load_labels(tuple(dict.fromkeys((self.folder / "labels", default))), language)
-
-    @functools.cached_property
-    def jinja(self) -> jinja2.Environment:
-        # Notes and handout text are plain text, not HTML: no autoescape here.
-        # A theme folder may bring only theme.yaml: templates it lacks come from the default theme.
-        folders = list(dict.fromkeys([self.folder, resources.themes_dir() / "default"]))
-        return jinja2.Environment(loader=jinja2.FileSystemLoader(folders), autoescape=False,
-                                  trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
-                                  undefined=jinja2.StrictUndefined)
-
-    def render(self, template: str, **values: Any) -> str:
-        return self.jinja.get_template(template).render(**values).strip()
 
 
 def read_theme(path: Path, name: str) -> Theme:

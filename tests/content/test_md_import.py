@@ -55,6 +55,49 @@ def test_question_headings_with_unlabelled_answers_keep_every_block() -> None:
     assert "[the paper](https://arxiv.org/abs/1706.03762)" in second["answer"]
 
 
+def test_prose_before_a_sections_first_question_is_its_intro(tmp_path: Path) -> None:
+    """Kept as the section's intro (Markdown): the study deck's section slide has it as notes,
+    the handout prints it under the section's band."""
+    from deck.planning import handout, profiles
+    from deck.theme.settings import load_theme
+
+    result = import_markdown((MD / "headings.md").read_text(encoding="utf-8"), "headings.md", MD)
+    sections = {d["section"]["title"]: d["section"] for d in
+                (yaml.safe_load(t) for p, t in result.files.items() if p.endswith(".yaml") and p != "deck.yaml")}
+    assert sections["Training"]["intro"] == ("How a model learns its weights: the loop, and **why** it starts "
+                                             "slowly.\n\n- data in batches\n- a loss to lower\n")
+    assert "intro" not in sections["Attention"]
+    md = tmp_path / "bank.md"
+    md.write_text((MD / "headings.md").read_text(encoding="utf-8").replace("](img/chart.png)", "](https://e.x/c.png)"),
+                  encoding="utf-8")
+    bank = load_bank(md)
+    training = next(s for s in bank.sections if s.title == "Training")
+    assert training.intro.startswith("How a model learns")
+    theme = load_theme()
+    study = profiles.study(bank, theme, {})
+    divider = next(s for s in study.slides if s.key == f"section-{training.id}")
+    assert "How a model learns its weights: the loop, and why it starts slowly." in divider.notes
+    assert "data in batches" in divider.notes and "**" not in divider.notes
+    printed = handout.handout(bank, theme, {})
+    texts = [p.text for s in printed.slides for el in s.elements if hasattr(el, "paras") for p in el.paras]
+    at = texts.index("How a model learns its weights: the loop, and why it starts slowly.")
+    assert texts[at + 1:at + 3] == ["data in batches", "a loss to lower"]
+    assert texts[at - 1] == "2. Training  2 questions"  # right under its band, before its first question
+    assert texts[at + 3:at + 5] == ["Q1  How is it trained?", "Answer: By gradient descent."]
+
+
+def test_emoji_before_a_headings_words_are_decoration() -> None:
+    """Newer emoji (🪤) have no glyph in any font set-up installs: headings keep their words only;
+    emoji inside the text stay (the emoji font draws them)."""
+    md = ("# 🧠 LLM Bank\n\n## 🏗️ Section 1: Basics\n\n### What is X?\n\nX is ✅ done.\n\n"
+          "#### 🪤 Why not Y?\n\nBecause 🎯.\n")
+    result = import_markdown(md, "bank.md")
+    assert yaml.safe_load(result.files["deck.yaml"])["title"] == "LLM Bank"
+    (section,) = [yaml.safe_load(t) for p, t in result.files.items() if p.endswith(".yaml") and p != "deck.yaml"]
+    assert section["section"]["title"] == "Basics"
+    assert section["questions"][0]["answer"] == "X is ✅ done.\n\n#### Why not Y?\n\nBecause 🎯.\n"
+
+
 def test_front_matter_title_toc_and_badges_are_no_sections() -> None:
     result = import_markdown((MD / "headings.md").read_text(encoding="utf-8"), "headings.md", MD)
     assert yaml.safe_load(result.files["deck.yaml"])["title"] == "Heading banks"

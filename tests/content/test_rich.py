@@ -122,13 +122,19 @@ def test_missing_image_names_file_line_and_path(tmp_path: Path) -> None:
         load_bank(_bank(tmp_path, "first line\n\n![a chart](charts/nope.png)"))
     e = err.value
     assert e.file.endswith("s.yaml") and (e.line, e.question, e.field) == (11, "first-q", "answer")
+    assert e.column == 18  # "      ![a chart](": the path starts in column 18
     assert "charts/nope.png" in str(e)
+
+
+def test_an_unclosed_dollar_is_warned_at_its_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--content", str(_bank(tmp_path, "line\n  costs $abc"))]) == 0  # "        costs $abc"
+    assert "s.yaml:10:15: question 'first-q', answer: '$' at '$abc' opens math" in capsys.readouterr().out
 
 
 def test_check_warns_on_unknown_math(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--content", str(_bank(tmp_path, "line\n$\\foo x$"))]) == 0
     out = capsys.readouterr()
-    assert "s.yaml:10: question 'first-q', answer: unknown math command \\foo" in out.out + out.err
+    assert "s.yaml:10:8: question 'first-q', answer: unknown math command \\foo" in out.out + out.err  # line:column
 
 
 @pytest.mark.parametrize("answer", ["- " * 10_000 + "x", "> " * 10_000 + "x", "*" * 50_000 + " x", "_a" * 9_000,
@@ -160,3 +166,28 @@ def test_br_breaks_the_line_and_other_html_stays_text() -> None:
     assert [[s.text for s in b.spans] for b in rich.blocks] == [["first"], ["second"], ["third <think>"]]
     table = parse("| q | a<br>b |\n|---|---|\n| 1 | 2 |").blocks[0]
     assert ["".join(s.text for s in cell) for cell in table.rows[0]] == ["q", "a b"]
+
+
+def test_an_amount_between_dollar_signs_is_money_and_formulas_stay_math() -> None:
+    """`$5 US$` is money (a number, then words only); pandoc's rule alone would typeset it."""
+    from deck.content.markdown import parser
+
+    def spans(text: str) -> list[tuple[str, bool]]:
+        return [(s.text, s.math) for b in parse(text).blocks for s in b.spans]
+
+    assert spans("It costs $5 US$ per hour") == [("It costs $5 US$ per hour", False)]
+    assert spans("$5 US$ or $20 per month$, then $x$") == [("$5 US$ or $20 per month$, then ", False),
+                                                        ("x", True)]
+    assert parse("It costs $5 US$ per hour").problems == ()
+    for formula in ("$5$", "$2^n$", "$4 d_{model}$", "$1.75 \\times 10^{11}$", "$32 \\text{ heads}$", "$1M+$"):
+        assert spans(formula) and all(m for _, m in spans(formula)), formula
+    # Every formula of the bundled bank and of the corpus banks stays one (counted without the rule).
+    md = parser()
+
+    def formulas(paths: list[Path]) -> int:
+        return sum(k.type == "math_inline" for p in paths for t in md.parse(p.read_text(encoding="utf-8"))
+                   for k in t.children or [])
+
+    assert formulas(sorted(CONTENT.rglob("*.yaml"))) == 121
+    corpus = sorted((CONTENT.parent.parent / "shared" / "corpus" / "real-markdown").glob("*.md"))
+    assert formulas(corpus) == (262 if corpus else 0)

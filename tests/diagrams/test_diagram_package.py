@@ -123,3 +123,22 @@ def test_a_cached_scene_is_read_back_with_no_warning(tmp_path: Path, monkeypatch
     monkeypatch.setattr(session, "RenderSession", FakeSession)
     r = cache.render_diagrams({"every": src}, SETTINGS, repo_root=None, cache_dir=tmp_path / "c")["every"]
     assert r.scene == scene and r.warnings == ()
+
+
+def test_editing_the_page_code_makes_every_render_stale(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The .js files run in the page are part of the cache key: no version to remember to bump."""
+    before = cache.cache_key("graph TD; A-->B", SETTINGS, "11.0.0")
+    package = Path(cache.__file__).parent
+    for script in package.glob("*.js"):
+        shutil.copy(script, tmp_path / script.name)
+    monkeypatch.setattr(cache, "__file__", str(tmp_path / "cache.py"))
+    try:
+        cache.page_code.cache_clear()
+        assert cache.cache_key("graph TD; A-->B", SETTINGS, "11.0.0") == before  # same code, same key
+        with (tmp_path / "scene.js").open("a", encoding="utf-8") as js:
+            js.write("\n// an edit\n")
+        cache.page_code.cache_clear()
+        assert cache.cache_key("graph TD; A-->B", SETTINGS, "11.0.0") != before
+    finally:
+        monkeypatch.undo()
+        cache.page_code.cache_clear()

@@ -79,7 +79,7 @@ NOISY = """%%{init: {'theme': 'base', 'flowchart': {'htmlLabels': true, 'curve':
 flowchart LR
   A[Client] --> B[Proxy]
   B --> C[App]
-  click A href "https://example.com"
+  click A href "mailto:ops@example.com"
 """
 
 

@@ -12,6 +12,7 @@ import re
 import shutil
 import xml.etree.ElementTree as ET
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from deck.diagrams.scene import Scene, from_json, parse_label
 from deck.diagrams.shapes import diagram_group
 from deck.diagrams.sources import MAX_TEXT_SIZE, inspect_source
 from deck.errors import DiagramError
-from deck.plan import Box, Group, Shape, Slide, Text
+from deck.plan import Box, Connector, Group, Shape, Slide, Text
 from deck.planning.compose import Page
 from deck.planning.slides import diagram_slide
 from deck.render.writer import render
@@ -59,10 +60,16 @@ def _slide_area() -> tuple[Page, Box]:
 def _one_slide_deck(group: Group) -> bytes:
     c, _ = _slide_area()
     title = c.text(Box(c.left, 20, c.content_w, 40), [], 20, "title")
-    return render(c.theme.plan("study", "t", (c.w, c.h), (Slide("diagram", "d", title, (group,)),), "zh-CN"))
+    return render(c.plan("study", "t", (Slide("diagram", "d", title, (group,)),), "zh-CN"))
 
 
 # --- the plan from a committed scene (no browser) ---------------------------------------------
+
+
+def _texts(group: Group) -> list[Text]:
+    """Every label of a diagram group: text boxes and the text inside node shapes."""
+    return [c for c in group.children if isinstance(c, Text)] + \
+        [c.text for c in group.children if isinstance(c, Shape) and c.text is not None]
 
 
 def test_every_shape_scene_becomes_shapes_edges_and_text() -> None:
@@ -70,7 +77,7 @@ def test_every_shape_scene_becomes_shapes_edges_and_text() -> None:
     _, area = _slide_area()
     group = diagram_group(scene, area, load_theme(), name="Diagram every-shape", alt="all shapes")
     shapes = [c for c in group.children if isinstance(c, Shape)]
-    texts = [c for c in group.children if isinstance(c, Text)]
+    texts = _texts(group)
     nodes = {s.name.removeprefix("Node "): s for s in shapes if s.name.startswith("Node ") and "inner" not in s.name}
     assert set(nodes) == {n.id for n in scene.nodes} and len(nodes) == 15
     geometry = {nid: (s.geometry, s.flip_h, s.flip_v) for nid, s in nodes.items()}
@@ -79,19 +86,22 @@ def test_every_shape_scene_becomes_shapes_edges_and_text() -> None:
         "d": ("flowChartPredefinedProcess", False, False), "e": ("can", False, False),
         "f": ("ellipse", False, False), "g": ("custom", False, False), "h": ("diamond", False, False),
         "i": ("hexagon", False, False), "j": ("parallelogram", False, False),
-        "k": ("parallelogram", True, False), "l": ("trapezoid", False, False), "m": ("trapezoid", False, True),
-        "n": ("ellipse", False, False), "o": ("rect", False, False)}
+        "k": ("parallelogram", True, False), "l": ("trapezoid", False, False), "m": ("custom", False, False),
+        "n": ("ellipse", False, False), "o": ("rect", False, False)}  # m: an upside-down trapezoid, its outline
     assert nodes["c"].adjust == (("adj", 50000),)  # stadium: fully rounded ends
-    assert any(s.name == "Node n inner" for s in shapes)  # double circle: two rings
-    assert nodes["g"].path[0][0] == "M" and nodes["g"].path[-1] == ("Z",)
+    assert any(s.name == "Node n inner" and s.fill is None for s in shapes)  # double circle: two rings
+    assert nodes["g"].path[0][0] == "M" and nodes["g"].path[-1] == ("Z",) and len(nodes["g"].sites) == 4
+    # Every node holds its own label.
+    assert {nid: s.text.paras[0].text for nid, s in nodes.items() if s.text} == \
+        {n.id: "".join(p.text for p in n.label.lines[0]) for n in scene.nodes if n.label}
     # Subgraphs: frames with their titles, outer first.
     frames = [s for s in shapes if s.name.startswith("Subgraph ")]
     assert [s.name for s in frames] == ["Subgraph OUT", "Subgraph IN"]
-    # Edges: open custom paths of cubic Béziers with the right ends, dashes and widths.
-    edges = {s.name: s for s in shapes if s.name.startswith("Edge ") and not s.name.startswith("Edge end")}
+    # Edges: glued connectors (or open custom paths) with the right ends, dashes and widths.
+    edges = {s.name: s for s in group.children if isinstance(s, Shape | Connector) and s.name.startswith("Edge ")
+             and not s.name.startswith("Edge end")}
     assert len(edges) == len(scene.edges) == 15
-    assert all(not s.closed and s.fill is None and s.path[0][0] == "M" for s in edges.values())
-    assert any(op[0] == "C" for s in edges.values() for op in s.path)
+    assert all(isinstance(s, Connector) for s in edges.values())
     line = {k.removeprefix("Edge "): s.line for k, s in edges.items()}
     assert line["a-b"].tail == "triangle" and line["a-b"].color == "DC2626"  # linkStyle 0
     assert line["c-d"].tail is None and line["c-d"].head is None  # ---
@@ -111,7 +121,8 @@ def test_every_shape_scene_becomes_shapes_edges_and_text() -> None:
                          for t in texts)
     assert label_texts == sorted(lab.text for lab in scene.labels)
     assert len({t.size for t in texts}) == 1
-    assert all(group.box.x - 1 <= t.box.x and t.box.x + t.box.w <= group.box.x + group.box.w + 1 for t in texts)
+    boxed = [c for c in group.children if isinstance(c, Text)]
+    assert all(group.box.x - 1 <= t.box.x and t.box.x + t.box.w <= group.box.x + group.box.w + 1 for t in boxed)
     runs = [r for t in texts for p in t.paras for r in p.runs]
     assert {r.baseline for r in runs if r.text == "2"} == {-25000, 30000}  # H<sub>2</sub>O x<sup>2</sup>
     # Mermaid's aspect kept, the box used along its limiting side.
@@ -125,6 +136,11 @@ def test_labels_parse_breaks_scripts_and_entities() -> None:
         [("H", "", False), ("2", "sub", False), ("O", "", False)],
         [("x", "", False), ("2", "sup", False), (" & ", "", False), ("b", "", True)]]
     assert parse_label("`**Bold** text`", markdown=True)[0][0].bold
+    # Markdown strings: _it_ and __b__ at word edges as runs; snake_case stays text.
+    md = parse_label("`This **is** _Markdown_ __too__, snake_case_name`", markdown=True)[0]
+    assert [(x.text, x.bold, x.italic) for x in md] == [
+        ("This ", False, False), ("is", True, False), (" ", False, False), ("Markdown", False, True),
+        (" ", False, False), ("too", True, False), (", snake_case_name", False, False)]
     # Mermaid's db holds #quot; and #35; as its own placeholders.
     assert parse_label("引号 ﬂ°quot¶ßxﬂ°quot¶ß ﬂ°°35¶ß")[0][0].text == '引号 "x" #'
 
@@ -143,10 +159,10 @@ def test_written_group_is_schema_valid_with_paths_and_ends(tmp_path: Path, pml_s
     assert {e.get("prst") for e in g.iter(f"{A}prstGeom")} >= {"rect", "roundRect", "diamond", "hexagon", "can",
                                                               "ellipse", "flowChartPredefinedProcess",
                                                               "parallelogram", "trapezoid"}
-    assert g.find(f".//{A}custGeom/{A}pathLst/{A}path/{A}cubicBezTo") is not None
+    assert g.find(f".//{A}custGeom/{A}pathLst/{A}path/{A}cubicBezTo") is not None  # the flag's outline
     assert {e.get("type") for e in g.iter(f"{A}tailEnd")} == {"triangle", "oval"}
     assert g.find(f".//{A}prstDash[@val='dash']") is not None
-    assert g.find(f".//{A}xfrm[@flipH='1']") is not None and g.find(f".//{A}xfrm[@flipV='1']") is not None
+    assert g.find(f"{P}sp/{P}spPr/{A}xfrm[@flipH='1']") is not None  # lean left: a mirrored parallelogram
     ids = [int(e.get("id")) for e in slide.iter(f"{P}cNvPr")]
     assert len(ids) == len(set(ids))
     assert "H" in "".join(t.text or "" for t in g.iter(f"{A}t"))
@@ -164,7 +180,7 @@ def test_bundled_flowcharts_are_native_with_labels_at_the_floor(did: str) -> Non
     slide = diagram_slide(c, d, "k", rendered.png_size, "footer", 1, scene=rendered.scene)
     groups = [el for el in slide.elements if isinstance(el, Group)]
     assert len(groups) == 1 and not any(type(el).__name__ == "Picture" for el in slide.elements)
-    texts = [t for t in groups[0].children if isinstance(t, Text)]
+    texts = _texts(groups[0])
     assert len(texts) == len(rendered.scene.labels)
     floor = theme.diagram_shapes.label_size.min
     size = min(t.size for t in texts)  # the smallest label: what a room has to read
@@ -288,10 +304,50 @@ def test_click_callback_and_image_node_keep_the_picture_with_one_warning() -> No
     assert icon.picture_reason == "z.mmd:2: icon node"
 
 
-def test_click_link_is_dropped_with_a_warning_and_stays_native() -> None:
-    got = inspect_source('flowchart LR\n  A --> B\n  click A href "https://example.com" _blank\n', "l.mmd")
+def test_click_http_and_slide_links_are_kept_for_their_nodes_and_a_mailto_link_dropped_with_a_warning() -> None:
+    got = inspect_source('flowchart LR\n  A --> B\n  click A href "https://example.com/a?b=1" _blank\n'
+                         '  click B "https://example.org"\n  click C href "mailto:x@example.com"\n'
+                         '  click D "#kv-cache"\n', "l.mmd")
     assert got.picture_reason is None
-    assert got.warnings == ("l.mmd:3: click link on A dropped (diagrams are not clickable)",)
+    assert got.links == (("A", "https://example.com/a?b=1"), ("B", "https://example.org"), ("D", "#kv-cache"))
+    assert got.warnings == ("l.mmd:5: click link on C dropped (only http(s) and #id links are kept)",)
+    assert "click" not in got.text  # Mermaid never sees them (strict mode ignores them anyway)
+
+
+def test_a_linked_node_is_a_hyperlink_in_the_written_deck(tmp_path: Path, pml_schema) -> None:  # noqa: ANN001
+    _, area = _slide_area()
+    scene = replace(_scene(), links=(("a", "https://example.com/x?y=1&z=2"),))
+    deck = tmp_path / "l.pptx"
+    deck.write_bytes(_one_slide_deck(diagram_group(scene, area, load_theme(), name="d", alt="a")))
+    assert schema_errors(deck, pml_schema) == []
+    with zipfile.ZipFile(deck) as z:
+        slide = ET.fromstring(z.read("ppt/slides/slide1.xml"))
+        rels = ET.fromstring(z.read("ppt/slides/_rels/slide1.xml.rels"))
+    R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    linked = [(c.get("name"), c.find(f"{A}hlinkClick").get(f"{R}id")) for c in slide.iter(f"{P}cNvPr")
+              if c.find(f"{A}hlinkClick") is not None]
+    assert [name for name, _ in linked] == ["Node a"]
+    rel = next(r for r in rels if r.get("Id") == linked[0][1])
+    assert rel.get("Target") == "https://example.com/x?y=1&z=2" and rel.get("TargetMode") == "External"
+
+
+def test_a_node_linked_to_a_question_jumps_to_its_slide(tmp_path: Path, pml_schema) -> None:  # noqa: ANN001
+    c, area = _slide_area()
+    scene = replace(_scene(), links=(("a", "#kv-cache"), ("b", "#nowhere")))
+    title = c.text(Box(c.left, 20, c.content_w, 40), [], 20, "title")
+    slides = (Slide("diagram", "d", title, (diagram_group(scene, area, load_theme(), name="d", alt="a"),)),
+              Slide("question", "q-kv-cache", title))
+    deck = tmp_path / "j.pptx"
+    deck.write_bytes(render(c.plan("study", "t", slides, "zh-CN")))
+    assert schema_errors(deck, pml_schema) == []
+    with zipfile.ZipFile(deck) as z:
+        slide = ET.fromstring(z.read("ppt/slides/slide1.xml"))
+        rels = ET.fromstring(z.read("ppt/slides/_rels/slide1.xml.rels"))
+    R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    linked = [(c.get("name"), h.get(f"{R}id"), h.get("action")) for c in slide.iter(f"{P}cNvPr")
+              if (h := c.find(f"{A}hlinkClick")) is not None]
+    assert [(name, action) for name, _, action in linked] == [("Node a", "ppaction://hlinksldjump")]  # b: no such slide
+    assert next(r for r in rels if r.get("Id") == linked[0][1]).get("Target") == "slide2.xml"
 
 
 def test_theme_only_init_and_front_matter_are_allowed() -> None:
@@ -345,7 +401,7 @@ def test_harmless_mermaid_builds_natively_and_error_pictures_fail(browser: None,
     rendered = render_diagrams(sources, SETTINGS, repo_root=REPO, cache_dir=tmp_path / "c")
     assert all(rendered[n].scene is not None for n in ("click", "init", "front"))
     assert rendered["callback"].scene is None and len(rendered["callback"].warnings) == 1
-    assert len(rendered["click"].warnings) == 1
+    assert rendered["click"].warnings == () and rendered["click"].scene.links == (("A", "https://example.com"),)
     bad = tmp_path / "bad.mmd"
     bad.write_text("flowchart LR\n  A --> B\n" + "  A --> B\n" * (MAX_TEXT_SIZE // 10), encoding="utf-8")
     with pytest.raises(DiagramError, match=r"bad\.mmd: \d+ characters, above Mermaid's maxTextSize"):

@@ -214,7 +214,7 @@ def test_one_table_of_profiles_for_the_cli_and_the_build(tmp_path: Path,
     from deck.build import PROFILES, BuildRequest
     from deck.build import build as build_decks
     from deck.errors import DeckError
-    from deck.planning.profiles import MockOptions
+    from deck.planning.selection import MockOptions
 
     assert main(["build", "--profile", "slides"]) == 2
     offered = ", ".join(repr(name) for name in (*PROFILES, "all"))

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from checks import glue_report
 from conftest import REPO
+from lxml import etree
 
 from deck.cli import main
 from deck.content.scaffold import starter_files, write_new_bank
@@ -63,6 +65,21 @@ def test_every_corpus_flowchart_builds(browser: None, tmp_path: Path, capsys: py
     assert native | pictures == set(index) and not native & pictures
     assert pictures == PICTURES, sorted(pictures)
     assert len(native) == 93
+    # Edges glued to their nodes (a:stCxn/a:endCxn to shapes of the same group, sites that exist).
+    glued, free, problems = _glue(out)
+    assert problems == []
+    assert glued / (glued + free) >= 0.8, (glued, free)
+
+
+def _glue(deck: Path) -> tuple[int, int, list[str]]:
+    glued = free = 0
+    problems: list[str] = []
+    with zipfile.ZipFile(deck) as z:
+        for part in z.namelist():
+            if re.fullmatch(r"ppt/slides/slide\d+\.xml", part):
+                g, f, p = glue_report(etree.fromstring(z.read(part)))
+                glued, free, problems = glued + g, free + f, problems + [f"{part}: {x}" for x in p]
+    return glued, free, problems
 
 
 def _drawn(deck: Path) -> tuple[set[str], set[str]]:

@@ -192,6 +192,8 @@ def _build(root: Path, out: Path, *extra: str) -> int:
 MARKDOWN = r"""**Bold** and `inline_code` and $x^2 + d_k$ and $5 or $6, [a link](https://example.com/x).
 Next line <think> stays text.
 
+Line one<br>line two and `<br>` in code. $5 US$ is money.
+
 $$
 \sum_i \alpha_i
 $$
@@ -222,11 +224,21 @@ def test_markdown_fields_become_html_math_for_mathjax_images_as_media(tmp_path: 
     assert "$5 or $6" in answer  # prices are not math
     assert '<a href="https://example.com/x">a link</a>' in answer
     assert "<br />\nNext line &lt;think&gt; stays text." in answer
+    assert "Line one<br />line two and <code>&lt;br&gt;</code> in code." in answer  # <br> breaks, as on slides
+    assert "$5 US$ is money" in answer
     assert "<table>" in answer and "<td>2</td>" in answer
     (name,) = pkg.media
     assert pkg.media[name] == png and f'<img src="{name}" alt="a figure">' in answer
     assert '<div class="highlight"' in answer and "**" not in prose(answer).replace("**kw", "")
     assert set(pkg.decks.values()) >= {"Demo:Bank", "Demo:Bank::01 演示"}  # `::` in a title would nest decks
+
+
+def test_a_link_to_a_slide_is_text_on_a_card(tmp_path: Path) -> None:
+    root = _bank(tmp_path, "See [**the cache**](#kv) and [docs](https://example.com/d).")
+    assert _build(root, tmp_path / "demo.apkg") == 0
+    answer = read_apkg(tmp_path / "demo.apkg", tmp_path).notes[0].fields["answer"]
+    assert "See <strong>the cache</strong> and" in answer and 'href="#' not in answer
+    assert '<a href="https://example.com/d">docs</a>' in answer
 
 
 def test_a_missing_or_escaping_image_names_file_line_question_field(tmp_path: Path,
@@ -236,8 +248,8 @@ def test_a_missing_or_escaping_image_names_file_line_question_field(tmp_path: Pa
         capsys.readouterr()
         assert _build(root, tmp_path / "x.apkg") == 2
         err = capsys.readouterr().err
-        # The loader names the image's own line (the answer's text starts on line 9).
-        assert err.startswith("error: bank/01-demo.yaml:9, question 'first-q', field 'answer': image "), err
+        # The loader names the image's own line and column (the answer's text starts on line 9).
+        assert err.startswith("error: bank/01-demo.yaml:9:16, question 'first-q', field 'answer': image "), err
         assert why in err
         assert not (tmp_path / "x.apkg").exists()
 

@@ -19,7 +19,8 @@ from deck.cli import main
 from deck.content.load import load_bank
 from deck.errors import ContentError
 from deck.plan import Effect
-from deck.planning.profiles import MockOptions, mock, study
+from deck.planning.profiles import mock, study
+from deck.planning.selection import MockOptions
 from deck.render import ooxml
 from deck.theme.settings import load_theme
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from deck.plan import Box, Text
 from deck.planning.compose import Block, Page, code_rows, paginate
+from deck.planning.selection import MockOptions
 from deck.text.layout import Paragraph
 from deck.theme.settings import load_theme
 
@@ -89,7 +90,7 @@ def test_slide_size_has_no_preset_type() -> None:
     from deck.render.writer import render
 
     bank = load_bank(ENGLISH)
-    for plan in (profiles.study(bank, THEME, {}), handout.scorecard(bank, THEME, profiles.MockOptions())):
+    for plan in (profiles.study(bank, THEME, {}), handout.scorecard(bank, THEME, MockOptions())):
         with zipfile.ZipFile(io.BytesIO(render(plan))) as z:
             size = re.search(r"<p:sldSz [^>]*>", z.read("ppt/presentation.xml").decode()).group()  # type: ignore[union-attr]
         assert "type=" not in size

@@ -64,11 +64,12 @@ def write_bank(root: Path, bank: dict) -> Path:
 def plans_of(root: Path) -> list:
     from deck.content.load import load_bank
     from deck.planning import handout, profiles
+    from deck.planning.selection import MockOptions
 
     bank = load_bank(root)
     return [profiles.study(bank, THEME, {}), handout.handout(bank, THEME, {}),
-            profiles.mock(bank, THEME, profiles.MockOptions(shuffle=True, seed=1)),
-            handout.scorecard(bank, THEME, profiles.MockOptions())]
+            profiles.mock(bank, THEME, MockOptions(shuffle=True, seed=1)),
+            handout.scorecard(bank, THEME, MockOptions())]
 
 
 # In process and on the plan: cheap enough for hundreds of banks (LibreOffice checks the

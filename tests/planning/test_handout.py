@@ -8,7 +8,8 @@ from checks import plan_problems
 from conftest import SECTION
 
 from deck.content.load import load_bank
-from deck.planning import handout, profiles
+from deck.planning import handout
+from deck.planning.selection import MockOptions
 from deck.theme.settings import load_theme
 
 THEME = load_theme()
@@ -27,7 +28,7 @@ def test_a_long_bank_title_fits_every_handout_footer(tmp_path: Path) -> None:
     many = "".join(questions.replace("first-q", f"first-{i}").replace("second-q", f"second-{i}") for i in range(30))
     (root / "01-demo.yaml").write_text(SECTION.split("questions:\n", 1)[0] + "questions:\n" + many, encoding="utf-8")
     bank = load_bank(root)
-    plans = [handout.handout(bank, THEME, {}), handout.scorecard(bank, THEME, profiles.MockOptions())]
+    plans = [handout.handout(bank, THEME, {}), handout.scorecard(bank, THEME, MockOptions())]
     assert all(len(p.slides) > 1 for p in plans)
     for plan in plans:
         assert plan_problems(plan, THEME) == [], plan.profile

@@ -335,3 +335,56 @@ def test_a_markdown_bank_shows_its_pictures_and_reports_an_unsafe_one(tmp_path: 
     descr = [p.find("p:nvPicPr/p:cNvPr", NS).get("descr") for _, x in parts(tmp_path / "o.pptx")
              for p in x.iterfind(".//p:pic", NS)]
     assert descr == ["a curve"]
+
+
+def test_a_diagram_caption_keeps_its_markdown_on_the_slide() -> None:
+    from dataclasses import replace
+
+    from conftest import CONTENT
+
+    from deck.planning.compose import Page
+    from deck.planning.slides import diagram_slide
+
+    theme = load_theme()
+    bank = load_bank(CONTENT)
+    d = replace(next(iter(bank.diagrams.values())), caption="`q_proj` 的 **残差** $d_k$")
+    slide = diagram_slide(Page.slide(theme, theme.labels("zh-CN")), d, "d", (1000, 400), "f", 1)
+    (caption,) = [el for el in slide.elements if getattr(el, "role", "") == "caption"]
+    runs = [r for p in caption.paras for r in p.runs]
+    assert "".join(r.text for r in runs) == "q_proj 的 残差 dk"
+    assert [r.text for r in runs if r.code] == ["q_proj"] and [r.text for r in runs if r.bold] == ["残差"]
+    assert any(r.baseline < 0 and r.text == "k" for r in runs)
+    long = replace(d, caption="**很长的说明** " * 60)  # cannot fit whole: cut as plain text, never overflowing
+    cut = [el for el in diagram_slide(Page.slide(theme, theme.labels("zh-CN")), long, "d", (1000, 400), "f",
+                                      1).elements if getattr(el, "role", "") == "caption"][0]
+    assert cut.paras[0].text.endswith("…") and "**" not in cut.paras[0].text
+
+
+def test_a_link_to_a_question_section_or_diagram_jumps_to_its_slide(tmp_path: Path) -> None:
+    """[text](#id): a slide jump in the study deck; a target the mock did not draw stays text; an id
+    the bank does not have is a warning naming file, line, question and field."""
+    import shutil
+
+    from conftest import ENGLISH
+
+    from deck.planning.profiles import mock
+    from deck.planning.selection import MockOptions
+
+    bank_dir = tmp_path / "bank"
+    shutil.copytree(ENGLISH, bank_dir)
+    path = bank_dir / "01-http.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "    follow_up: How do you make a POST safe to retry in your payment API?",
+        "    follow_up: See [isolation](#isolation), the [data section](#data) and [nothing](#nope)."),
+        encoding="utf-8")
+    bank = load_bank(bank_dir)
+    (warning,) = [w for w in bank.warnings if "#nope" in w]
+    assert warning.startswith(f"bank/{path.name}:6: question 'idempotency', follow_up: link '#nope' names no")
+    theme = load_theme()
+    runs = {r.text: r for s in study(bank, theme, {}).slides for el in s.elements
+            for p in getattr(el, "paras", ()) for r in p.runs}
+    assert runs["isolation"].link == "q-isolation" and runs["data section"].link == "section-data"
+    assert runs["nothing"].link is None and runs["nothing"].url is None
+    drawn = mock(bank, theme, MockOptions(sections=("1",)))  # isolation is in section 2: not in this deck
+    runs = {r.text: r for s in drawn.slides for el in s.elements for p in getattr(el, "paras", ()) for r in p.runs}
+    assert runs["isolation"].link is None and "#" not in "".join(runs)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from checks import placement_problems
+from checks import placement_problems, plan_problems
 from conftest import CONTENT, need_soffice, no_libreoffice
 from pptx import Presentation
 
@@ -16,7 +17,9 @@ from deck.content.load import load_bank
 from deck.content.rich import plain
 from deck.errors import DeckError
 from deck.planning.handout import handout, scorecard
-from deck.planning.profiles import MockOptions, draw, mock
+from deck.planning.profiles import mock, study
+from deck.planning.references import references
+from deck.planning.selection import MockOptions, draw
 from deck.theme.settings import load_theme
 
 BANK = load_bank(CONTENT)
@@ -143,9 +146,7 @@ def test_overview_diagram_listed_by_a_section_is_shown_once() -> None:
 
 
 def test_references_show_venue_and_link_in_study_and_handout() -> None:
-    from deck.planning.profiles import references
-
-    paras = references(BANK, THEME.labels(BANK.language), THEME.palette.primary)
+    paras = references(BANK, THEME.labels(BANK.language), THEME)
     first = paras[0]
     assert first.text.startswith("Attention Is All You Need（Vaswani et al., 2017）  NeurIPS 2017")
     link = next(r for r in first.runs if r.url)
@@ -154,6 +155,19 @@ def test_references_show_venue_and_link_in_study_and_handout() -> None:
     pages = handout(BANK, THEME, {d: (1000, 400) for d in BANK.diagrams}).slides
     texts = [p.text for s in pages[-3:] for el in s.elements if hasattr(el, "paras") for p in el.paras]
     assert any(t.startswith("Attention Is All You Need") and "NeurIPS 2017" in t for t in texts)
+
+
+def test_a_reference_note_keeps_its_markdown_and_is_measured_in_its_faces() -> None:
+    ref = replace(BANK.references[0], note="serve it with `vllm serve`, **fast**, see [docs](https://docs.vllm.ai)")
+    bank = replace(BANK, references=(ref,) * 40)  # long enough to continue on a second slide
+    (para,) = set(references(bank, THEME.labels(bank.language), THEME))
+    assert "`" not in para.text and "**" not in para.text and "](" not in para.text
+    assert any(r.code and r.text == "vllm serve" for r in para.runs)
+    assert any(r.bold and r.text == "fast" for r in para.runs)
+    assert any(r.url == "https://docs.vllm.ai" and r.text == "docs" for r in para.runs)
+    plan = study(bank, THEME, {d: (1000, 400) for d in bank.diagrams})
+    assert len([s for s in plan.slides if s.kind == "references"]) > 1
+    assert plan_problems(plan, THEME) == []
 
 
 def test_handout_shows_the_overview_diagram_once_before_the_sections() -> None:

@@ -12,6 +12,7 @@ from conftest import ENGLISH
 
 from deck.content.load import load_bank
 from deck.planning import handout, profiles
+from deck.planning.selection import MockOptions
 from deck.render.ooxml import Langs
 from deck.render.writer import render
 from deck.text.fonts import EAST_ASIAN
@@ -23,9 +24,9 @@ LANG = re.compile(r'\b(?:lang|altLang)="([^"]*)"')
 
 def english_plans() -> dict[str, object]:
     bank, theme = load_bank(ENGLISH), load_theme()
-    opts = profiles.MockOptions(shuffle=True, seed=5)
+    opts = MockOptions(shuffle=True, seed=5)
     return {"study": profiles.study(bank, theme, {}), "mock": profiles.mock(bank, theme, opts),
-            "mock-ordered": profiles.mock(bank, theme, profiles.MockOptions()),
+            "mock-ordered": profiles.mock(bank, theme, MockOptions()),
             "scorecard": handout.scorecard(bank, theme, opts), "handout": handout.handout(bank, theme, {})}
 
 
@@ -68,7 +69,7 @@ def test_run_lang_follows_its_text() -> None:
 
 def test_key_points_split_sentences_in_either_script() -> None:
     from deck.content.model import Question
-    from deck.planning.profiles import key_points
+    from deck.planning.digest import key_points
 
     zh = Question("a", "q", "缓存 K 与 V。解码时只算新 token！第三句。", "", "")
     en = Question("b", "q", "Cache K and V, e.g. per layer. Decode reads 0.5 of it!\n- Third", "", "")

@@ -1,0 +1,54 @@
+"""A third-party validator's verdict on what we write: openxml-audit (PyPI, test extra) applies
+PowerPoint's own rules beyond the XSD (relationship targets, id uniqueness, timing trees, content
+types) and predicts whether PowerPoint opens the file cleanly. Every kind of deck we make is
+checked: the bundled bank's, an English bank's (all profiles, click builds), a Markdown bank's,
+and decks on a user's template."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import ENGLISH, REPO, no_libreoffice
+
+import deck.export.pdf
+from deck.cli import main
+
+audit = pytest.importorskip("openxml_audit", reason="test extra: pip install openxml-audit")
+TEMPLATES = REPO.parent / "shared" / "corpus" / "templates"
+MARKDOWN = REPO / "tests" / "markdown" / "zh"
+
+
+def findings(deck: Path) -> list[str]:
+    result = audit.validate_pptx(deck)
+    return [f"{deck.name}: {e}" for e in result.errors]
+
+
+def test_the_bundled_decks_open_cleanly_in_powerpoint(built: Path) -> None:
+    decks = sorted(built.glob("*.pptx"))
+    assert {d.name for d in decks} >= {"study.pptx", "mock.pptx", "handout.pptx", "mock-scorecard.pptx"}
+    assert [f for d in decks for f in findings(d)] == []
+
+
+def test_english_markdown_and_click_decks_open_cleanly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(deck.export.pdf, "pdf_bytes", no_libreoffice)  # the PDFs are not what is checked here
+    for args in (["--content", str(ENGLISH), "--profile", "study", "-o", str(tmp_path / "study.pptx")],
+                 ["--content", str(ENGLISH), "--profile", "mock", "-o", str(tmp_path / "mock.pptx")],
+                 ["--content", str(ENGLISH), "--profile", "study", "--reveal", "click", "-o", str(tmp_path / "c.pptx")],
+                 ["--content", str(MARKDOWN), "--profile", "study", "-o", str(tmp_path / "md.pptx")]):
+        assert main(["build", "-q", "--cache", str(tmp_path / "cache"), *args]) == 0
+    decks = sorted(tmp_path.rglob("*.pptx"))
+    assert len(decks) == 5  # the mock brings its scorecard
+    assert [f for d in decks for f in findings(d)] == []
+
+
+@pytest.mark.skipif(not TEMPLATES.is_dir(), reason="../shared/corpus/templates is not beside the repository")
+def test_decks_on_the_corpus_templates_open_cleanly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(deck.export.pdf, "pdf_bytes", no_libreoffice)
+    templates = sorted(TEMPLATES.glob("*.p?tx"))
+    assert len(templates) == 5
+    for t in templates:
+        out = tmp_path / f"{t.stem}.pptx"
+        assert main(["build", "-q", "--content", str(ENGLISH), "--profile", "mock", "--reveal", "click",
+                     "--template", str(t), "--cache", str(tmp_path / "cache"), "-o", str(out)]) == 0
+        assert findings(out) == []
