@@ -90,9 +90,10 @@ class Rect:
 @dataclass(frozen=True)
 class Picture:
     box: Box
-    diagram: str  # diagram id; the renderer looks up its SVG and PNG
+    diagram: str  # diagram id; the renderer looks up its SVG and PNG ("" for a media file)
     alt: str
     step: int = 0
+    media: str = ""  # a bank's picture file (absolute path; PNG, JPEG, GIF or SVG) instead of a diagram
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,23 @@ class Group:
     step: int = 0
 
 
-Element = Text | Rect | Picture | Shape | Group
+@dataclass(frozen=True)
+class Table:
+    """A native table (a:tbl): one text frame per cell on a grid of column widths and row heights;
+    each cell's box is its grid cell, its fill the cell's, its text set inside pad_x/pad_y."""
+
+    box: Box
+    columns: tuple[float, ...]
+    rows: tuple[float, ...]
+    cells: tuple[tuple[Text, ...], ...]  # row-major, the header row first when header
+    header: bool
+    border: Line
+    pad_x: float
+    pad_y: float
+    step: int = 0
+
+
+Element = Text | Rect | Picture | Shape | Group | Table
 
 
 @dataclass(frozen=True)
@@ -221,4 +238,5 @@ class DeckPlan:
     notes: NotesStyle  # speaker notes: one paragraph per line of Slide.notes
     inset: float  # text box inset on every side
     link_color: str  # hyperlinks, visited or not (the theme's hlink colours)
+    svg_scale: float  # a bank's SVG picture gets a PNG fallback of this many pixels per CSS pixel drawn
     language: str = "zh-CN"  # BCP 47 tag of the deck's text

@@ -47,6 +47,14 @@ def text_boxes(deck: Path) -> list[list[tuple[float, float, float, float]]]:
             if shape.has_text_frame and shape.text_frame.text.strip():
                 x, y = shape.left / EMU, shape.top / EMU
                 rects.append((x, y, x + shape.width / EMU, y + shape.height / EMU))
+            elif getattr(shape, "has_table", False):
+                # A native table's rows as written: a row LibreOffice had to grow pushes the text of the
+                # rows below out of theirs. (A row, not a cell: the PDF joins the text of neighbouring
+                # cells on one baseline into one line; a cell's text wraps inside it, never across.)
+                top, x = shape.top / EMU, shape.left / EMU
+                for row in shape.table.rows:
+                    rects.append((x, top, x + shape.width / EMU, top + row.height / EMU))
+                    top += row.height / EMU
         out.append(rects)
     return out
 
@@ -101,21 +109,24 @@ def plan_problems(plan, theme) -> list[str]:  # noqa: ANN001
     """Layout properties read from the plan, in process: every text fits its box as our
     measure sets it (code rows as given, other text re-broken at its size), and every box
     lies on the page. The LibreOffice checks above confirm the measure on real decks."""
-    from deck.plan import Text
+    from deck.plan import Table, Text
     from deck.text import layout
     from deck.text.layout import Style
 
     problems = []
     eps = 0.01
     for number, slide in enumerate(plan.slides, 1):
-        for el in (slide.title, *slide.elements):
+        # A table's cells are checked as text boxes with the table's cell insets.
+        cells = [(c, el.pad_x, el.pad_y) for el in slide.elements if isinstance(el, Table) for row in el.cells
+                 for c in row]
+        for el, pad_x, pad_y in [(e, plan.inset, plan.inset) for e in (slide.title, *slide.elements)] + cells:
             b = el.box
             where = f"slide {number} ({slide.kind}) {getattr(el, 'role', type(el).__name__)}"
             if b.x < -eps or b.y < -eps or b.x + b.w > plan.width + eps or b.y + b.h > plan.height + eps:
                 problems.append(f"{where}: box {b} off the page")
             if not isinstance(el, Text) or not el.paras:
                 continue
-            width, height = b.w - 2 * plan.inset, b.h - 2 * plan.inset
+            width, height = b.w - 2 * pad_x, b.h - 2 * pad_y
             if el.mono:
                 for p in el.paras:
                     if theme.mono(p.text.rstrip(), el.size) > width + eps:
@@ -128,6 +139,8 @@ def plan_problems(plan, theme) -> list[str]:  # noqa: ANN001
                     problems.append(f"{where}: a run is larger than its box's size")
                 style = Style(el.size, el.size, el.line_spacing, el.paragraph_gap)
                 lines, used = layout.layout([_paragraph(p, theme) for p in el.paras], width, el.size, style, measure)
+                if el.role == "cell" and all(len(ls) == 1 for ls in lines):  # one unbroken line: no spare
+                    used = len(el.paras) * el.size * el.line_spacing
                 # A single line is never broken by a wider measure than ours; only height counts.
                 if any(len(p.text) > 1 and measure(ln.rstrip(), el.size) > width + eps
                        for p, ls in zip(el.paras, lines, strict=True) for ln in ls if len(ln.rstrip()) > 1):

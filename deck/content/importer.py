@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from deck.content.images import BadImage, inspect, kind_of
 from deck.content.md_blocks import CJK_RE, slug
 from deck.content.md_shapes import Parsed, RawQuestion, Unplaced, parse
 from deck.content.yaml_bank import MAX_BANK_QUESTIONS, MAX_ITEMS, MAX_TEXT, invisible_only
@@ -301,6 +302,12 @@ class _Assembler:
         if not path.resolve().is_file():
             self.missing_images.append(f"{rel} (line {line})")
             return None
+        if kind_of(rel) is not None:
+            try:
+                inspect(path.resolve())
+            except BadImage as exc:  # a broken or unsafe picture: the bank keeps its alt text, the report says why
+                self.notices.append(f"line {line}: image '{rel}' {exc}; its alt text kept")
+                return None
         return path.resolve()
 
     def _diagram_files(self, files: dict[str, str]) -> int:

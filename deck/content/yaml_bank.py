@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from deck.content.images import BadImage, inspect, kind_of
 from deck.content.model import REVEALS, Bank, Code, Diagram, ProfileSettings, Question, Reference, Section
 from deck.content.reading import decode, is_editor_file, not_regular, read_bytes
 from deck.content.rich import parse as parse_markdown
@@ -92,7 +93,7 @@ class _Ctx:
 def _read_yaml(path: Path, root: Path, texts: dict[Path, str] | None = None) -> tuple[yaml.Node, _Ctx]:
     """The file's top node; texts holds the files of a bank made in memory (from Markdown)."""
     rel = str(path.relative_to(root.parent)) if path.is_relative_to(root.parent) else str(path)
-    ctx = _Ctx(rel, root)
+    ctx = _Ctx(rel, root if texts is None else root.parent)  # a bank from Markdown: its pictures are beside it
     text = texts[path] if texts is not None else decode(read_bytes(path, rel), rel)
     ctx.lines = text.split("\n")
     try:
@@ -315,6 +316,17 @@ def _markdown(node: yaml.Node, text: str, ctx: _Ctx, field: str, warnings: list[
                                file=ctx.file, line=first + line, column=int(col[1:]) + 1 if col else None,
                                question=ctx.question, field=field,
                                hint=f"put the picture in {ctx.root.name}/ and give its path relative to that folder")
+        if kind_of(src) is None:
+            warnings.append(f"{ctx.file}:{first + line}: {where}{field}: image '{src}' is not a PNG, JPEG, GIF or "
+                            "SVG file; its alt text is shown")
+            continue
+        try:
+            inspect(path)
+        except BadImage as exc:
+            col = ctx.column(first + line, f"({src}")
+            raise ContentError(f"image '{src}' {exc}", file=ctx.file, line=first + line,
+                               column=int(col[1:]) + 1 if col else None, question=ctx.question, field=field,
+                               hint="fix or replace the picture file") from None
     for problem in rich.problems:
         where = f"question '{ctx.question}', " if ctx.question else ""
         line = first + problem.line

@@ -13,11 +13,13 @@ import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Literal, TypeVar
 
 from deck.content.model import Section
 from deck.plan import Box, DeckPlan, Element, Faces, NotesStyle, Para, Picture, Rect, Run, Slide, Text
-from deck.planning import anchors
+from deck.planning import anchors, flow
+from deck.planning.richtext import Item, TableItem, alt_text, table_rows
 from deck.text import layout
 from deck.text.fonts import Face
 from deck.text.highlight import code_lines
@@ -49,7 +51,7 @@ class Block:
 
     style: BlockStyle
     label: str
-    paras: tuple[Paragraph, ...]
+    paras: tuple[Item, ...]  # paragraphs, and the field's tables and pictures where they are native
 
     @property
     def role(self) -> str:
@@ -69,26 +71,30 @@ class Page:
     content_w: float
     content_bottom: float
     foot: float  # the bottom margin's top edge: footers sit between content_bottom and here
+    picture_h: float  # the tallest a field's picture is drawn
+    root: Path | None = None  # the bank folder: given, a field's tables and pictures are native
 
     @classmethod
-    def slide(cls, theme: Theme, labels: Labels, role: str = "answer") -> Page:
+    def slide(cls, theme: Theme, labels: Labels, root: Path | None = None, role: str = "answer") -> Page:
         """The page of a slide role: a template's content area for that role's layout, else the
         content layout's, else the slide margins."""
-        s = theme.slide
+        s, tallest = theme.slide, theme.images.max_height
         boxes = theme.role(role)
         a = (boxes.area if boxes else None) or theme.area
         if a is not None:
-            return cls(theme, labels, s.w, s.h, a.x, a.y, a.w, a.bottom - s.footer_height * PT_PER_IN, a.bottom)
+            return cls(theme, labels, s.w, s.h, a.x, a.y, a.w, a.bottom - s.footer_height * PT_PER_IN, a.bottom,
+                       tallest, root)
         mx = s.margin_x * PT_PER_IN
         foot = s.h - s.margin_bottom * PT_PER_IN
         return cls(theme, labels, s.w, s.h, mx, s.margin_top * PT_PER_IN, s.w - 2 * mx,
-                   foot - s.footer_height * PT_PER_IN, foot)
+                   foot - s.footer_height * PT_PER_IN, foot, tallest, root)
 
     @classmethod
-    def a4(cls, theme: Theme, labels: Labels) -> Page:
+    def a4(cls, theme: Theme, labels: Labels, root: Path | None = None) -> Page:
         a = theme.handout
         m = a.margin
-        return cls(theme, labels, a.w, a.h, m, m, a.w - 2 * m, a.h - m - a.layout.footer_room, a.h - m)
+        return cls(theme, labels, a.w, a.h, m, m, a.w - 2 * m, a.h - m - a.layout.footer_room, a.h - m,
+                   theme.images.handout_max_height, root)
 
     def plan(self, profile: str, title: str, slides: tuple[Slide, ...], language: str) -> DeckPlan:
         """The deck of these slides on pages of this size, with what the writer needs from the
@@ -97,7 +103,7 @@ class Page:
         return DeckPlan(profile=profile, title=title, width=self.w, height=self.h, slides=anchors.resolve(slides),
                         faces=Faces(f.latin, f.east_asian, f.mono), inset=t.layout.inset,
                         notes=NotesStyle(t.sizes.notes, t.palette.text, f.line_spacing),
-                        link_color=t.palette.primary, language=language)
+                        link_color=t.palette.primary, svg_scale=t.images.svg_scale, language=language)
 
     @property
     def inset(self) -> float:
@@ -189,8 +195,11 @@ class Page:
     def block_height(self, block: Block, width: float, size: float) -> float:
         """Height of a block at a body size: label line, body text, one overlap between them."""
         lay, style = self.theme.layout, self.theme.style(block.style.size)
-        body = self.height_of(block.paras, width - lay.block_pad - lay.block_right,
-                              min(size, style.max_size), style)
+        body_w, body_size = width - lay.block_pad - lay.block_right, min(size, style.max_size)
+        if flow.native(block.paras):
+            body = flow.height(self, block.paras, body_w, body_size, style, self.picture_h)
+        else:
+            body = self.height_of(block.paras, body_w, body_size, style)  # type: ignore[arg-type]
         return self.line_h(self.theme.sizes.block_label) - lay.block_body_overlap + body
 
     def block(self, block: Block, box: Box, size: float, step: int = 0) -> list[Element]:
@@ -201,12 +210,15 @@ class Page:
         label_h = self.line_h(label_size)
         x, w = box.x + lay.block_pad, box.w - lay.block_pad - lay.block_right
         body_y = box.y + label_h - lay.block_body_overlap
+        body_box, body_size = Box(x, body_y, w, box.bottom - body_y), min(size, block.style.size.max)
+        body = flow.place(self, block.paras, body_box, body_size, self.theme.style(block.style.size), block.role,
+                          self.picture_h) if flow.native(block.paras) else \
+            [self.text(body_box, block.paras, body_size, block.role)]  # type: ignore[arg-type]
         out: list[Element] = [
             Rect(box, block.style.tint), Rect(Box(box.x, box.y, lay.block_bar, box.h), accent),
             self.text(Box(x, box.y + lay.block_label_y, w, label_h), [Para((Run(block.label),))], label_size,
                       "label", accent, bold=True),
-            self.text(Box(x, body_y, w, box.bottom - body_y), block.paras,
-                      min(size, block.style.size.max), block.role)]
+            *body]
         return [replace(el, step=step) for el in out] if step else out
 
     def stack(self, blocks: Sequence[Block], area: Box, steps: bool = False) -> list[Element] | None:
@@ -235,12 +247,41 @@ class Page:
         lay = self.theme.layout
         body_h = area.h - self.line_h(self.theme.sizes.block_label) + lay.block_body_overlap
         parts: list[Block] = []
+        width = area.w - lay.block_pad - lay.block_right
         for b in blocks:
-            chunks = layout.split(b.paras, area.w - lay.block_pad - lay.block_right - 2 * self.inset,
-                                  body_h - 2 * self.inset, self.theme.style(b.style.size), self.theme.sans)
+            style = self.theme.style(b.style.size)
+            chunks = self.split_flow(b.paras, width, body_h, style) if flow.native(b.paras) else \
+                layout.split(b.paras, width - 2 * self.inset, body_h - 2 * self.inset, style,  # type: ignore[arg-type]
+                             self.theme.sans)
             parts += [replace(b, label=b.label + self.labels.mark(i + 1, len(chunks)), paras=tuple(chunk))
                       for i, chunk in enumerate(chunks)]
         return paginate(parts, lambda page, _i: self.stack(page, area) is not None)
+
+    def split_flow(self, items: Sequence[Item], width: float, body_h: float, style: Style) -> list[list[Item]]:
+        """Parts of a flow holding tables or pictures that each fit a frame of this width and height at
+        the minimum size: text split as layout.split splits it, a table longer than a frame at rows (each
+        part with the header row), pictures whole."""
+        def fits(page: Sequence[Item], _i: int = 0) -> bool:
+            return flow.height(self, flow.merged(page), width, style.min_size, style, self.picture_h) <= body_h
+
+        def text(paras: list[Paragraph]) -> list[Paragraph]:
+            return [p for chunk in layout.split(paras, width - 2 * self.inset, body_h - 2 * self.inset, style,
+                                                self.theme.sans) for p in chunk]
+
+        units: list[Item] = []
+        for seg in flow.segments(items):
+            if isinstance(seg, list):
+                units += text(seg)
+            elif isinstance(seg, TableItem) and fits([seg]):
+                units.append(seg)  # a table that fits a frame stays whole (on the next part if need be)
+            elif isinstance(seg, TableItem):
+                whole = seg.columns_of or seg.rows
+                rows: list[Item] = [TableItem((seg.rows[0], row), whole) for row in seg.rows[1:]]
+                # A row taller than a whole frame cannot be split inside a cell: that table is set as text rows.
+                units += rows if all(fits([r]) for r in rows) else text(table_rows(seg, self.theme))
+            else:  # a picture taller than the frame (a template's small content area) gives way to its alt text
+                units += [seg] if fits([seg]) else text([alt_text(seg.alt, self.theme)])
+        return [flow.merged(page) for page in paginate(units, fits)]
 
     # Code.
 

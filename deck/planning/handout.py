@@ -13,11 +13,13 @@ from deck.content.model import Bank, Question, Section
 from deck.content.rich import flat, plain
 from deck.diagrams.scene import Scene
 from deck.diagrams.shapes import diagram_group, label_fit
-from deck.plan import Box, DeckPlan, Element, Group, Para, Picture, Rect, Run, Slide, Text
+from deck.plan import Box, DeckPlan, Element, Group, Para, Picture, Rect, Run, Slide, Table, Text
+from deck.planning import flow
 from deck.planning.compose import Page, paginate
 from deck.planning.digest import key_points
 from deck.planning.references import references
-from deck.planning.richtext import paragraphs, styled
+from deck.planning.richtext import Item, paragraphs, styled
+from deck.planning.richtext import flow as flow_items
 from deck.planning.selection import MockOptions, draw
 from deck.text import layout
 from deck.text.layout import Paragraph
@@ -36,6 +38,9 @@ class Piece:
 def _shift(el: Element, dy: float) -> Element:
     if isinstance(el, Group):  # a native diagram: its shapes move with it
         return replace(el, box=replace(el.box, y=el.box.y + dy), children=tuple(_shift(c, dy) for c in el.children))
+    if isinstance(el, Table):  # and a table's cells with it
+        cells = tuple(tuple(replace(c, box=replace(c.box, y=c.box.y + dy)) for c in row) for row in el.cells)
+        return replace(el, box=replace(el.box, y=el.box.y + dy), cells=cells)
     return replace(el, box=replace(el.box, y=el.box.y + dy))
 
 
@@ -47,7 +52,7 @@ class A4:
         self.theme, self.footer_text = theme, footer
         self.lay, self.sizes = h.layout, h.sizes
         self.language = bank.language
-        self.page = Page.a4(theme, theme.labels(bank.language))
+        self.page = Page.a4(theme, theme.labels(bank.language), bank.root)
         self.w, self.h, self.m = self.page.w, self.page.h, self.page.left
         self.content_w = self.page.content_w
         self.top, self.bottom = self.page.top, self.page.content_bottom
@@ -121,31 +126,38 @@ def _qa_pieces(a4: A4, number: int, q: Question) -> list[Piece]:
         return shown + suffix, height(shown + suffix)
 
     tallest = max(heading("")[1], heading(lab.mark(99, 99))[1])
-    body: list[Paragraph] = [] if whole else [Paragraph(question)]  # each block starts with its label: "标准答｜..."
+    body: list[Item] = [] if whole else [Paragraph(question)]  # each block starts with its label: "标准答｜..."
     for block in t.blocks(lab):
         if not getattr(q, block.role):
             continue  # an optional block (反问点, 坑位) this question does not have
-        ps = paragraphs(getattr(q, block.role), t)
+        ps = flow_items(getattr(q, block.role), t, a4.page.root)
         head = block.label + lab.handout_sep
         first = ps[0]
-        if first.bullet or first.level or not first.gap or first.measure is t.mono:  # a list or code: label alone
-            body += [Paragraph(head), *ps]
+        if not isinstance(first, Paragraph) or first.bullet or first.level or not first.gap or first.measure is t.mono:
+            body += [Paragraph(head), *ps]  # a list, code, a table or a picture: the label alone
         else:
             body += [replace(first, text=head + first.text, runs=(Run(head), *first.runs) if first.runs else ()),
                      *ps[1:]]
-    chunks = layout.split(body, a4.content_w - 2 * a4.inset,
-                          a4.page_height - tallest - lay.qa_reserve, t.style(bsize), t.sans)
+    room, style = a4.page_height - tallest - lay.qa_reserve, t.style(bsize)
+    native = flow.native(body)
+    chunks = a4.page.split_flow(body, a4.content_w, room + 2 * a4.inset, style) if native \
+        else layout.split(body, a4.content_w - 2 * a4.inset, room, style, t.sans)  # type: ignore[arg-type]
     pieces = []
     for n, chunk in enumerate(chunks):
         shown, qh = heading(lab.mark(n + 1, len(chunks)) if n else "")
         head = a4.text(Box(a4.m, 0, a4.content_w, qh), [Para((
             Run(qnum, color=t.palette.primary, bold=True),
             Run(shown, bold=True)),)], qsize, "question")
-        paras = [_labelled(a4, p, i > 0) for i, p in enumerate(chunk)]
-        bh = a4.measure(chunk, bsize)
         top = qh - lay.qa_overlap
-        text = a4.text(Box(a4.m, top, a4.content_w, bh), paras, bsize, "answer")
-        pieces.append(Piece(top + bh, (Rect(Box(a4.m, 0, lay.qa_bar, top), t.palette.primary), head, text)))
+        if native:
+            bh = flow.height(a4.page, chunk, a4.content_w, bsize, style, a4.page.picture_h)
+            body_els = flow.place(a4.page, chunk, Box(a4.m, top, a4.content_w, bh), bsize, style, "answer",
+                                  a4.page.picture_h, lambda seg: [_labelled(a4, p, i > 0) for i, p in enumerate(seg)])
+        else:
+            bh = a4.measure(chunk, bsize)  # type: ignore[arg-type]
+            paras = [_labelled(a4, p, i > 0) for i, p in enumerate(chunk)]  # type: ignore[arg-type]
+            body_els = [a4.text(Box(a4.m, top, a4.content_w, bh), paras, bsize, "answer")]
+        pieces.append(Piece(top + bh, (Rect(Box(a4.m, 0, lay.qa_bar, top), t.palette.primary), head, *body_els)))
     if q.code:
         pieces += _code_pieces(a4, q)
     return pieces

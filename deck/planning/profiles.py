@@ -32,7 +32,7 @@ class _Builder:
 
     def __init__(self, theme: Theme, bank: Bank, footer: str, reveal: Reveal = "slides",
                  scenes: Mapping[str, Scene] | None = None) -> None:
-        self.c = Page.slide(theme, theme.labels(bank.language))
+        self.c = Page.slide(theme, theme.labels(bank.language), bank.root)
         self.reveal = reveal
         self.scenes = scenes or {}
         self.labels = self.c.labels

@@ -5,9 +5,12 @@ math its baseline-shifted runs. Each paragraph names the face it is measured in.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote
 
 from deck.content import rich
+from deck.content.images import BadImage, ImageFile, inspect, kind_of
 from deck.plan import Run
 from deck.text.highlight import code_lines
 from deck.text.layout import Paragraph
@@ -49,28 +52,79 @@ def _code(block: rich.Block, theme: Theme) -> list[Paragraph]:
             for i, line in enumerate(block.source.split("\n"))]
 
 
-def _table(block: rich.Block, theme: Theme) -> list[Paragraph]:
+@dataclass(frozen=True)
+class TableItem:
+    """A Markdown table in a field's flow: rows of one-paragraph cells, the header row first."""
+
+    rows: tuple[tuple[Paragraph, ...], ...]
+    columns_of: tuple[tuple[Paragraph, ...], ...] = ()  # rows that size the columns (a part: the whole table)
+
+
+@dataclass(frozen=True)
+class ImageItem:
+    """A picture on its own line in a field's flow."""
+
+    image: ImageFile
+    alt: str
+
+
+Item = Paragraph | TableItem | ImageItem
+
+
+def _table_item(block: rich.Block, theme: Theme) -> TableItem:
+    width = max(len(row) for row in block.rows)
+    return TableItem(tuple(tuple(styled(runs(row[j], theme, bold=i == 0), theme) if j < len(row) else Paragraph("")
+                                 for j in range(width)) for i, row in enumerate(block.rows)))
+
+
+def _image_item(block: rich.Block, root: Path) -> ImageItem | None:
+    """The picture of an image block, None where only its alt text can stand (remote, another kind)."""
+    path = (root / block.source).resolve()
+    if "://" in block.source or kind_of(block.source) is None or not path.is_relative_to(root.resolve()):
+        return None
+    try:
+        return ImageItem(inspect(path), block.text)
+    except (BadImage, OSError):  # the loader has refused these already; a bank made otherwise shows the alt text
+        return None
+
+
+def table_rows(table: TableItem, theme: Theme) -> list[Paragraph]:
+    """A table as rows of text, cells divided by │, the header row bold: where a native table cannot
+    stand (a question; a row taller than a slide)."""
     out = []
-    for i, row in enumerate(block.rows):
+    for i, row in enumerate(table.rows):
         rs: list[Run] = []
         for j, cell in enumerate(row):
             if j:
                 rs.append(Run(TABLE_SEP, color=theme.palette.muted))
-            rs += runs(cell, theme, bold=i == 0)
-        out.append(styled(tuple(rs), theme, level=block.level, gap=i == 0))
+            rs += [r for r in cell.runs or (Run(cell.text),) if r.text]
+        out.append(styled(tuple(rs), theme, gap=i == 0))
     return out
 
 
+def alt_text(alt: str, theme: Theme) -> Paragraph:
+    """A picture that cannot be shown, as its alt text in italics."""
+    return styled(runs((rich.Span(alt, italic=True),), theme), theme)
+
+
 def paragraphs(text: str, theme: Theme) -> list[Paragraph]:
-    """The field's paragraphs, ready to fit, split and place."""
-    out: list[Paragraph] = []
+    """The field's paragraphs, ready to fit, split and place (a table as rows of text, a picture as
+    its alt text: for places that hold text only)."""
+    return [p for p in flow(text, theme) if isinstance(p, Paragraph)]
+
+
+def flow(text: str, theme: Theme, root: Path | None = None) -> list[Item]:
+    """The field's paragraphs with, given the bank folder its pictures are in, its tables as native
+    tables and its pictures (on their own line) as pictures."""
+    out: list[Item] = []
     for b in rich.blocks(text):
         if b.kind == "code":
             out += _code(b, theme)
         elif b.kind == "table":
-            out += _table(b, theme)
+            out += [_table_item(b, theme)] if root is not None else table_rows(_table_item(b, theme), theme)
         elif b.kind == "image":
-            out.append(styled(runs((rich.Span(b.text or b.source, italic=True),), theme), theme))
+            image = _image_item(b, root) if root is not None else None
+            out.append(image or alt_text(b.text or b.source, theme))
         elif b.kind == "item":
             out.append(styled(runs(b.spans, theme), theme, bullet=True, level=b.level, number=b.number))
         elif b.spans:

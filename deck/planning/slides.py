@@ -14,7 +14,7 @@ from deck.diagrams.scene import Scene
 from deck.diagrams.shapes import diagram_group, label_fit
 from deck.plan import Box, Effect, Element, Para, Rect, RoleBoxes, Run, Slide, Text
 from deck.planning.compose import Block, Page, paginate
-from deck.planning.richtext import paragraphs, styled
+from deck.planning.richtext import flow, paragraphs, styled
 from deck.text import layout
 from deck.text.layout import Paragraph
 from deck.theme.settings import PT_PER_IN
@@ -124,7 +124,7 @@ def reveal_slides(c: Page, q: Question, key: str, notes: str, footer_text: str, 
     question = flat(q.question)
     title, title_bottom = headline(c, question, c.top + lay.click_top) if click else restated(c, question)
     room = area(c, title_bottom)
-    blocks = [Block(b, b.label, tuple(paragraphs(getattr(q, b.role), c.theme)))
+    blocks = [Block(b, b.label, tuple(flow(getattr(q, b.role), c.theme, c.root)))
               for b in c.theme.blocks(c.labels) if getattr(q, b.role)]
     effect = Effect(c.theme.reveal.effect, c.theme.reveal.duration_ms) if click else Effect()
 
@@ -291,7 +291,7 @@ def list_slides(c: Page, kind: str, key: str, heading: str, items: Sequence[Para
                 number: int) -> list[Slide]:
     """A heading and a list (agenda, references), continued on more slides if long; on a template,
     in the content area of its layout for references."""
-    c = Page.slide(c.theme, c.labels, "references")
+    c = Page.slide(c.theme, c.labels, c.root, role="references")
     lay = c.theme.layout
     size_h = c.theme.sizes.heading
     style = c.theme.style(c.theme.sizes.body)

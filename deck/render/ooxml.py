@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from deck.plan import Box, Connector, Effect, Group, Line, Para, Picture, Rect, Run, Shape, Text
+from deck.plan import Box, Connector, Effect, Group, Line, Para, Picture, Rect, Run, Shape, Table, Text
 from deck.plan import Faces as Fonts
 from deck.text.fonts import EAST_ASIAN, weak_scripts
 
@@ -35,6 +35,7 @@ NS = {
 NSDECL = " ".join(f'xmlns:{k}="{v}"' for k, v in NS.items())
 SVG_EXT = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
 SVG_NS = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
+TABLE_URI = "http://schemas.openxmlformats.org/drawingml/2006/table"
 EMU_PER_PT = 12700
 _EAST_ASIAN = re.compile(f"[{EAST_ASIAN}]")
 
@@ -187,14 +188,38 @@ def rect_shape(rect: Rect, shape_id: int) -> str:
             f'</a:prstGeom>{_fill(rect.fill)}{line}</p:spPr></p:sp>')
 
 
-def picture_shape(pic: Picture, shape_id: int, png_rid: str, svg_rid: str) -> str:
-    """PNG blip with an svgBlip extension: vector in PowerPoint 2016+, PNG elsewhere."""
-    return (f'<p:pic><p:nvPicPr><p:cNvPr id="{shape_id}" name="Diagram {shape_id}" '
+def picture_shape(pic: Picture, shape_id: int, png_rid: str, svg_rid: str | None) -> str:
+    """A picture; with an SVG, a PNG blip carrying an svgBlip extension: vector in PowerPoint 2016+,
+    the PNG elsewhere. descr is its alt text (screen readers)."""
+    svg = (f'<a:extLst><a:ext uri="{SVG_EXT}"><asvg:svgBlip xmlns:asvg="{SVG_NS}" r:embed="{svg_rid}"/></a:ext>'
+           '</a:extLst>') if svg_rid else ""
+    return (f'<p:pic><p:nvPicPr><p:cNvPr id="{shape_id}" name="{"Picture" if pic.media else "Diagram"} {shape_id}" '
             f'descr="{escape(pic.alt, {chr(34): "&quot;"})}"/><p:cNvPicPr><a:picLocks noChangeAspect="1"/>'
-            f'</p:cNvPicPr><p:nvPr/></p:nvPicPr><p:blipFill><a:blip r:embed="{png_rid}"><a:extLst>'
-            f'<a:ext uri="{SVG_EXT}"><asvg:svgBlip xmlns:asvg="{SVG_NS}" r:embed="{svg_rid}"/></a:ext>'
-            f'</a:extLst></a:blip><a:stretch><a:fillRect/></a:stretch></p:blipFill><p:spPr>'
+            f'</p:cNvPicPr><p:nvPr/></p:nvPicPr><p:blipFill><a:blip r:embed="{png_rid}">{svg}'
+            f'</a:blip><a:stretch><a:fillRect/></a:stretch></p:blipFill><p:spPr>'
             f'{_xfrm(pic.box)}<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></p:spPr></p:pic>')
+
+
+def table_shape(table: Table, shape_id: int, fonts: Fonts, lang: Langs, links: dict[str, str]) -> str:
+    """A native table (p:graphicFrame holding a:tbl) with every cell's fill, borders and insets
+    written out, so it looks the same without a table style in any engine."""
+    b = table.border
+    edges = "".join(f'<a:{side} w="{emu(b.width)}" cmpd="sng">{_fill(b.color)}<a:prstDash val="solid"/></a:{side}>'
+                    for side in ("lnL", "lnR", "lnT", "lnB"))
+    mar = f'marL="{emu(table.pad_x)}" marR="{emu(table.pad_x)}" marT="{emu(table.pad_y)}" marB="{emu(table.pad_y)}"'
+    rows = []
+    for row, h in zip(table.cells, table.rows, strict=True):
+        cells = "".join(
+            f'<a:tc><a:txBody><a:bodyPr/><a:lstStyle/>{"".join(_para(p, cell, fonts, lang, links) for p in cell.paras)}'
+            f'</a:txBody><a:tcPr {mar} anchor="t">{edges}{_fill(cell.fill)}</a:tcPr></a:tc>' for cell in row)
+        rows.append(f'<a:tr h="{emu(h)}">{cells}</a:tr>')
+    grid = "".join(f'<a:gridCol w="{emu(w)}"/>' for w in table.columns)
+    box = table.box
+    return (f'<p:graphicFrame><p:nvGraphicFramePr><p:cNvPr id="{shape_id}" name="Table {shape_id}"/>'
+            '<p:cNvGraphicFramePr><a:graphicFrameLocks noGrp="1"/></p:cNvGraphicFramePr><p:nvPr/></p:nvGraphicFramePr>'
+            f'<p:xfrm><a:off x="{emu(box.x)}" y="{emu(box.y)}"/><a:ext cx="{emu(box.w)}" cy="{emu(box.h)}"/></p:xfrm>'
+            f'<a:graphic><a:graphicData uri="{TABLE_URI}"><a:tbl><a:tblPr firstRow="{int(table.header)}" bandRow="0"/>'
+            f'<a:tblGrid>{grid}</a:tblGrid>{"".join(rows)}</a:tbl></a:graphicData></a:graphic></p:graphicFrame>')
 
 
 def _line(line: Line | None) -> str:
@@ -466,6 +491,7 @@ CONTENT_TYPES = {  # by the folder (or file) a part lives in
 }
 DEFAULT_TYPES = {"rels": "application/vnd.openxmlformats-package.relationships+xml", "xml": "application/xml",
                  "png": "image/png", "svg": "image/svg+xml"}
+MEDIA_TYPES = {"jpeg": "image/jpeg", "gif": "image/gif"}  # declared only in a package that holds such a picture
 BASE = Path(__file__).resolve().parent / "skeleton"
 BASE_SIZE = (9144000, 6858000)  # EMU: the skeleton's master and layouts are laid out for 4:3
 TITLE_ONLY_LAYOUT = "slideLayouts/slideLayout6.xml"
@@ -591,7 +617,9 @@ def package_bytes(parts: list[PackagePart], epoch: int) -> bytes:
             members.append((_rels_name(part.name), part.rels.xml()))
     overrides = "".join(f'<Override PartName="/{name}" ContentType="{ctype}"/>' for name, _ in members
                         if (ctype := _content_type(name)))
-    defaults = "".join(f'<Default Extension="{ext}" ContentType="{ctype}"/>' for ext, ctype in DEFAULT_TYPES.items())
+    present = {name.rpartition(".")[2] for name, _ in members}
+    kinds = DEFAULT_TYPES | {ext: ctype for ext, ctype in MEDIA_TYPES.items() if ext in present}
+    defaults = "".join(f'<Default Extension="{ext}" ContentType="{ctype}"/>' for ext, ctype in kinds.items())
     types = (f'{XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
              f"{defaults}{overrides}</Types>").encode()
     stamp = max(time.gmtime(epoch)[:6], (1980, 1, 1, 0, 0, 0))

@@ -20,6 +20,7 @@ from pptx.opc.packuri import PackURI
 
 from deck.plan import Box, DeckPlan, Faces, Para, Picture, Run, Slide, Text
 from deck.render import ooxml
+from deck.render.media import MediaFile, fallback_width, picture_files
 from deck.render.template import NS, ROLE_OF_KIND, Template
 from deck.render.writer import build_epoch, link_keys, slide_body, urls
 
@@ -43,15 +44,15 @@ def render(plan: DeckPlan, template: Template, diagrams: dict[str, RenderedDiagr
                for role, info in template.layouts.items()}
     slides = [prs.slides.add_slide(layouts[ROLE_OF_KIND.get(spec.kind, "answer")]) for spec in plan.slides]
     by_key = {spec.key: slide for spec, slide in zip(plan.slides, slides, strict=True)}
-    media: dict[str, tuple[Part, Part]] = {}
+    media: dict[str, tuple[Part, Part | None]] = {}
     for number, (spec, slide) in enumerate(zip(plan.slides, slides, strict=True), 1):
         part = slide.part
         links = {key: part.relate_to(by_key[key].part, RT.SLIDE) for key in link_keys(spec)}
         links |= {url: part.relate_to(url, RT.HYPERLINK, is_external=True) for url in urls(spec)}
         info = template.layouts[ROLE_OF_KIND.get(spec.kind, "answer")]
         shapes = [_title(spec.title, heading, lang, plan.inset, links, info.title_type or "title")]
-        body_shapes, timing = slide_body(spec, body, lang, plan.inset, links, lambda el, part=part: tuple(
-            part.relate_to(p, RT.IMAGE) for p in _media(el, diagrams or {}, media, prs)))
+        body_shapes, timing = slide_body(spec, body, lang, plan.inset, links, lambda el, part=part: tuple(  # type: ignore[misc]
+            p and part.relate_to(p, RT.IMAGE) for p in _media(el, plan, diagrams or {}, media, prs)))
         _fill(slide.element, shapes + body_shapes)
         if timing:
             slide.element.append(_fragment(timing)[0])
@@ -88,17 +89,29 @@ def _title(title: Text, faces: Faces, lang: ooxml.Langs, inset: float, links: di
     return xml if kind == "title" else xml.replace('<p:ph type="title"/>', f'<p:ph type="{kind}"/>', 1)
 
 
-def _media(pic: Picture, diagrams: dict[str, RenderedDiagram], media: dict[str, tuple[Part, Part]],
-           prs: Presentation) -> tuple[Part, Part]:
-    if pic.diagram not in media:
-        rendered = diagrams[pic.diagram]
+def _media(pic: Picture, plan: DeckPlan, diagrams: dict[str, RenderedDiagram],
+           media: dict[str, tuple[Part, Part | None]], prs: Presentation) -> tuple[Part, Part | None]:
+    """A picture's parts, made the first time: a diagram's PNG and SVG, or a bank picture's file(s),
+    one part per distinct content (ours, from deck.render.media)."""
+    key = f"{pic.media}@{fallback_width(pic, plan.svg_scale)}" if pic.media else pic.diagram  # per drawn size
+    if key not in media:
         package = prs.part.package
-        png = Part(package.next_partname("/ppt/media/deck-image%d.png"), "image/png", package,
-                   rendered.png_path.read_bytes())
-        svg = Part(PackURI(png.partname.replace(".png", ".svg")), "image/svg+xml", package,
-                   rendered.svg_path.read_bytes())
-        media[pic.diagram] = (png, svg)
-    return media[pic.diagram]
+        if pic.media:
+            def part(f: MediaFile) -> Part:  # one part per distinct content, under its content name
+                if f.name not in media:
+                    media[f.name] = (Part(PackURI(f"/ppt/media/{f.name}"), f.content_type, package, f.data), None)
+                return media[f.name][0]
+
+            blip, svg = picture_files(pic.media, plan.faces.latin, fallback_width(pic, plan.svg_scale))
+            media[key] = (part(blip), part(svg) if svg else None)
+        else:
+            rendered = diagrams[pic.diagram]
+            png = Part(package.next_partname("/ppt/media/deck-image%d.png"), "image/png", package,
+                       rendered.png_path.read_bytes())
+            svg = Part(PackURI(png.partname.replace(".png", ".svg")), "image/svg+xml", package,
+                       rendered.svg_path.read_bytes())
+            media[key] = (png, svg)
+    return media[key]
 
 
 def _notes(slide: object, spec: Slide, number: int, plan: DeckPlan, faces: Faces, lang: ooxml.Langs,

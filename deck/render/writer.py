@@ -8,8 +8,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from deck.errors import DeckError
-from deck.plan import Box, DeckPlan, Faces, Group, Para, Picture, Rect, Run, Shape, Slide, Text
+from deck.plan import Box, DeckPlan, Faces, Group, Para, Picture, Rect, Run, Shape, Slide, Table, Text
 from deck.render import ooxml
+from deck.render.media import fallback_width, picture_files
 
 if TYPE_CHECKING:
     from deck.diagrams.cache import RenderedDiagram
@@ -26,9 +27,10 @@ def build_epoch() -> int:
 
 
 def slide_body(spec: Slide, fonts: Faces, lang: ooxml.Langs, inset: float, links: dict[str, str],
-               picture: Callable[[Picture], tuple[str, str]]) -> tuple[list[str], str]:
+               picture: Callable[[Picture], tuple[str, str | None]]) -> tuple[list[str], str]:
     """A slide's shapes after its title (ids from 3) and its click timing; picture relates a
-    picture's PNG and SVG and gives their relationship ids. Our package and a template share it."""
+    picture's PNG (or JPEG, GIF) and SVG and gives their relationship ids. Our package and a template
+    share it."""
     shapes: list[str] = []
     steps: dict[int, list[int]] = {}
     text_ids: set[int] = set()
@@ -49,6 +51,8 @@ def slide_body(spec: Slide, fonts: Faces, lang: ooxml.Langs, inset: float, links
             continue
         elif isinstance(el, Picture):
             shapes.append(ooxml.picture_shape(el, i, *picture(el)))
+        elif isinstance(el, Table):
+            shapes.append(ooxml.table_shape(el, i, fonts, lang, links))
         i += 1
     return shapes, ooxml.timing_xml([ooxml.ClickStep(tuple(steps[n]), spec.effect) for n in sorted(steps)], text_ids)
 
@@ -58,7 +62,7 @@ def render(plan: DeckPlan, diagrams: dict[str, RenderedDiagram] | None = None) -
     epoch = build_epoch()
     parts = ooxml.skeleton(plan.width, plan.height, fonts, plan.link_color)
     numbers = {spec.key: n for n, spec in enumerate(plan.slides, 1)}
-    media: dict[str, tuple[str, str]] = {}  # diagram id -> (png, svg) media names, each stored once
+    media: dict[str, tuple[str, str | None]] = {}  # diagram id or picture file -> media names, each stored once
     notes_count = 0
     for number, spec in enumerate(plan.slides, 1):
         rels = ooxml.Rels()
@@ -66,8 +70,8 @@ def render(plan: DeckPlan, diagrams: dict[str, RenderedDiagram] | None = None) -
         links = {key: rels.add("slide", f"slide{numbers[key]}.xml") for key in link_keys(spec)}
         links |= {url: rels.add("hyperlink", url, external=True) for url in urls(spec)}
         shapes = [ooxml.text_shape(spec.title, 2, fonts, lang, inset, links, title=True)]
-        body, timing = slide_body(spec, fonts, lang, inset, links, lambda el, rels=rels: tuple(
-            rels.add("image", f"../media/{name}") for name in _media(el, diagrams or {}, media, parts)))
+        body, timing = slide_body(spec, fonts, lang, inset, links, lambda el, rels=rels: tuple(  # type: ignore[misc]
+            name and rels.add("image", f"../media/{name}") for name in _media(el, plan, diagrams or {}, media, parts)))
         shapes += body
         if spec.notes:
             notes_count += 1
@@ -89,7 +93,8 @@ def render(plan: DeckPlan, diagrams: dict[str, RenderedDiagram] | None = None) -
 
 
 def _runs(spec: Slide) -> list[Run]:
-    texts = [spec.title, *spec.elements, *(c for el in spec.elements if isinstance(el, Group) for c in el.children)]
+    texts = [spec.title, *spec.elements, *(c for el in spec.elements if isinstance(el, Group) for c in el.children),
+             *(c for el in spec.elements if isinstance(el, Table) for row in el.cells for c in row)]
     return [r for el in texts if isinstance(el, Text) for p in el.paras for r in p.runs]
 
 
@@ -106,12 +111,22 @@ def urls(spec: Slide) -> list[str]:
     return list(dict.fromkeys([*(r.url for r in _runs(spec) if r.url and not r.link), *shapes]))
 
 
-def _media(pic: Picture, diagrams: dict[str, RenderedDiagram], media: dict[str, tuple[str, str]],
-           parts: list[ooxml.PackagePart]) -> tuple[str, str]:
-    if pic.diagram not in media:
-        rendered = diagrams[pic.diagram]
-        n = len(media) + 1
-        media[pic.diagram] = (f"image{n}.png", f"image{n}.svg")
-        parts += [ooxml.PackagePart(f"ppt/media/image{n}.png", rendered.png_path.read_bytes()),
-                  ooxml.PackagePart(f"ppt/media/image{n}.svg", rendered.svg_path.read_bytes())]
-    return media[pic.diagram]
+def _media(pic: Picture, plan: DeckPlan, diagrams: dict[str, RenderedDiagram],
+           media: dict[str, tuple[str, str | None]], parts: list[ooxml.PackagePart]) -> tuple[str, str | None]:
+    """The media names of a picture, its parts added the first time: a diagram's PNG and SVG, or a
+    bank picture's file(s), named by content (two names for one file are one part)."""
+    key = f"{pic.media}@{fallback_width(pic, plan.svg_scale)}" if pic.media else pic.diagram  # per drawn size
+    if key not in media:
+        if pic.media:
+            blip, svg = picture_files(pic.media, plan.faces.latin, fallback_width(pic, plan.svg_scale))
+            have = {p.name for p in parts}
+            parts += [ooxml.PackagePart(f"ppt/media/{f.name}", f.data) for f in (blip, svg)
+                      if f is not None and f"ppt/media/{f.name}" not in have]
+            media[key] = (blip.name, svg.name if svg else None)
+        else:
+            rendered = diagrams[pic.diagram]
+            n = sum(1 for k in media if k in diagrams) + 1
+            media[key] = (f"image{n}.png", f"image{n}.svg")
+            parts += [ooxml.PackagePart(f"ppt/media/image{n}.png", rendered.png_path.read_bytes()),
+                      ooxml.PackagePart(f"ppt/media/image{n}.svg", rendered.svg_path.read_bytes())]
+    return media[key]

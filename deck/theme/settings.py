@@ -305,6 +305,29 @@ class BlockStyle:
 
 
 @dataclass(frozen=True)
+class Tables:
+    """Markdown tables as native tables, in points; colours are palette names."""
+
+    scale: float  # cell text: this share of the size of the text around the table
+    pad_x: float  # cell insets
+    pad_y: float
+    border_width: float
+    header_fill: str
+    fill: str
+    border: str
+
+
+@dataclass(frozen=True)
+class Images:
+    """Markdown pictures: as wide as the text allows, never past their pixels at dpi."""
+
+    dpi: float
+    max_height: float  # slides, points
+    handout_max_height: float
+    svg_scale: float  # an SVG's PNG fallback: pixels per CSS pixel of its drawn size
+
+
+@dataclass(frozen=True)
 class Theme:
     palette: Palette
     fonts: Fonts
@@ -318,6 +341,8 @@ class Theme:
     diagram_shapes: DiagramShapes
     anki: Anki
     template: TemplateStyle
+    tables: Tables
+    images: Images
     name: str = "default"
     folder: Path = field(default=Path(), compare=False)
     area: Box | None = None  # content area on a template's page (points); None: the slide margins
@@ -383,9 +408,11 @@ def read_theme(path: Path, name: str) -> Theme:
     reader = Reader(path.name)
     theme = reader.read(Theme, root, "", skip=("name", "folder", "area", "roles"))
     names = {f.name for f in dataclasses.fields(Palette)}
-    for key, value in dataclasses.asdict(theme.diagram_shapes.colors).items():
+    colors = {f"diagram_shapes.colors.{k}": v for k, v in dataclasses.asdict(theme.diagram_shapes.colors).items()}
+    colors |= {f"tables.{k}": getattr(theme.tables, k) for k in ("header_fill", "fill", "border")}
+    for key, value in colors.items():
         if value not in names:
-            raise DeckError(f"{path.name}: 'diagram_shapes.colors.{key}': '{value}' is not a palette colour "
+            raise DeckError(f"{path.name}: '{key}': '{value}' is not a palette colour "
                             f"(palette: {', '.join(sorted(names))})")
     d = theme.diagrams
     if d.max_png_long_side < d.min_png_long_side:

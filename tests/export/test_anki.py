@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import io
 import json
 import os
 import re
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CONTENT, SECTION
+from PIL import Image
 
 from deck.cli import main
 from deck.content.load import load_bank
@@ -210,7 +212,9 @@ def f(**kw): return "$HOME"
 def test_markdown_fields_become_html_math_for_mathjax_images_as_media(tmp_path: Path) -> None:
     root = _bank(tmp_path, MARKDOWN)
     (root / "img").mkdir()
-    png = b"\x89PNG\r\n\x1a\n" + b"0" * 32
+    png = io.BytesIO()
+    Image.new("RGB", (2, 2), "white").save(png, "PNG")  # a real picture: the loader decodes it
+    png = png.getvalue()
     (root / "img" / "fig.png").write_bytes(png)
     assert _build(root, tmp_path / "demo.apkg") == 0
     pkg = read_apkg(tmp_path / "demo.apkg", tmp_path)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from checks import placement_problems
+from checks import placement_problems, schema_errors
 from conftest import CONTENT, ENGLISH, REPO, no_libreoffice
 from lxml import etree
 from pptx import Presentation
@@ -459,3 +459,23 @@ def test_click_builds_on_a_template_are_schema_valid(tmp_path: Path, pml_schema:
                 timed += root.find(f"{P}timing") is not None
                 assert pml_schema.validate(root), (name, pml_schema.error_log)
     assert timed > 0
+
+
+def test_tables_and_pictures_on_a_template(tmp_path: Path, pml_schema: etree.XMLSchema) -> None:
+    """A Markdown bank's native tables and pictures go through the template writer too: the same
+    a:tbl, p:pic with their alt text, one media part per distinct file with its content type."""
+    template = _small_template(tmp_path / "t.pptx", Inches(13.333), Inches(7.5))
+    deck = build(template, tmp_path, "study", REPO / "tests" / "markdown" / "en")
+    with zipfile.ZipFile(deck) as z:
+        slides = [etree.fromstring(z.read(n)) for n in z.namelist() if SLIDE.match(n)]
+        types = etree.fromstring(z.read("[Content_Types].xml"))
+        media = {n: z.read(n) for n in z.namelist() if n.startswith("ppt/media/media-")}
+    assert sum(1 for s in slides for _ in s.iter(f"{A}tbl")) >= 3  # the 7-row table and the 40-row one in parts
+    descr = {p.find(f"{P}nvPicPr/{P}cNvPr").get("descr") for s in slides for p in s.iter(f"{P}pic")}
+    assert {"a loss curve falling and flattening", "bars growing per stage", "question leads to answer"} <= descr
+    curve = (REPO / "tests" / "markdown" / "en" / "curve.png").read_bytes()
+    assert list(media.values()).count(curve) == 1
+    kinds = {t.get("PartName", t.get("Extension")): t.get("ContentType") for t in types}
+    assert {kinds.get(f"/{n}") or kinds.get(n.rpartition(".")[2]) for n in media} == {
+        "image/png", "image/jpeg", "image/svg+xml"}
+    assert schema_errors(deck, pml_schema) == []
