@@ -12,7 +12,7 @@ from dataclasses import replace
 from lxml import etree
 
 from deck.plan import Faces
-from deck.render import ooxml
+from deck.render import opc
 from deck.render.template import NS
 from deck.render.writer import build_epoch
 from deck.theme.settings import Palette, Theme
@@ -24,16 +24,16 @@ _A, _P = f"{{{NS['a']}}}", f"{{{NS['p']}}}"
 def export(theme: Theme) -> bytes:
     f, p, page = theme.fonts, theme.palette, theme.slide
     parts = []
-    for part in ooxml.skeleton(page.w, page.h, Faces(f.latin, f.east_asian, f.mono), p.primary):
+    for part in opc.skeleton(page.w, page.h, Faces(f.latin, f.east_asian, f.mono), p.primary):
         if part.name == "ppt/theme/theme1.xml":
             part = replace(part, data=_scheme(part.data, p))
         elif part.name in DIVIDER_LAYOUTS:
             part = replace(part, data=_dark_ground(part.data, p.divider_bg))
         parts.append(part)
-    parts.append(ooxml.presentation_part(0, page.w, page.h))
+    parts.append(opc.presentation_part(0, page.w, page.h))
     epoch = build_epoch()
-    parts += ooxml.doc_props("interview-deck", "interview-deck template", "template", epoch, 0, 0)
-    return ooxml.package_bytes(parts, epoch)
+    parts += opc.doc_props("interview-deck", "interview-deck template", "template", epoch, 0, 0)
+    return opc.package_bytes(parts, epoch)
 
 
 def _scheme(theme_xml: bytes, p: Palette) -> bytes:

@@ -1,7 +1,7 @@
 """DeckPlan -> .pptx on a user's template. python-pptx carries the template's package: its own
 slides (with their media, notes and links) are dropped, sample footer text is cleared, and each
 planned slide is added on the layout chosen for its role. Our shapes, click builds, East Asian
-fonts, SVG pictures and notes are written by deck.render.ooxml into those slide parts; the title
+fonts, SVG pictures and notes are written by deck.render.presentationml into those slide parts; the title
 goes into a title placeholder. The zip is then rewritten with fixed times: same input, same bytes.
 """
 
@@ -19,7 +19,7 @@ from pptx.opc.package import Part
 from pptx.opc.packuri import PackURI
 
 from deck.plan import Box, DeckPlan, Faces, Para, Picture, Run, Slide, Text
-from deck.render import ooxml
+from deck.render import drawingml, opc, presentationml
 from deck.render.media import MediaFile, fallback_width, picture_files
 from deck.render.template import NS, ROLE_OF_KIND, Template
 from deck.render.writer import build_epoch, link_keys, slide_body, urls
@@ -39,7 +39,7 @@ def render(plan: DeckPlan, template: Template, diagrams: dict[str, RenderedDiagr
     _clear_sample_text(prs)
     body = plan.faces
     heading = Faces("+mj-lt", "+mj-ea", body.mono)  # titles take the theme's major (heading) faces
-    lang = ooxml.Langs(plan.language)
+    lang = drawingml.Langs(plan.language)
     layouts = {role: prs.slide_masters[info.master].slide_layouts[info.index]
                for role, info in template.layouts.items()}
     slides = [prs.slides.add_slide(layouts[ROLE_OF_KIND.get(spec.kind, "answer")]) for spec in plan.slides]
@@ -61,14 +61,14 @@ def render(plan: DeckPlan, template: Template, diagrams: dict[str, RenderedDiagr
     out = io.BytesIO()
     prs.save(out)
     epoch = build_epoch()
-    props = ooxml.doc_props(plan.title, f"interview-deck {plan.profile}", plan.profile, epoch, len(plan.slides),
+    props = opc.doc_props(plan.title, f"interview-deck {plan.profile}", plan.profile, epoch, len(plan.slides),
                             sum(1 for s in plan.slides if s.notes))
     return _fixed_zip(out.getvalue(), {p.name: p.data for p in props}, epoch)
 
 
 def _fragment(xml: str) -> etree._Element:
     """Our XML text (prefixes a:, p:, r:) parsed inside a wrapper that declares them."""
-    return etree.fromstring(f"<p:wrap {ooxml.NSDECL}>{xml}</p:wrap>")
+    return etree.fromstring(f"<p:wrap {drawingml.NSDECL}>{xml}</p:wrap>")
 
 
 def _fill(sld: etree._Element, shapes: list[str]) -> None:
@@ -84,8 +84,8 @@ def _fill(sld: etree._Element, shapes: list[str]) -> None:
         rpr.set("spc", "0")
 
 
-def _title(title: Text, faces: Faces, lang: ooxml.Langs, inset: float, links: dict[str, str], kind: str) -> str:
-    xml = ooxml.text_shape(title, 2, faces, lang, inset, links, title=True)
+def _title(title: Text, faces: Faces, lang: drawingml.Langs, inset: float, links: dict[str, str], kind: str) -> str:
+    xml = presentationml.text_shape(title, 2, faces, lang, inset, links, title=True)
     return xml if kind == "title" else xml.replace('<p:ph type="title"/>', f'<p:ph type="{kind}"/>', 1)
 
 
@@ -114,16 +114,16 @@ def _media(pic: Picture, plan: DeckPlan, diagrams: dict[str, RenderedDiagram],
     return media[key]
 
 
-def _notes(slide: object, spec: Slide, number: int, plan: DeckPlan, faces: Faces, lang: ooxml.Langs,
+def _notes(slide: object, spec: Slide, number: int, plan: DeckPlan, faces: Faces, lang: drawingml.Langs,
            notes_master: Part) -> None:
-    """The notes part written whole by ooxml (python-pptx's notes_slide searches every part for a
+    """The notes part written whole by presentationml (python-pptx's notes_slide searches every part for a
     free name, once per slide: quadratic in the deck)."""
     style = plan.notes
     text = Text(Box(0, 0, 0, 0), tuple(Para((Run(line),)) for line in spec.notes.split("\n")),
                 style.size, style.color, "notes", line_spacing=style.line_spacing, paragraph_gap=0)
     part = slide.part  # type: ignore[attr-defined]
     notes = Part(PackURI(f"/ppt/notesSlides/notesSlide{number}.xml"), NOTES_TYPE, part.package,
-                 ooxml.notes_xml(text, faces, lang))
+                 presentationml.notes_xml(text, faces, lang))
     notes.relate_to(notes_master, RT.NOTES_MASTER)
     notes.relate_to(part, RT.SLIDE)
     part.relate_to(notes, RT.NOTES_SLIDE)

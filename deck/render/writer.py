@@ -1,4 +1,4 @@
-"""DeckPlan -> .pptx bytes. deck.render.ooxml writes every part; this module decides which
+"""DeckPlan -> .pptx bytes. deck.render.opc, presentationml and drawingml write every part; this module decides which
 parts a plan needs and how they relate."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from deck.errors import DeckError
 from deck.plan import Box, DeckPlan, Faces, Group, Para, Picture, Rect, Run, Shape, Slide, Table, Text
-from deck.render import ooxml
+from deck.render import drawingml, opc, presentationml
 from deck.render.media import fallback_width, picture_files
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ def build_epoch() -> int:
     return min(max(epoch, 315532800), 4354819199)  # what a zip timestamp can hold: 1980..2107
 
 
-def slide_body(spec: Slide, fonts: Faces, lang: ooxml.Langs, inset: float, links: dict[str, str],
+def slide_body(spec: Slide, fonts: Faces, lang: drawingml.Langs, inset: float, links: dict[str, str],
                picture: Callable[[Picture], tuple[str, str | None]]) -> tuple[list[str], str]:
     """A slide's shapes after its title (ids from 3) and its click timing; picture relates a
     picture's PNG (or JPEG, GIF) and SVG and gives their relationship ids. Our package and a template
@@ -40,36 +40,37 @@ def slide_body(spec: Slide, fonts: Faces, lang: ooxml.Langs, inset: float, links
             steps.setdefault(el.step, []).append(i)
         if isinstance(el, Text):
             text_ids.add(i)
-            shapes.append(ooxml.text_shape(el, i, fonts, lang, inset, links))
+            shapes.append(presentationml.text_shape(el, i, fonts, lang, inset, links))
         elif isinstance(el, Rect):
-            shapes.append(ooxml.rect_shape(el, i))
+            shapes.append(presentationml.rect_shape(el, i))
         elif isinstance(el, Shape):
-            shapes.append(ooxml.drawn_shape(el, i))
+            shapes.append(presentationml.drawn_shape(el, i))
         elif isinstance(el, Group):
-            xml, i = ooxml.group_shape(el, i, fonts, lang, links)
+            xml, i = presentationml.group_shape(el, i, fonts, lang, links)
             shapes.append(xml)
             continue
         elif isinstance(el, Picture):
-            shapes.append(ooxml.picture_shape(el, i, *picture(el)))
+            shapes.append(presentationml.picture_shape(el, i, *picture(el)))
         elif isinstance(el, Table):
-            shapes.append(ooxml.table_shape(el, i, fonts, lang, links))
+            shapes.append(presentationml.table_shape(el, i, fonts, lang, links))
         i += 1
-    return shapes, ooxml.timing_xml([ooxml.ClickStep(tuple(steps[n]), spec.effect) for n in sorted(steps)], text_ids)
+    clicks = [presentationml.ClickStep(tuple(steps[n]), spec.effect) for n in sorted(steps)]
+    return shapes, presentationml.timing_xml(clicks, text_ids)
 
 
 def render(plan: DeckPlan, diagrams: dict[str, RenderedDiagram] | None = None) -> bytes:
-    fonts, inset, lang = plan.faces, plan.inset, ooxml.Langs(plan.language)
+    fonts, inset, lang = plan.faces, plan.inset, drawingml.Langs(plan.language)
     epoch = build_epoch()
-    parts = ooxml.skeleton(plan.width, plan.height, fonts, plan.link_color)
+    parts = opc.skeleton(plan.width, plan.height, fonts, plan.link_color)
     numbers = {spec.key: n for n, spec in enumerate(plan.slides, 1)}
     media: dict[str, tuple[str, str | None]] = {}  # diagram id or picture file -> media names, each stored once
     notes_count = 0
     for number, spec in enumerate(plan.slides, 1):
-        rels = ooxml.Rels()
-        rels.add("layout", "../" + ooxml.TITLE_ONLY_LAYOUT)
+        rels = opc.Rels()
+        rels.add("layout", "../" + opc.TITLE_ONLY_LAYOUT)
         links = {key: rels.add("slide", f"slide{numbers[key]}.xml") for key in link_keys(spec)}
         links |= {url: rels.add("hyperlink", url, external=True) for url in urls(spec)}
-        shapes = [ooxml.text_shape(spec.title, 2, fonts, lang, inset, links, title=True)]
+        shapes = [presentationml.text_shape(spec.title, 2, fonts, lang, inset, links, title=True)]
         body, timing = slide_body(spec, fonts, lang, inset, links, lambda el, rels=rels: tuple(  # type: ignore[misc]
             name and rels.add("image", f"../media/{name}") for name in _media(el, plan, diagrams or {}, media, parts)))
         shapes += body
@@ -78,18 +79,18 @@ def render(plan: DeckPlan, diagrams: dict[str, RenderedDiagram] | None = None) -
             style = plan.notes
             notes = Text(Box(0, 0, 0, 0), tuple(Para((Run(line),)) for line in spec.notes.split("\n")),
                          style.size, style.color, "notes", line_spacing=style.line_spacing, paragraph_gap=0)
-            notes_rels = ooxml.Rels()
+            notes_rels = opc.Rels()
             notes_rels.add("notes_master", "../notesMasters/notesMaster1.xml")
             notes_rels.add("slide", f"../slides/slide{number}.xml")
-            parts.append(ooxml.PackagePart(f"ppt/notesSlides/notesSlide{number}.xml",
-                                           ooxml.notes_xml(notes, fonts, lang), notes_rels))
+            parts.append(opc.PackagePart(f"ppt/notesSlides/notesSlide{number}.xml",
+                                           presentationml.notes_xml(notes, fonts, lang), notes_rels))
             rels.add("notes", f"../notesSlides/notesSlide{number}.xml")
-        slide = ooxml.slide_xml(shapes, spec.background, timing)
-        parts.append(ooxml.PackagePart(f"ppt/slides/slide{number}.xml", slide, rels))
-    parts.append(ooxml.presentation_part(len(plan.slides), plan.width, plan.height))
-    parts += ooxml.doc_props(plan.title, f"interview-deck {plan.profile}", plan.profile, epoch,
+        slide = presentationml.slide_xml(shapes, spec.background, timing)
+        parts.append(opc.PackagePart(f"ppt/slides/slide{number}.xml", slide, rels))
+    parts.append(opc.presentation_part(len(plan.slides), plan.width, plan.height))
+    parts += opc.doc_props(plan.title, f"interview-deck {plan.profile}", plan.profile, epoch,
                              len(plan.slides), notes_count)
-    return ooxml.package_bytes(parts, epoch)
+    return opc.package_bytes(parts, epoch)
 
 
 def _runs(spec: Slide) -> list[Run]:
@@ -112,7 +113,7 @@ def urls(spec: Slide) -> list[str]:
 
 
 def _media(pic: Picture, plan: DeckPlan, diagrams: dict[str, RenderedDiagram],
-           media: dict[str, tuple[str, str | None]], parts: list[ooxml.PackagePart]) -> tuple[str, str | None]:
+           media: dict[str, tuple[str, str | None]], parts: list[opc.PackagePart]) -> tuple[str, str | None]:
     """The media names of a picture, its parts added the first time: a diagram's PNG and SVG, or a
     bank picture's file(s), named by content (two names for one file are one part)."""
     key = f"{pic.media}@{fallback_width(pic, plan.svg_scale)}" if pic.media else pic.diagram  # per drawn size
@@ -120,13 +121,13 @@ def _media(pic: Picture, plan: DeckPlan, diagrams: dict[str, RenderedDiagram],
         if pic.media:
             blip, svg = picture_files(pic.media, plan.faces.latin, fallback_width(pic, plan.svg_scale))
             have = {p.name for p in parts}
-            parts += [ooxml.PackagePart(f"ppt/media/{f.name}", f.data) for f in (blip, svg)
+            parts += [opc.PackagePart(f"ppt/media/{f.name}", f.data) for f in (blip, svg)
                       if f is not None and f"ppt/media/{f.name}" not in have]
             media[key] = (blip.name, svg.name if svg else None)
         else:
             rendered = diagrams[pic.diagram]
             n = sum(1 for k in media if k in diagrams) + 1
             media[key] = (f"image{n}.png", f"image{n}.svg")
-            parts += [ooxml.PackagePart(f"ppt/media/image{n}.png", rendered.png_path.read_bytes()),
-                      ooxml.PackagePart(f"ppt/media/image{n}.svg", rendered.svg_path.read_bytes())]
+            parts += [opc.PackagePart(f"ppt/media/image{n}.png", rendered.png_path.read_bytes()),
+                      opc.PackagePart(f"ppt/media/image{n}.svg", rendered.svg_path.read_bytes())]
     return media[key]

@@ -21,7 +21,7 @@ from deck.errors import ContentError
 from deck.plan import Effect
 from deck.planning.profiles import mock, study
 from deck.planning.selection import MockOptions
-from deck.render import ooxml
+from deck.render import drawingml, presentationml
 from deck.theme.settings import load_theme
 
 BANK = load_bank(CONTENT)
@@ -69,9 +69,9 @@ BANK_BY_ID = {q.id: q for q in BANK.questions}
 
 
 def test_timing_writer_is_general_and_schema_valid(pml_schema: etree.XMLSchema) -> None:
-    steps = [ooxml.ClickStep((5, 3), Effect("fade", 250)), ooxml.ClickStep((4,), Effect())]
-    xml = ooxml.timing_xml(steps, text_ids={3})
-    slide = ooxml.slide_xml(['<p:sp><p:nvSpPr><p:cNvPr id="3" name="t"/><p:cNvSpPr/><p:nvPr/></p:nvSpPr>'
+    steps = [presentationml.ClickStep((5, 3), Effect("fade", 250)), presentationml.ClickStep((4,), Effect())]
+    xml = presentationml.timing_xml(steps, text_ids={3})
+    slide = presentationml.slide_xml(['<p:sp><p:nvSpPr><p:cNvPr id="3" name="t"/><p:cNvSpPr/><p:nvPr/></p:nvSpPr>'
                              '<p:spPr/></p:sp>'], None, xml)
     root = etree.fromstring(slide)
     assert pml_schema.validate(root), pml_schema.error_log
@@ -88,7 +88,7 @@ def test_timing_writer_is_general_and_schema_valid(pml_schema: etree.XMLSchema) 
     assert [e.get("grpId") for e in effects] == [None, "0", None]
     ids = [int(c.get("id")) for c in root.iter(f"{P}cTn")]
     assert ids == list(range(1, len(ids) + 1))  # stable, counted in document order
-    assert ooxml.timing_xml([], text_ids=set()) == ""
+    assert presentationml.timing_xml([], text_ids=set()) == ""
 
 
 @pytest.fixture(scope="module")
@@ -287,7 +287,7 @@ def test_reference_urls_are_external_hyperlinks_in_slides_handout_and_pdf(tmp_pa
                 for run in (r for p in shape.text_frame.paragraphs for r in p.runs) if shape.has_text_frame else ():
                     click = run._r.find(f"{A}rPr/{A}hlinkClick")
                     if click is not None and run.text == URL:
-                        rel = slide.part.rels[click.get(f"{{{ooxml.NS['r']}}}id")]
+                        rel = slide.part.rels[click.get(f"{{{drawingml.NS['r']}}}id")]
                         linked.append((rel.is_external, rel.target_ref, click.get("action")))
         assert linked == [(True, URL, None)], name
         with zipfile.ZipFile(out / name) as z:  # links drawn in the theme's link colour, ours

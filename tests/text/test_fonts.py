@@ -12,7 +12,7 @@ from conftest import build
 from deck.cli import main
 from deck.plan import Box, Para, Run, Text
 from deck.plan import Faces as Fonts
-from deck.render.ooxml import Langs, text_body
+from deck.render.drawingml import Langs, text_body
 from deck.text.fonts import DeckError, font_file, weak_scripts, widths
 from deck.theme.settings import load_theme
 

@@ -13,7 +13,7 @@ from conftest import ENGLISH
 from deck.content.load import load_bank
 from deck.planning import handout, profiles
 from deck.planning.selection import MockOptions
-from deck.render.ooxml import Langs
+from deck.render.drawingml import Langs
 from deck.render.writer import render
 from deck.text.fonts import EAST_ASIAN
 from deck.theme.settings import load_theme
