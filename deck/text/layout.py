@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -33,8 +34,9 @@ CLOSING = set("，。、；：？！）」』】》〉〕］｝’”…‥,.;:!
 OPENING = set("（「『【《〈〔［｛‘“([{")
 BULLET = "- "
 SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
-# Pieces of a long token: a break is allowed after '/' or '-' when a letter or digit follows.
-_SOFT_BREAK = re.compile(r"(?:[^/-]|[/-](?![/-]*[A-Za-z0-9]))*(?:[/-]+(?=[A-Za-z0-9]))?")
+# Pieces of a long token: a break is allowed after '/' or '-' when a letter or digit follows
+# (a split at a position, linear: a lookahead over the run of marks was quadratic in '----…').
+_SOFT_BREAK = re.compile(r"(?<=[/-])(?=[A-Za-z0-9])")
 
 
 @dataclass(frozen=True)
@@ -212,7 +214,7 @@ def break_lines(text: str, width: float, size: float, measure: Measure) -> tuple
 def _break_long(atom: str, line: str, width: float, size: float, measure: Measure, lines: list[str]) -> str:
     """Set an over-long atom after `line` (blank or empty): full lines go to `lines`,
     the unfinished last line is returned."""
-    for piece in filter(None, _SOFT_BREAK.findall(atom)):
+    for piece in filter(None, _SOFT_BREAK.split(atom)):
         if measure((line + piece).rstrip(), size) <= width:
             line += piece
             continue
@@ -221,16 +223,31 @@ def _break_long(atom: str, line: str, width: float, size: float, measure: Measur
             line = ""
         for ch in piece:
             if line.strip() and measure((line + ch).rstrip(), size) > width:
-                # Kinsoku still applies: carry an opening bracket, or the character
-                # before a closing one, down to the next line.
-                cut = len(line)
-                while cut > 1 and (line[cut - 1] in OPENING or (line[cut:] + ch)[0] in CLOSING) \
-                        and measure(line[cut - 1:] + ch, size) <= width:
-                    cut -= 1
+                cut = _kinsoku_cut(line, ch, width, size, measure)
                 lines.append(line[:cut])
                 line = line[cut:]
             line += ch
     return line
+
+
+def _kinsoku_cut(line: str, ch: str, width: float, size: float, measure: Measure) -> int:
+    """Where a full line ends when `ch` does not fit after it. Kinsoku still applies: carry an
+    opening bracket, or the character before a closing one, down to the next line, while what
+    is carried fits there; a line of nothing but such marks breaks where it is full."""
+    def banned(cut: int) -> bool:
+        return line[cut - 1] in OPENING or (line[cut:] + ch)[0] in CLOSING
+
+    cut = len(line)
+    while cut > 1 and banned(cut):  # the last allowed end, found without measuring
+        cut -= 1
+    if banned(cut):
+        return len(line)
+    if cut == len(line) or measure(line[cut:] + ch, size) <= width:  # widths grow with the text carried
+        return cut
+    cut = len(line)  # what is carried does not fit: carry as much as fits
+    while cut > 1 and banned(cut) and measure(line[cut - 1:] + ch, size) <= width:
+        cut -= 1
+    return cut
 
 
 def layout(paras: Sequence[Paragraph], width: float, size: float, style: Style,
@@ -307,7 +324,7 @@ def split(paras: Sequence[Paragraph], width: float, height: float, style: Style,
                 continue
             w = width - p.indent(style, size)
             lines = break_lines(sentence, w, size, p.measure or measure)
-            ends = [start + sum(map(len, lines[:k + 1])) for k in range(len(lines))]
+            ends = list(itertools.accumulate(map(len, lines), initial=start))[1:]
             starts = [start, *ends[:-1]]
             per_chunk = max(1, int(height // pitch))
 

@@ -163,3 +163,25 @@ def _reference_atoms(text: str) -> list[str]:
                 max_size=30).map("".join))
 def test_atoms_match_the_plain_loop(text: str) -> None:
     assert list(layout._atoms(text)) == _reference_atoms(text)
+
+
+def test_a_run_of_marks_wider_than_the_box_fills_its_lines() -> None:
+    """Kinsoku cannot hold inside a run of closing (or opening) marks: the lines are full, not one
+    mark each (which also cost a measure per carried mark and a split quadratic in lines)."""
+    width, size = 300.0, 18.0
+    for mark in ".-。（":
+        text = mark * 3000
+        lines = layout.break_lines(text, width, size, MEASURE)
+        assert "".join(lines) == text
+        full = len(lines[0])
+        assert MEASURE(mark * full, size) <= width < MEASURE(mark * (full + 1), size)
+        assert all(len(line) == full for line in lines[:-1]) and len(lines) == -(-len(text) // full)
+    # Kinsoku still holds where it can: the character before a closing mark is carried down with it.
+    text = "a" * 200 + "。"
+    lines = layout.break_lines(text, width, size, MEASURE)
+    assert lines[-1][0] == "a" and "".join(lines) == text
+
+
+def test_soft_breaks_of_a_long_token_are_after_slashes_and_hyphens_before_a_letter() -> None:
+    pieces = list(filter(None, layout._SOFT_BREAK.split("https://a.io/x-y--z/-/9-" + "-" * 5000)))
+    assert pieces == ["https://", "a.io/", "x-", "y--", "z/-/", "9" + "-" * 5001]
