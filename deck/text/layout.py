@@ -141,6 +141,7 @@ class _Metrics:
     ends: tuple[float, ...]  # where atom i's ink ends (trailing spaces excluded)
     after: tuple[float, ...]  # where atom i's last character ends, trailing spaces included
     long: tuple[float, ...]  # widths of atoms of more than 12 characters (see layout())
+    offsets: tuple[int, ...]  # where atom i starts in the text; one more: the text's length
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -153,6 +154,7 @@ def _metrics(text: str, measure: Measure) -> _Metrics:
     long: list[float] = []
     end = 0.0  # edges only grow, so ends are non-decreasing without a max()
     offset = 0
+    offsets = [0]
     for atom in atoms:
         n = len(atom)
         start = lefts[offset]
@@ -170,8 +172,9 @@ def _metrics(text: str, measure: Measure) -> _Metrics:
         starts.append(start)
         ends.append(end)
         offset += n
+        offsets.append(offset)
         after.append(rights[offset - 1])
-    return _Metrics(atoms, tuple(starts), tuple(ends), tuple(after), tuple(long))
+    return _Metrics(atoms, tuple(starts), tuple(ends), tuple(after), tuple(long), tuple(offsets))
 
 
 @functools.lru_cache(maxsize=20_000)
@@ -179,13 +182,13 @@ def break_lines(text: str, width: float, size: float, measure: Measure) -> tuple
     """Greedy line breaking; ''.join(result) == text. Trailing spaces do not count.
     Cached: fitting and packing ask for the same text in the same box again."""
     m = _metrics(text, measure)
-    atoms, starts, ends, n = m.atoms, m.starts, m.ends, len(m.atoms)
+    atoms, starts, ends, offsets, n = m.atoms, m.starts, m.ends, m.offsets, len(m.atoms)
     limit = width / size * (1 - 1e-12)  # line width at size 1; the margin absorbs rounding
     lines: list[str] = []
     head, i, base = "", 0, 0.0  # the line so far: head + atoms[i:j]; atom k fits if ends[k] - base <= limit
     while i < n:
         j = bisect.bisect_right(ends, base + limit, i, n)
-        line = head + "".join(atoms[i:j])
+        line = head + text[offsets[i]:offsets[j]]
         if j == n:
             lines.append(line)
             break
