@@ -2,7 +2,8 @@
 
 Median of N runs after a warm-up, whole-process wall time and peak RSS
 (/usr/bin/time -v), both tools in the same run. Also: a synthetic bank 10x the
-bundled one, and the share of a full build spent in the layout engine.
+bundled one, a field of one 19,000-character token (no break opportunity), and the
+share of a full build spent in the layout engine.
 
     .venv/bin/python bench/bench_build.py [--runs 5] [--template corp.pptx ...]
 """
@@ -76,6 +77,15 @@ def synthetic_bank(target: Path, copies: int) -> None:
             copy["questions"] = [dict(q, id=f"{q['id']}-{k}") for q in data["questions"]]
             (target / f"{copy['section']['number']:02d}-{copy['section']['id']}.yaml").write_text(
                 yaml.safe_dump(copy, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def long_token_bank(target: Path, token: str) -> None:
+    """A one-question bank whose answer is one token with no break opportunity (a hostile field)."""
+    target.mkdir(parents=True)
+    (target / "deck.yaml").write_text("title: long token\n", encoding="utf-8")
+    (target / "01-long.yaml").write_text(
+        "section: {id: long, number: 1, title: long}\nquestions:\n  - id: q\n    question: q\n"
+        f"    answer: {json.dumps(token)}\n    follow_up: f\n    pitfall: p\n", encoding="utf-8")
 
 
 LAYOUT_ENTRY_POINTS = {"deck.text.layout": ("fit", "split", "largest", "layout", "break_lines", "truncate"),
@@ -179,6 +189,11 @@ def main() -> None:
                            "--cache", str(REPO / "deck" / "diagram-cache"), "-o", str(tmp_path / "big.pptx")],
                           max(1, args.runs // 2), env)
         rows.append(("deck build, 10x bank (1,800 Q)", *large))
+        for name, token in (("letters", "a" * 19_000), ("full stops", "." * 19_000)):
+            long_token_bank(tmp_path / name, token)
+            rows.append((f"deck build, one 19,000-char token ({name})", *median_of(
+                [*DECK, "build", "-q", "--content", str(tmp_path / name), "--profile", "study",
+                 "-o", str(tmp_path / f"{name}.pptx")], args.runs, env)))
         whole, layout_s, share = layout_share(args.runs, tmp_path / "all", env)
     print(f"{'command':<40} {'median s':>9} {'peak MB':>8}")
     for name, wall, rss in rows:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -115,6 +116,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # A build makes many long-lived objects (caches, plans) and little cyclic garbage: Python's default
+    # (a collection every 700 allocations) spent about 40 ms of a one-second study build collecting.
+    gc.set_threshold(50_000, 20, 20)
     for stream in (sys.stdout, sys.stderr):  # a Chinese title must not crash an ASCII-only terminal
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")

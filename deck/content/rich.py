@@ -27,10 +27,12 @@ _UNCLOSED = re.compile(r"\$(?=[A-Za-z\\{])")
 # Raw HTML stays text (`<think>`), but `<br>` is how Markdown writers break a line in tables and lists.
 _BR = re.compile(r"<br\s*/?>", re.I)
 # What makes a field more than lines of text and top-level "- " bullets: inline markup (an `_` that is
-# not inside a word), entities, other block starts (nested or numbered lists, quotes, headings,
-# setext underlines, rules, indented code).
-_MARKDOWN = re.compile(r"[*`~$\[\]!\\<>#|&]|(?<![^\W_])_|_(?![^\W_])|^[ \t]|^(?:[+=]|\d{1,9}[.)])"
-                       r"|^-(?! (?![-+]|\d{1,9}[.)]|\s)\S)", re.M)
+# not inside a word, `~~`, a link's `](`, `][` or `]:`, `<` before text), entities, other block starts
+# (nested or numbered lists, quotes, headings, setext underlines, rules, indented code, a table's
+# delimiter row), a tab ending a line (the parser keeps it). A lone `~`, `|`, `>`, `#` or `[x]` is text.
+_MARKDOWN = re.compile(r"[*`$\\]|~~|\][(\[:]|<(?!\s|$)|&#?[A-Za-z0-9]+;|^[>#]|(?<![^\W_])_|_(?![^\W_])|^[ \t]"
+                       r"|^(?:[+=]|\d{1,9}[.)])|^-(?! (?![-+>#]|\d{1,9}[.)]|\s)\S)|^[|: \t-]*-[|: \t-]*$|\t[ \t]*$",
+                       re.M)
 _SUP = str.maketrans("0123456789+-=()abcdefghijklmnoprstuvwxyzT⊤−", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᵀᵀ⁻")
 _SUB = str.maketrans("0123456789+-=()aehijklmnoprstuvx−", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ₋")
 

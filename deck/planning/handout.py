@@ -396,7 +396,8 @@ def _score_row(a4: A4, i: int, s: Section, q: Question) -> Piece:
     points = lab.list_sep.join(key_points(q))
     cut = lay.score_cut_lines  # lines for key points and pitfall when a row would outgrow a page
     while True:
-        paras = [Paragraph(lab.score_number.format(n=i) + question), Paragraph(points_label + points),
+        paras = [Paragraph(lab.score_number.format(n=i) + question + lab.count_gap + a4.page.section_label(s)),
+                 Paragraph(points_label + points),
                  *([Paragraph(pitfall_label + pitfall)] if pitfall else []), Paragraph(record_label)]
         height = a4.measure(paras, size, text_w, bold=True)  # bold-safe for the heading
         if height <= room or cut == 1:

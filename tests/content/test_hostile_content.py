@@ -4,8 +4,10 @@ file, line (column), question and field; a non-zero exit; bombs refused fast and
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from conftest import (
 
 from deck.cli import main
 from deck.content.load import load_bank
+from deck.text.fonts import Face
 
 
 def _alias_bomb(root: Path, repeats: int = 5000) -> None:
@@ -213,3 +216,29 @@ def test_deck_yaml_documents_and_directives(bank: Path, capsys: pytest.CaptureFi
                                             expected: str) -> None:
     (bank / "deck.yaml").write_text(text, encoding="utf-8")
     assert expected in check_fails(capsys, bank)
+
+
+@pytest.mark.parametrize("mark", [".", "-", "。", "（", "a"])
+def test_a_long_unbreakable_field_builds_in_bounded_work(bank: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         mark: str) -> None:
+    """19,000 characters with no break opportunity (one token, or a run of marks kinsoku keeps off a
+    line's start or end) set on full lines, measured a bounded number of characters per character:
+    it once set one mark per line (19,000 lines) and measured each line again per carried mark."""
+    n = 19_000
+    with_answer(bank, mark * n)
+    measured = [0]
+    edges = Face.edges
+
+    def counted(face: Face, text: str) -> tuple[list[float], list[float]]:
+        measured[0] += len(text)
+        return edges(face, text)
+
+    monkeypatch.setattr(Face, "edges", counted)
+    out = tmp_path / "long.pptx"
+    assert main(build(bank, out)) == 0
+    with zipfile.ZipFile(out) as z:
+        slides = [name for name in z.namelist() if re.fullmatch(r"ppt/slides/slide\d+\.xml", name)]
+        text = "".join(re.findall(r"<a:t>([^<]*)</a:t>", "".join(z.read(s).decode() for s in slides)))
+    assert text.count(mark) >= n  # all of it is shown
+    assert len(slides) <= n // 400  # full lines: a few hundred characters a slide, not a few dozen
+    assert measured[0] <= 40 * n

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from conftest import CONTENT, SECTION
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from deck.cli import main
 from deck.content.latex import SUB, SUPER, typeset
@@ -104,9 +106,22 @@ def test_plain_fields_skip_the_parser_with_the_same_blocks() -> None:
     fast = [t for t in texts if not _MARKDOWN.search(t)]
     assert len(fast) > 1100
     cases = ["a\n  b  \n\n c", "x\ty", "a\n- b\n- c\nd", "- b\n\n- c", "a\n-", "- - -", "- 1. x", "-  x", "-x",
-             "head_dim and a__b", "中_文", "- x_y", "a _b_", "2. x", "x\n===", "- -x", "- +x"]
+             "head_dim and a__b", "中_文", "- x_y", "a _b_", "2. x", "x\n===", "- -x", "- +x", "约 ~30% 与 a~b",
+             "a | b | c", "x -> y, a > b", "C# 与 #1", "[x] 与 [y] (z)", "a & b", "a < b", "a | b\n中文"]
     for text in [*fast, *cases]:
         assert parse(text) == parse_markdown(text), text
+    for text in ["a ~~b~~", "a | b\n--|--\n1 | 2", "a | b\n:-: | -\n1 | 2", "> q", "# h", "- > q", "- # h", "[a](u)",
+                 "![a](u)", "[a][b]\n\n[b]: u", "a &amp; b", "<br>", "a<br>b", "<http://x.y>", "x\t\ny"]:
+        assert _MARKDOWN.search(text), text  # each of these is Markdown: the parser reads it
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([*"ab 中，。|-:~[]()!<>#&;=+1.)_\t", "\n", "- ", "~~", "](", "[x]: /u", "&amp;", "<br>",
+                                 "<http://a.b>", "|--|--|", "---", "> ", "# ", "1. ", "a@b.c", ":-", "  "]),
+                max_size=25).map("".join))
+def test_the_parser_skip_gives_the_parsers_blocks(text: str) -> None:
+    assume(not _MARKDOWN.search(text))
+    assert parse(text) == parse_markdown(text)
 
 
 def _bank(tmp_path: Path, answer: str) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -150,7 +151,8 @@ def _reference_atoms(text: str) -> list[str]:
     atoms: list[str] = []
     glue_next = False
     for piece in raw:
-        if atoms and (glue_next or piece[0] in CLOSING):
+        after_mark = atoms and atoms[-1][-1] in CLOSING and is_east_asian(atoms[-1][-1])
+        if atoms and (glue_next or piece[0] in CLOSING or (after_mark and piece[0].isascii() and piece[0].isalnum())):
             atoms[-1] += piece
         else:
             atoms.append(piece)
@@ -159,7 +161,98 @@ def _reference_atoms(text: str) -> list[str]:
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(st.sampled_from(sorted(CLOSING | OPENING) + list("模型ab_.=/0 \t\u3000\u00a0") + ["  ", "xy"]),
+@given(st.lists(st.sampled_from(sorted(CLOSING | OPENING) + list("模型ab_.=/0 \t\u3000\u00a0") + ["  ", "xy", "，a"]),
                 max_size=30).map("".join))
 def test_atoms_match_the_plain_loop(text: str) -> None:
     assert list(layout._atoms(text)) == _reference_atoms(text)
+
+
+def test_a_run_of_marks_wider_than_the_box_fills_its_lines() -> None:
+    """Kinsoku cannot hold inside a run of closing (or opening) marks: the lines are full, not one
+    mark each (which also cost a measure per carried mark and a split quadratic in lines)."""
+    width, size = 300.0, 18.0
+    for mark in ".-。（":
+        text = mark * 3000
+        lines = layout.break_lines(text, width, size, MEASURE)
+        assert "".join(lines) == text
+        full = len(lines[0])
+        assert MEASURE(mark * full, size) <= width < MEASURE(mark * (full + 1), size)
+        assert all(len(line) == full for line in lines[:-1]) and len(lines) == -(-len(text) // full)
+    # Kinsoku still holds where it can: the character before a closing mark is carried down with it.
+    text = "a" * 200 + "。"
+    lines = layout.break_lines(text, width, size, MEASURE)
+    assert lines[-1][0] == "a" and "".join(lines) == text
+
+
+def test_soft_breaks_of_a_long_token_are_after_slashes_and_hyphens_before_a_letter() -> None:
+    pieces = list(filter(None, layout._SOFT_BREAK.split("https://a.io/x-y--z/-/9-" + "-" * 5000)))
+    assert pieces == ["https://", "a.io/", "x-", "y--", "z/-/", "9" + "-" * 5001]
+
+
+# What LibreOffice 7.4 does with a Chinese closing mark before Latin text (probe decks through its PDF,
+# test_libreoffice_breaks_as_we_do_around_chinese_marks): it never breaks between the mark and a Latin
+# word or number right after it, whatever comes before the mark; after a mark and before Chinese it does.
+def test_no_break_between_a_chinese_mark_and_the_latin_word_after_it() -> None:
+    text = "想把两个 LoRA 合成一个 adapter，add_weighted_adapter 的区别"
+    for extra in (0.5, 5, 20, 60):
+        width = MEASURE("想把两个 LoRA 合成一个 adapter，", 20) + extra
+        lines = layout.break_lines(text, width, 20, MEASURE)
+        assert not any(line.endswith("，") for line in lines), lines
+        assert any("adapter，add" in line for line in lines), lines
+    assert layout._atoms("中文，English 单词") == ("中", "文，English", " ", "单", "词")
+    assert layout._atoms("中文，1024 个") == ("中", "文，1024", " ", "个")
+    lines = layout.break_lines("中文中文，add 的区别", MEASURE("中文中文，a", 20), 20, MEASURE)
+    assert lines[0] == "中文中" and lines[1].startswith("文，add ")  # the mark's own character is carried down with it
+
+
+def test_a_chinese_mark_before_chinese_or_a_space_still_breaks() -> None:
+    width = MEASURE("中文 GPU，", 20) + 1
+    assert layout.break_lines("中文 GPU，显存很大", width, 20, MEASURE)[0] == "中文 GPU，"
+    assert layout.break_lines("中文， English", MEASURE("中文，", 20) + 1, 20, MEASURE)[0] == "中文， "
+
+
+def _lines_in_libreoffice(cases: list[tuple[str, float]], size: float, tmp_path: Path, pdf_of) -> list[list[str]]:  # noqa: ANN001
+    """Each text in a box of that inner width, one slide each, as LibreOffice sets it: its lines."""
+    import pymupdf
+
+    from deck.plan import Box, Para, Run, Slide, Text
+    from deck.render.writer import render
+
+    inset = THEME.layout.inset
+    slides = tuple(Slide("reveal", f"s{i}", Text(Box(40, 5, 600, 30), (Para((Run("probe"),)),), 12, "000000", "title"),
+                         (Text(Box(40, 60, width + 2 * inset, 400), (Para((Run(text),)),), size, "000000", "answer",
+                               line_spacing=THEME.fonts.line_spacing),))
+                   for i, (text, width) in enumerate(cases))
+    deck = tmp_path / "probe.pptx"
+    deck.write_bytes(render(THEME.plan("study", "probe", (THEME.slide.w, THEME.slide.h), slides, "zh-CN"), {}))
+    out = []
+    with pymupdf.open(pdf_of(deck)) as doc:
+        for page in doc:
+            rows: dict[int, list[tuple[float, str]]] = {}
+            for block in page.get_text("rawdict")["blocks"]:
+                for line in block.get("lines", []):
+                    for span in line["spans"]:
+                        for ch in span["chars"]:
+                            if ch["bbox"][1] > 50:  # below the title
+                                rows.setdefault(round(ch["origin"][1]), []).append((ch["origin"][0], ch["c"]))
+            out.append(["".join(c for _, c in sorted(row)).replace(" ", "") for _, row in sorted(rows.items())])
+    return out
+
+
+def test_libreoffice_breaks_as_we_do_around_chinese_marks(tmp_path: Path, pdf_of) -> None:  # noqa: ANN001
+    """The probe behind the rule: LibreOffice keeps a Chinese comma with the Latin word after it (it breaks
+    inside that word only when nothing else is left), and breaks after one before Chinese text."""
+    size = 20.0
+    glued = "中文中文 adapter，add_weighted_adapter 的区别"
+    cases = [(glued, MEASURE(glued[:k], size) + 1) for k in range(glued.index("，") + 3, glued.index(" 的"))]
+    chinese = "中文 GPU，显存很大"
+    cases += [(chinese, MEASURE(chinese[:k], size) + 1) for k in range(chinese.index("，") + 1, len(chinese))]
+    theirs = _lines_in_libreoffice(cases, size, tmp_path, pdf_of)
+    for (text, width), lines in zip(cases, theirs, strict=True):
+        ours = [line.replace(" ", "") for line in layout.break_lines(text, width, size, MEASURE)]
+        assert "".join(lines) == text.replace(" ", "")
+        if text == glued:  # no line of theirs or ours ends at the comma: it goes with "add…"
+            assert not any(line.endswith("，") for line in lines + ours), (lines, ours)
+            assert len(ours) >= len(lines)  # never fewer lines than it draws (ours measure a little wider)
+        else:
+            assert lines == ours, (width, lines, ours)
