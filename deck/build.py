@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -128,9 +127,10 @@ PROFILES: dict[str, Profile] = {
 }
 
 
-def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
+def build(req: BuildRequest, progress: Callable[[str], None], say: Callable[[str], None]) -> list[Path]:
     """Everything is planned and rendered in memory before the first file is written,
-    so bad content or a failing diagram leaves every existing output untouched."""
+    so bad content or a failing diagram leaves every existing output untouched. progress gets
+    the stages; say what a person must read (warnings, --verbose facts): the CLI prints both."""
     from deck.content.load import load_bank
     from deck.export.files import check_targets
     from deck.theme.settings import bank_theme
@@ -141,18 +141,19 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
     progress(f"loading {req.content}")
     bank = load_bank(req.content)
     for warning in bank.warnings:
-        print(f"warning: {printable(warning)}", file=sys.stderr)
+        say(f"warning: {printable(warning)}")
     theme = bank_theme(bank, req.theme)
     # The handout and scorecard (the mock's) take a template's colours and fonts on our own page.
-    template = _template(req, bank) if any(PROFILES[p].template or PROFILES[p].paper for p in req.profiles) else None
+    takes_template = any(PROFILES[p].template or PROFILES[p].paper for p in req.profiles)
+    template = _template(req, bank, say) if takes_template else None
     progress(f"{len(bank.sections)} sections, {len(bank.questions)} questions; diagrams")
     if req.verbose:
-        _explain(req, bank, theme)
+        _explain(req, bank, theme, say)
     # A build of profiles that show no diagram (mock alone) needs no browser.
     rendered = bank_diagrams(bank, theme, req.cache) if any(PROFILES[p].diagrams for p in req.profiles) else {}
     for warning in diagram_warnings(bank, theme, rendered):
-        print(f"warning: {printable(warning)}", file=sys.stderr)
-    slides_theme, paper_theme = _template_looks(theme, template) if template else (theme, theme)
+        say(f"warning: {printable(warning)}")
+    slides_theme, paper_theme = _template_looks(theme, template, say) if template else (theme, theme)
     job = Job(req, bank, theme, slides_theme, paper_theme, template, rendered)
 
     outputs: list[Output] = []
@@ -164,11 +165,11 @@ def build(req: BuildRequest, progress: Callable[[str], None]) -> list[Path]:
     # Every target, PDFs included, before the first write: all or nothing.
     check_targets([path for path, _, _ in outputs] + [p.with_suffix(".pdf") for p in pdf_inputs], req.force)
     pdfs, failure = _pdfs([(path, data) for path, data, _ in outputs if path in pdf_inputs], progress)
-    written = _write_pairs(outputs, pdfs, pdf_inputs)
+    written = _write_pairs(outputs, pdfs, pdf_inputs, say)
     if failure:
         if req.pdf:
             raise failure
-        print(f"warning: {failure}", file=sys.stderr)
+        say(f"warning: {failure}")
     return written
 
 
@@ -189,7 +190,7 @@ def _pdfs(decks: list[tuple[Path, bytes]],
 
 
 def _write_pairs(outputs: list[tuple[Path, bytes, bool]], pdfs: dict[Path, bytes],
-                 pdf_inputs: list[Path]) -> list[Path]:
+                 pdf_inputs: list[Path], say: Callable[[str], None]) -> list[Path]:
     """Each deck with its PDF, as a pair that an interrupt does not split; a deck whose PDF could
     not be made loses its old PDF (which would show another version), and we say so."""
     from deck.export.files import interrupts_deferred, remove_output, write_output
@@ -210,19 +211,22 @@ def _write_pairs(outputs: list[tuple[Path, bytes, bool]], pdfs: dict[Path, bytes
                 written.append(pdf)
             elif path in pdf_inputs and os.path.lexists(pdf):
                 remove_output(pdf)
-                print(f"warning: removed {pdf}: it was made from the previous {path.name}", file=sys.stderr)
+                say(f"warning: removed {pdf}: it was made from the previous {path.name}")
     return written
 
 
-def _template_looks(theme: Theme, template: Template) -> tuple[Theme, Theme]:
+def _template_looks(theme: Theme, template: Template, say: Callable[[str], None]) -> tuple[Theme, Theme]:
     """The slides' look on a template, and the handout's: our A4 page in its colours and fonts."""
     from deck.render.template_style import paper_theme, styled_theme  # python-pptx: only for a template
 
-    slides = styled_theme(theme, template)
+    warnings: list[str] = []
+    slides = styled_theme(theme, template, warnings)
+    for warning in warnings:
+        say(f"warning: {warning}")
     return slides, paper_theme(theme, slides, template)
 
 
-def _template(req: BuildRequest, bank: Bank) -> Template | None:
+def _template(req: BuildRequest, bank: Bank, say: Callable[[str], None]) -> Template | None:
     """--template, else deck.yaml's template: (relative to the bank); checked and read before planning."""
     path = req.template or (bank.root / bank.template if bank.template and bank.root else None)
     if path is None:
@@ -231,19 +235,19 @@ def _template(req: BuildRequest, bank: Bank) -> Template | None:
 
     template = load_template(path.expanduser())
     if req.verbose:
-        print("\n".join(describe(template)), file=sys.stderr)
+        say("\n".join(describe(template)))
     return template
 
 
-def _explain(req: BuildRequest, bank: Bank, theme: Theme) -> None:
+def _explain(req: BuildRequest, bank: Bank, theme: Theme, say: Callable[[str], None]) -> None:
     from deck.diagrams.cache import stale_diagrams
     from deck.diagrams.discovery import mermaid_build
 
-    print(f"content: {bank.root}\ntheme: {theme.name} ({theme.folder})\ndiagram cache: {req.cache}", file=sys.stderr)
+    say(f"content: {bank.root}\ntheme: {theme.name} ({theme.folder})\ndiagram cache: {req.cache}")
     sources = _sources(bank)
     stale = stale_diagrams(sources, theme.diagrams, repo_root=resources.checkout_root(), cache_dir=req.cache)
-    print(f"diagrams: {len(sources)} shown, {len(sources) - len(stale)} cached, {len(stale)} to render; "
-          f"{mermaid_build(resources.checkout_root()).describe()}", file=sys.stderr)
+    say(f"diagrams: {len(sources)} shown, {len(sources) - len(stale)} cached, {len(stale)} to render; "
+        f"{mermaid_build(resources.checkout_root()).describe()}")
 
 
 def _sources(bank: Bank) -> dict[str, Path]:

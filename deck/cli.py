@@ -265,7 +265,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
                            theme=args.theme, cache=_cache_dir(args, out_dir), pdf=args.pdf, mock=mock,
                            force=args.force, reveal=args.reveal, verbose=args.verbose,
                            template=args.template)
-    written = build(request, progress=_progress(args.quiet))
+    written = build(request, progress=_progress(args.quiet), say=lambda msg: print(msg, file=sys.stderr))
     if args.shuffle and args.seed is None and "mock" in profiles:  # after the build: a failed one has nothing to replay
         print(f"mock: shuffled with seed {seed} (rerun with --seed {seed} to replay)", file=sys.stderr)
     for path in written:

@@ -6,7 +6,6 @@ highlighting on a dark background, and the template's fonts to measure with wher
 from __future__ import annotations
 
 import colorsys
-import sys
 from dataclasses import replace
 
 from deck.render.template import DARK, Template, installed, is_dark, luminance
@@ -90,7 +89,9 @@ def paper_theme(base: Theme, slides: Theme, t: Template) -> Theme:
     return replace(base, palette=palette, fonts=fonts)
 
 
-def styled_theme(base: Theme, t: Template) -> Theme:
+def styled_theme(base: Theme, t: Template, warnings: list[str] | None = None) -> Theme:
+    """Our theme on the template's page, in its colours and theme fonts; what a person should
+    know (a template font this machine lacks) goes to warnings."""
     style, p = base.template, base.palette
     content = [t.layouts[r].background for r in ("answer", "code", "question", "references", "diagram")]
     dividers = [t.layouts[r].background for r in ("title", "section", "closing")]
@@ -109,10 +110,10 @@ def styled_theme(base: Theme, t: Template) -> Theme:
                        margin_top=base.slide.margin_top * page.height / base.slide.height,
                        margin_bottom=base.slide.margin_bottom * page.height / base.slide.height)
     return replace(base, palette=palette, code=code, slide=page, area=t.area, roles=tuple(t.boxes.items()),
-                   fonts=_fonts(base, t))
+                   fonts=_fonts(base, t, warnings if warnings is not None else []))
 
 
-def _fonts(base: Theme, t: Template) -> Fonts:
+def _fonts(base: Theme, t: Template, warnings: list[str]) -> Fonts:
     """Runs name the theme fonts (+mn/+mj); we measure with the template's faces where installed,
     else with what fontconfig substitutes for its Latin face (what LibreOffice draws here) and our
     East Asian face, and say so."""
@@ -124,13 +125,13 @@ def _fonts(base: Theme, t: Template) -> Fonts:
         measure = replace(measure, latin=got, latin_bold=f"{got}:bold")
     elif latin and got:
         measure = replace(measure, latin=got, latin_bold=f"{got}:bold")
-        print(f"warning: template '{t.path.name}': its font '{latin}' is not installed; text is measured with "
-              f"'{got}', which this machine draws instead (PowerPoint with '{latin}' may set lines differently)",
-              file=sys.stderr)
+        warnings.append(f"template '{t.path.name}': its font '{latin}' is not installed; text is measured with "
+                        f"'{got}', which this machine draws instead (PowerPoint with '{latin}' may set lines "
+                        "differently)")
     got_ea = installed(ea)
     if ea and got_ea and got_ea.replace(" ", "").lower() == ea.replace(" ", "").lower():
         measure = replace(measure, east_asian=got_ea, east_asian_bold=f"{got_ea}:bold")
     elif ea:
-        print(f"warning: template '{t.path.name}': its East Asian font '{ea}' is not installed; Chinese text is "
-              f"measured with '{m.east_asian}' (the theme's face, within its safety margin)", file=sys.stderr)
+        warnings.append(f"template '{t.path.name}': its East Asian font '{ea}' is not installed; Chinese text is "
+                        f"measured with '{m.east_asian}' (the theme's face, within its safety margin)")
     return replace(base.fonts, latin="+mn-lt", east_asian="+mn-ea", measure=measure)

@@ -222,5 +222,5 @@ def test_one_table_of_profiles_for_the_cli_and_the_build(tmp_path: Path,
     request = BuildRequest(content=CONTENT, profiles=("slides",), out_dir=tmp_path, target=None, theme=None,
                            cache=tmp_path / "cache", pdf=False, mock=MockOptions())
     with pytest.raises(DeckError, match="unknown profile 'slides'; choose from study, mock, handout, anki"):
-        build_decks(request, progress=lambda _msg: None)
+        build_decks(request, progress=lambda _msg: None, say=lambda _msg: None)
     assert list(tmp_path.iterdir()) == []
