@@ -420,17 +420,6 @@ def test_hostile_template_is_refused_before_anything_is_written(kind: str, tmp_p
 
 # --- LibreOffice: the bundled bank's study deck on each corpus template (one PDF each), 0 placement findings.
 
-# Known: LibreOffice 7.4 breaks a line without the space it adds where Chinese meets Latin text and
-# then draws it with that space, so a 40 pt title line it fills to the margin and that ends in a Latin
-# word after Chinese ("…？在 LLM", "…0、A", "…与 logit") is drawn 3-4 pt past its box: one slide per deck
-# with DejaVu Sans standing in for Segoe UI/Calibri/Arial. (A probe deck: "中文中文 GPU" at 40 pt in a box
-# 12 pt narrower than we measure it is set on one line and drawn 7 pt past the box's text area.)
-# Our breaks no longer differ from its around a Chinese comma before Latin ("adapter，add_weighted_adapter"),
-# which took 2-5 more findings per deck. yahei and nyush give 0 findings.
-BREAK_MISMATCH = pytest.mark.xfail(strict=True, reason="LibreOffice breaks lines without its Chinese/Latin "
-                                   "spacing and draws them with it: one title line 3-4 pt past its box")
-
-
 @pytest.fixture(scope="module")
 def study_pdf(tmp_path_factory: pytest.TempPathFactory, pdf_of) -> Callable[[str], tuple[Path, Path]]:  # noqa: ANN001
     """The bundled bank's study deck on a corpus template and its PDF, made once per module."""
@@ -445,8 +434,7 @@ def study_pdf(tmp_path_factory: pytest.TempPathFactory, pdf_of) -> Callable[[str
     return get
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=BREAK_MISMATCH) if n in (
-    "wide-corporate.pptx", "classic-4x3.pptx") else n for n in NAMES])
+@pytest.mark.parametrize("name", NAMES)
 def test_corpus_template_study_deck_fits_in_libreoffice(name: str, study_pdf) -> None:  # noqa: ANN001
     deck, pdf = study_pdf(name)
     assert placement_problems(deck, pdf) == []
