@@ -324,13 +324,48 @@ BREAK_MISMATCH = pytest.mark.xfail(strict=True, reason="deck.text.layout breaks 
                                    "LibreOffice does not (a few titles one line over)")
 
 
+@pytest.fixture(scope="session")
+def corpus_pdfs(tmp_path_factory: pytest.TempPathFactory, pdfs_of):  # noqa: ANN001, ANN201
+    """name -> {deck stem: (deck, pdf)}: a template's study and mock decks of the bundled bank and the
+    mock's scorecard, all three converted in one LibreOffice run (was three runs: a start-up each)."""
+    import deck.export.pdf
+
+    made: dict[str, dict[str, tuple[Path, Path]]] = {}
+
+    def make(name: str) -> dict[str, tuple[Path, Path]]:
+        if name not in made:
+            out = tmp_path_factory.mktemp("tpl-lo")
+            with pytest.MonkeyPatch.context() as mp:  # the scorecard's PDF is made below, with the decks
+                mp.setattr(deck.export.pdf, "pdf_bytes", no_libreoffice)
+                decks = [build(corpus(name), out, profile, CONTENT) for profile in ("study", "mock")]
+            scorecard = out / "mock-scorecard.pptx"
+            scorecard.with_suffix(".pdf").unlink()  # the placeholder
+            decks.append(scorecard)
+            made[name] = {d.stem: (d, pdf) for d, pdf in zip(decks, pdfs_of(decks), strict=True)}
+        return made[name]
+
+    return make
+
+
+def _on_libreoffice(name: str) -> list[pytest.MarkDecorator]:
+    # One xdist group per template: its two tests run in one worker, which converts both decks at once.
+    return [pytest.mark.xdist_group(f"template-{name}"),
+            *([BREAK_MISMATCH] if name in ("wide-corporate.pptx", "classic-4x3.pptx", "dark.pptx") else [])]
+
+
 @pytest.mark.libreoffice
-@pytest.mark.parametrize("name", [pytest.param(n, marks=BREAK_MISMATCH) if n in (
-    "wide-corporate.pptx", "classic-4x3.pptx", "dark.pptx") else n for n in NAMES])
+@pytest.mark.parametrize("name", [pytest.param(n, marks=_on_libreoffice(n)) for n in NAMES])
 @pytest.mark.parametrize("profile", ["study", "mock"])
-def test_corpus_template_decks_fit_in_libreoffice(name: str, profile: str, tmp_path: Path, pdf_of) -> None:  # noqa: ANN001
-    deck = build(corpus(name), tmp_path, profile, CONTENT)
-    assert placement_problems(deck, pdf_of(deck)) == []
+def test_corpus_template_decks_fit_in_libreoffice(name: str, profile: str, corpus_pdfs) -> None:  # noqa: ANN001
+    made = corpus_pdfs(name)
+    deck, pdf = made[profile]
+    assert placement_problems(deck, pdf) == []
+    if profile == "mock":  # LibreOffice converts the scorecard a mock build makes (as `deck build` does)
+        import pymupdf
+
+        scorecard, pdf = made["mock-scorecard"]
+        with pymupdf.open(pdf) as doc:
+            assert doc.page_count == len(Presentation(str(scorecard)).slides) > 0
 
 
 def test_click_builds_on_a_template_are_schema_valid(tmp_path: Path, pml_schema: etree.XMLSchema) -> None:
