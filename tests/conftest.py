@@ -1,4 +1,15 @@
-"""Shared fixtures: the bundled bank built once per session, its PDFs, the schemas."""
+"""Shared fixtures: the bundled bank built once per session, its PDFs, the schemas.
+
+LibreOffice and Chromium are most of the suite's time (2 cores): share what they make.
+- built / stress_deck: the bundled bank's decks (and handout/scorecard PDFs) / the stress deck, once.
+- pdf_of(deck) / pdfs_of([decks]): PDFs beside the decks, each once per session; pdfs_of converts
+  several decks in ONE LibreOffice run (a start-up is ~1.2 s of CPU), so give it every deck a test
+  module needs at once (tests/render/test_templates.py corpus_pdfs: study, mock and scorecard).
+- A session or module fixture several tests share goes into SHARED_FIXTURES (or its tests get one
+  @pytest.mark.xdist_group): --dist loadgroup then runs them on one worker, so it is made once.
+Marks are set from the fixtures a test uses (libreoffice, browser); an unmarked test that starts
+either tool fails (_slow_tools_only_where_marked), so `make test-fast` stays fast.
+"""
 
 from __future__ import annotations
 
@@ -72,23 +83,38 @@ def need_soffice() -> None:
 
 
 @pytest.fixture(scope="session")
-def pdf_of(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
-    """Convert a deck to PDF once per session (LibreOffice is the slow part)."""
+def pdfs_of():  # noqa: ANN201
+    """Convert decks to PDFs beside them in ONE LibreOffice run (its start-up is paid once), each
+    deck once per session: `pdfs_of([a, b])` -> [a.pdf, b.pdf]. The decks' file names must differ
+    (LibreOffice names each PDF after its deck). Tests sharing the decks should share an xdist
+    group (see SHARED_FIXTURES) so the conversion happens in one worker."""
     cache: dict[Path, Path] = {}
 
-    def convert(deck: Path) -> Path:
+    def convert(decks: list[Path]) -> list[Path]:
         need_soffice()
-        if deck not in cache:
+        todo = []
+        for deck in decks:
             existing = deck.with_suffix(".pdf")
+            if deck in cache:
+                continue
             if existing.exists() and existing.stat().st_mtime >= deck.stat().st_mtime:
                 cache[deck] = existing
             else:
-                from deck.export.pdf import to_pdf
+                todo.append(deck)
+        assert len({d.name for d in todo}) == len(todo), f"one LibreOffice run needs distinct names: {todo}"
+        if todo:
+            from deck.export.pdf import to_pdf
 
-                cache[deck] = to_pdf([deck])[0]
-        return cache[deck]
+            cache.update(zip(todo, to_pdf(todo), strict=True))
+        return [cache[deck] for deck in decks]
 
     return convert
+
+
+@pytest.fixture(scope="session")
+def pdf_of(pdfs_of):  # noqa: ANN001, ANN201
+    """Convert one deck to PDF once per session (LibreOffice is the slow part); pdfs_of for several."""
+    return lambda deck: pdfs_of([deck])[0]
 
 
 @pytest.fixture(scope="session")
@@ -140,7 +166,7 @@ def browser() -> None:
 # --- marks: the slow tools a test runs, read from what it uses ------------------------------------
 # `make test-fast` deselects both. A test that starts LibreOffice or Chromium without using one of
 # these fixtures or helpers carries an explicit @pytest.mark.libreoffice / browser instead.
-LIBREOFFICE_FIXTURES = {"built", "pdf_of", "venv"}  # built: the handout and scorecard PDFs; venv: packaging
+LIBREOFFICE_FIXTURES = {"built", "pdf_of", "pdfs_of", "venv"}  # built: the handout and scorecard PDFs; venv: packaging
 LIBREOFFICE_CALLS = ("need_soffice(", "_soffice(", "to_pdf(")
 BROWSER_FIXTURES = {"browser"}
 # Costly fixtures shared by several tests (session or module scope): xdist would make each of them
@@ -148,7 +174,21 @@ BROWSER_FIXTURES = {"browser"}
 SHARED_FIXTURES = ("built", "stress_deck", "wheel", "click_deck")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def _group_id(config: pytest.Config, item: pytest.Item) -> None:
+    """--dist loadgroup keeps a group on one worker by the "@group" suffix xdist gives its test ids,
+    but xdist 3.8 writes it to Item._nodeid, which pytest 9 no longer reads (ids come from Item._id):
+    without this each worker made every shared fixture, and a group's tests were spread."""
+    groups = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                     for m in item.iter_markers("xdist_group")})
+    if groups and getattr(config.option, "loadgroup", False) and hasattr(item, "_id") and "@" not in item.nodeid:
+        from _pytest.nodeid import coerce_node_id
+
+        item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(groups)}")
+
+
+# tryfirst: xdist reads the xdist_group marks in its own modifyitems hook, after this one.
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     import inspect
 
     for item in items:
@@ -162,6 +202,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         shared = next((name for name in SHARED_FIXTURES if name in fixtures), None)
         if shared:
             item.add_marker(pytest.mark.xdist_group(shared))
+        _group_id(config, item)
+    # The modules with the most LibreOffice tests first (whole modules, so their module-scoped
+    # fixtures are still made once): xdist then fills the other worker around their long runs
+    # instead of ending with one worker alone on a long conversion.
+    runs: dict[Path, int] = {}
+    for item in items:
+        runs[item.path] = runs.get(item.path, 0) + (item.get_closest_marker("libreoffice") is not None)
+    items.sort(key=lambda item: -runs[item.path])
 
 
 @pytest.fixture(autouse=True)
