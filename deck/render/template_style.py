@@ -57,7 +57,9 @@ def _colours(base: Theme, t: Template, grounds: list[str], bg: str) -> Palette:
     tints = [mix(a, bg, style.tint) for a in accents[:3]]
     primary, secondary, warning = (readable(a, [tint, *grounds], style.body_contrast)
                                    for a, tint in zip(accents[:3], tints, strict=True))
+    # Inline code's tint follows the ground (our light tint under light text on a dark template hid it).
     return replace(p, background=bg, text=text, muted=muted, rule=mix(text, bg, style.rule), primary=primary,
+                   code_span=mix(text, bg, style.code_span),
                    secondary=secondary, warning=warning, answer_tint=tints[0], follow_up_tint=tints[1],
                    pitfall_tint=tints[2])
 

@@ -12,6 +12,7 @@ class TemplateStyle:
     tint: float  # block tints: this share of the template's accent over its background
     muted: float  # muted text: this share of the text colour over the background (then made readable)
     rule: float  # footer rule: this share of the text colour over the background
+    code_span: float  # inline code's tint: this share of the text colour over the background
     body_contrast: float  # WCAG contrast ratio text must reach on the real background
     title_contrast: float  # and titles, accents
     dark_code_style: str  # Pygments style of code on a dark background

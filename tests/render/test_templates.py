@@ -217,6 +217,9 @@ def test_dark_template_gets_dark_code_and_readable_text() -> None:
     for accent, tint in ((theme.palette.primary, theme.palette.answer_tint),
                          (theme.palette.warning, theme.palette.pitfall_tint)):
         assert contrast(accent, tint) >= 4.5
+    # Inline `code` sits on its tint inside a block's tint: text stays readable on both.
+    assert contrast(theme.palette.text, theme.palette.code_span) >= 4.5
+    assert contrast(theme.palette.code_span, bg) < 1.5  # a faint tint of the dark ground, not a light patch
 
 
 def test_template_build_is_byte_identical(tmp_path: Path) -> None:
