@@ -5,9 +5,10 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
+from deck.planning.compose import Page
 from deck.text import layout
 from deck.text.fonts import is_east_asian
 from deck.text.layout import CLOSING, OPENING, Paragraph, Style
@@ -29,6 +30,7 @@ texts = st.lists(pieces, min_size=1, max_size=60).map("".join)
 
 @settings(max_examples=300, deadline=None)
 @given(texts, st.floats(min_value=80, max_value=900), st.sampled_from([9.0, 12.0, 16.0, 24.0, 40.0]))
+@example("模，，", 85.0, 40.0)  # two closing marks: one must start a line whichever way it breaks
 def test_lines_fit_and_rejoin(text: str, width: float, size: float) -> None:
     lines = layout.break_lines(text, width, size, MEASURE)
     assert "".join(lines) == text
@@ -50,9 +52,11 @@ def test_lines_fit_and_rejoin(text: str, width: float, size: float) -> None:
         # group in a tiny box) is broken, and kinsoku still holds where it can.
         atom = next(a for stop, a in spans.items() if stop > offset)
         assert MEASURE(atom.rstrip(), size) > width
-        if line[0] in CLOSING:  # only if it cannot fit together with the character before it
+        if line[0] in CLOSING:  # only if it cannot join the line before, nor take its last character down
             run = line[: len(line) - len(line.lstrip("".join(CLOSING)))]
-            assert MEASURE(prev.rstrip()[-1:] + run, size) > width
+            assert MEASURE(prev.rstrip() + run, size) > width
+            if prev.rstrip()[-1:] not in CLOSING:  # carrying a closing mark down would start that line with it
+                assert MEASURE(prev.rstrip()[-1:] + run, size) > width
         if end in OPENING and end not in "([{":  # ASCII brackets stay inside words instead
             # only if carrying it down would empty its line, or it cannot fit with what follows
             assert prev.strip() == end or MEASURE(end + line.lstrip()[:1], size) > width
@@ -224,7 +228,7 @@ def _lines_in_libreoffice(cases: list[tuple[str, float]], size: float, tmp_path:
                                line_spacing=THEME.fonts.line_spacing),))
                    for i, (text, width) in enumerate(cases))
     deck = tmp_path / "probe.pptx"
-    deck.write_bytes(render(THEME.plan("study", "probe", (THEME.slide.w, THEME.slide.h), slides, "zh-CN"), {}))
+    deck.write_bytes(render(Page.slide(THEME, THEME.labels("zh-CN")).plan("study", "probe", slides, "zh-CN"), {}))
     out = []
     with pymupdf.open(pdf_of(deck)) as doc:
         for page in doc:
