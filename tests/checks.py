@@ -142,13 +142,26 @@ def plan_problems(plan, theme) -> list[str]:  # noqa: ANN001
                 if el.role == "cell" and all(len(ls) == 1 for ls in lines):  # one unbroken line: no spare
                     used = len(el.paras) * el.size * el.line_spacing
                 # A single line is never broken by a wider measure than ours; only height counts.
-                if any(len(p.text) > 1 and measure(ln.rstrip(), el.size) > width + eps
-                       for p, ls in zip(el.paras, lines, strict=True) for ln in ls if len(ln.rstrip()) > 1):
+                if any(len(p.text) > 1 and w > width + eps for p, ls in zip(el.paras, lines, strict=True)
+                       for w in _line_widths(p.text, ls, measure, el.size)):
                     problems.append(f"{where}: a line is wider than its box")
             if used > height + 0.5:
                 problems.append(f"{where}: text {used:.1f} pt tall in a {height:.1f} pt box: "
                                 f"{el.paras[0].text[:30]!r}")
     return problems
+
+
+def _line_widths(text, lines, measure, size):  # noqa: ANN001, ANN202
+    """Each line's width (trailing spaces aside, lines of one character skipped) measured where it
+    stands in its paragraph: a quote takes its script from the character before it, which may sit
+    on the line above (LibreOffice sets the paragraph, not each line alone)."""
+    lefts, rights = measure.edges(text)
+    start = 0
+    for line in lines:
+        end = start + len(line.rstrip())
+        if end - start > 1:
+            yield (rights[end - 1] - lefts[start]) * size
+        start += len(line)
 
 
 def _paragraph(p, theme):  # noqa: ANN001, ANN202
