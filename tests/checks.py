@@ -153,14 +153,15 @@ def plan_problems(plan, theme) -> list[str]:  # noqa: ANN001
 
 def _line_widths(text, lines, measure, size):  # noqa: ANN001, ANN202
     """Each line's width (trailing spaces aside, lines of one character skipped) measured where it
-    stands in its paragraph: a quote takes its script from the character before it, which may sit
-    on the line above (LibreOffice sets the paragraph, not each line alone)."""
-    lefts, rights = measure.edges(text)
+    stands in its paragraph, as the layout measures it: a quote takes its script from the character
+    before it, which may sit on the line above (LibreOffice sets the paragraph, not each line alone)."""
+    from deck.text.layout import line_width
+
+    edges = measure.edges(text)
     start = 0
     for line in lines:
-        end = start + len(line.rstrip())
-        if end - start > 1:
-            yield (rights[end - 1] - lefts[start]) * size
+        if len(line.rstrip()) > 1:
+            yield line_width(text, start, start + len(line), edges) * size
         start += len(line)
 
 

@@ -218,10 +218,12 @@ def break_lines(text: str, width: float, size: float, measure: Measure) -> tuple
             continue
         # An atom wider than a line (URL, long identifier) starts a fresh line and is
         # broken where the renderers break it: after '/' or '-', else at any character.
+        start = offsets[i] - len(head)  # where this line starts in the text
         if line.strip():
             lines.append(line)
-            line = ""
-        head = _break_long(atoms[j], line, width, size, measure, lines)
+            start = offsets[j]
+        start = _break_long(text, start, offsets[j], offsets[j + 1], width / size, measure.edges(text), lines)
+        head = text[start:offsets[j + 1]]
         i = j + 1
         if i < n and atoms[i].isspace():  # spaces stay at the end of the line, as always
             head += atoms[i]
@@ -232,41 +234,61 @@ def break_lines(text: str, width: float, size: float, measure: Measure) -> tuple
     return tuple(ln for ln in lines if ln) or ("",)
 
 
-def _break_long(atom: str, line: str, width: float, size: float, measure: Measure, lines: list[str]) -> str:
-    """Set an over-long atom after `line` (blank or empty): full lines go to `lines`,
-    the unfinished last line is returned."""
-    for piece in filter(None, _SOFT_BREAK.split(atom)):
-        if measure((line + piece).rstrip(), size) <= width:
-            line += piece
-            continue
-        if line.strip():
-            lines.append(line)
-            line = ""
-        for ch in piece:
-            if line.strip() and measure((line + ch).rstrip(), size) > width:
-                cut = _kinsoku_cut(line, ch, width, size, measure)
-                lines.append(line[:cut])
-                line = line[cut:]
-            line += ch
-    return line
+def line_width(text: str, a: int, b: int, edges: tuple[list[float], list[float]]) -> float:
+    """Width at size 1 of a line text[a:b], trailing spaces aside, where it stands in the text (a
+    quote takes its script from the character before it, even across a line's start). A line that
+    starts with spaces has no Chinese/Latin gap after them, as in _metrics."""
+    lefts, rights = edges
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if b <= a:
+        return 0.0
+    x = a
+    while x < b and text[x].isspace():
+        x += 1
+    gap = lefts[x] - rights[x - 1] if x > a else 0.0
+    return rights[b - 1] - lefts[a] - gap
 
 
-def _kinsoku_cut(line: str, ch: str, width: float, size: float, measure: Measure) -> int:
-    """Where a full line ends when `ch` does not fit after it. Kinsoku still applies: carry an
-    opening bracket, or the character before a closing one, down to the next line, while what
-    is carried fits there; a line of nothing but such marks breaks where it is full."""
+def _break_long(text: str, start: int, first: int, stop: int, limit: float,
+                edges: tuple[list[float], list[float]], lines: list[str]) -> int:
+    """Set the over-long atom text[first:stop] after text[start:first] (blank or empty), `limit`
+    em to a line: full lines go to `lines`; returns where the unfinished last line starts."""
+    def fits(a: int, b: int) -> bool:
+        return line_width(text, a, b, edges) <= limit
+
+    pos = first
+    for piece in filter(None, _SOFT_BREAK.split(text[first:stop])):
+        end = pos + len(piece)
+        if not fits(start, end):
+            if text[start:pos].strip():
+                lines.append(text[start:pos])
+                start = pos
+            for k in range(pos, end):
+                if text[start:k].strip() and not fits(start, k + 1):
+                    cut = _kinsoku_cut(text, start, k, fits)
+                    lines.append(text[start:cut])
+                    start = cut
+        pos = end
+    return start
+
+
+def _kinsoku_cut(text: str, start: int, k: int, fits: Callable[[int, int], bool]) -> int:
+    """Where a full line text[start:k] ends when text[k] does not fit after it. Kinsoku still
+    applies: carry an opening bracket, or the character before a closing one, down to the next
+    line, while what is carried fits there; a line of nothing but such marks breaks where it is full."""
     def banned(cut: int) -> bool:
-        return line[cut - 1] in OPENING or (line[cut:] + ch)[0] in CLOSING
+        return text[cut - 1] in OPENING or text[cut] in CLOSING
 
-    cut = len(line)
-    while cut > 1 and banned(cut):  # the last allowed end, found without measuring
+    cut = k
+    while cut > start + 1 and banned(cut):  # the last allowed end, found without measuring
         cut -= 1
     if banned(cut):
-        return len(line)
-    if cut == len(line) or measure(line[cut:] + ch, size) <= width:  # widths grow with the text carried
+        return k
+    if cut == k or fits(cut, k + 1):  # widths grow with the text carried
         return cut
-    cut = len(line)  # what is carried does not fit: carry as much as fits
-    while cut > 1 and banned(cut) and measure(line[cut - 1:] + ch, size) <= width:
+    cut = k  # what is carried does not fit: carry as much as fits
+    while cut > start + 1 and banned(cut) and fits(cut - 1, k + 1):
         cut -= 1
     return cut
 
