@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -260,3 +261,17 @@ def test_libreoffice_breaks_as_we_do_around_chinese_marks(tmp_path: Path, pdf_of
             assert len(ours) >= len(lines)  # never fewer lines than it draws (ours measure a little wider)
         else:
             assert lines == ours, (width, lines, ours)
+
+
+@pytest.mark.parametrize("text", ["数数数数数数数“" + "a" * 300, "数数数数 “" + "b" * 300])
+@pytest.mark.parametrize("width", [200.0, 240.0, 300.0])
+def test_a_long_token_after_a_chinese_quote_is_broken_as_the_paragraph_sets_it(text: str, width: float) -> None:
+    """A quote after Chinese is set full-width (its script comes from the character before it,
+    on the line above); a long token's lines were measured alone, with a narrow quote, and ran
+    up to 11 pt past the box at 16 pt."""
+    lines = layout.break_lines(text, width, 16.0, MEASURE)
+    assert "".join(lines) == text and len(lines) > 2
+    edges, start = MEASURE.edges(text), 0
+    for line in lines:
+        assert layout.line_width(text, start, start + len(line), edges) * 16.0 <= width, line
+        start += len(line)
