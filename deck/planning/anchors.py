@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from deck.plan import Element, Group, Run, Shape, Slide, Text
+from deck.plan import Connector, Element, Group, Run, Shape, Slide, Text
 
 PREFIXES = ("q-", "section-", "diagram-", "")  # where a question, section and diagram id land as keys
 
@@ -32,13 +32,26 @@ def resolve(slides: Sequence[Slide]) -> tuple[Slide, ...]:
             return t
         return replace(t, paras=tuple(replace(p, runs=tuple(run(r) for r in p.runs)) for p in t.paras))
 
+    def child(c: Shape | Text | Connector) -> Shape | Text | Connector:
+        if isinstance(c, Text):
+            return text(c)
+        return replace(c, link=target(c.link)) if isinstance(c, Shape) and c.link and _pending(c) else c
+
     def element(el: Element) -> Element:
         if isinstance(el, Text):
             return text(el)
         if isinstance(el, Group):  # a diagram: its labels, and nodes with a click link to a slide
-            return replace(el, children=tuple(text(c) if isinstance(c, Text) else
-                                              replace(c, link=target(c.link)) if isinstance(c, Shape) and
-                                              c.link and _pending(c) else c for c in el.children))
+            children = tuple(child(c) for c in el.children)
+            return el if _same(children, el.children) else replace(el, children=children)
         return el
 
-    return tuple(replace(s, title=text(s.title), elements=tuple(element(e) for e in s.elements)) for s in slides)
+    def slide(s: Slide) -> Slide:
+        title, elements = text(s.title), tuple(element(e) for e in s.elements)
+        return s if title is s.title and _same(elements, s.elements) else replace(s, title=title, elements=elements)
+
+    return tuple(slide(s) for s in slides)
+
+
+def _same(new: Sequence[object], old: Sequence[object]) -> bool:
+    """Nothing was rebuilt: a deck without links to slides keeps every slide object as it was."""
+    return all(a is b for a, b in zip(new, old, strict=True))
