@@ -1,6 +1,6 @@
 """Composition: a page (16:9 slide or A4 sheet, geometry from the theme) and frames that
-measure and place in one call through deck.text.layout, plus the one paginate() every
-continuation uses (answers, lists, long questions, code, handout Q&As, contents).
+measure and place in one call through deck.text.layout; every continuation (answers, lists,
+long questions, code, handout Q&As, contents) goes through deck.text.paginate.
 
 Frames return plan elements (deck.plan); planners say what goes on a page and where
 its areas are, never how text is measured.
@@ -11,10 +11,10 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Literal
 
 from deck.content.model import Section
 from deck.plan import Box, DeckPlan, Element, Faces, NotesStyle, Para, Picture, Rect, Run, Slide, Text
@@ -24,25 +24,14 @@ from deck.text import layout
 from deck.text.fonts import Face
 from deck.text.highlight import code_lines
 from deck.text.layout import Paragraph, Style
+from deck.text.paginate import paginate
 from deck.theme.labels import Labels
 from deck.theme.settings import PT_PER_IN, BlockStyle, Theme
 from deck.theme.typed_yaml import Range
 
-T = TypeVar("T")
 # Code tokens: a word, a run of spaces, or one other character (CJK, punctuation).
 _CODE_TOKEN = re.compile(r"[A-Za-z0-9_]+|\s+|.")
 _CLOSERS = set(",.;:)]}，。；：）】」")
-
-
-def paginate(items: Sequence[T], fits: Callable[[Sequence[T], int], bool]) -> list[list[T]]:
-    """Greedy pages: each page takes items while fits(page items, page index) holds; an
-    item that does not fit even alone still gets a page of its own."""
-    pages: list[list[T]] = [[]]
-    for item in items:
-        if pages[-1] and not fits([*pages[-1], item], len(pages) - 1):
-            pages.append([])
-        pages[-1].append(item)
-    return pages if pages[-1] else []
 
 
 @dataclass(frozen=True)

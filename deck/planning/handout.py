@@ -15,7 +15,7 @@ from deck.diagrams.scene import Scene
 from deck.diagrams.shapes import diagram_group, label_fit
 from deck.plan import Box, DeckPlan, Element, Group, Para, Picture, Rect, Run, Slide, Table, Text
 from deck.planning import flow
-from deck.planning.compose import Page, paginate
+from deck.planning.compose import Page
 from deck.planning.digest import key_points
 from deck.planning.references import references
 from deck.planning.richtext import Item, paragraphs, styled
@@ -23,6 +23,7 @@ from deck.planning.richtext import flow as flow_items
 from deck.planning.selection import MockOptions, draw
 from deck.text import layout
 from deck.text.layout import Paragraph
+from deck.text.paginate import paginate
 from deck.theme.settings import Theme
 from deck.theme.typed_yaml import Range
 
@@ -62,31 +63,61 @@ class A4:
         self.line = self.page.line
         self.pages: list[list[Element]] = []
         self.page_titles: list[Text] = []
-        self.y = self.bottom  # forces a new page on the first place()
+        self._title = ""  # the running title of the pages new_page() opened
+        self._pending: list[Piece] = []  # placed, not yet paginated
+        self._open = False  # whether the last page takes the pending pieces
 
     def measure(self, paras: Sequence[Paragraph], size: float, width: float | None = None,
                 bold: bool = False) -> float:
         return self.page.height_of(paras, width or self.content_w, size, bold=bold)
 
     def new_page(self, title: str) -> None:
+        """A page of its own; the pieces placed next run on from it under the same title."""
+        self._flush()
+        self._add_page(title)
+        self._title, self._open = title, True
+
+    def place(self, piece: Piece) -> None:
+        self._pending.append(piece)
+
+    def break_page(self) -> None:
+        """The next piece starts a page (a diagram keeps its page to itself)."""
+        self._flush()
+        self._open = False
+
+    def _add_page(self, title: str) -> None:
         size = self.sizes.label
         self.pages.append([])
         box = Box(self.m, self.m - self.lay.page_title_above, self.content_w, self.page.line_h(size))
         self.page_titles.append(self.line(title, box, Range(size, size), "title", self.theme.palette.muted,
                                           align="r"))
-        self.y = self.top
 
-    def place(self, piece: Piece, title: str) -> None:
-        if self.y + piece.height > self.bottom and self.y > self.top:
-            self.new_page(title)
-        self.pages[-1] += [_shift(e, self.y) for e in piece.elements]
-        self.y += piece.height + self.lay.gap
+    def _flush(self) -> None:
+        """The pending pieces packed top-down with the layout's gap, on as few pages as hold them."""
+        gap = self.lay.gap
+
+        def fits(pieces: Sequence[Piece], _i: int) -> bool:
+            y = self.top
+            for p in pieces[:-1]:
+                y += p.height + gap
+            return y + pieces[-1].height <= self.bottom
+
+        for n, page in enumerate(paginate(self._pending, fits)):
+            if n or not self._open:
+                self._add_page(self._title)
+            y = self.top
+            for piece in page:
+                self.pages[-1] += [_shift(e, y) for e in piece.elements]
+                y += piece.height + gap
+            self._open = True
+        self._pending = []
 
     @property
     def page_height(self) -> float:
         return self.bottom - self.top
 
     def plan(self, profile: str, title: str, notes: Callable[[int], str] = lambda _i: "") -> DeckPlan:
+        self._flush()
         slides = []
         fsize, lay = self.sizes.footer, self.lay
         muted = self.theme.palette.muted
@@ -199,26 +230,26 @@ def handout(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]],
     if overview and not any(overview in s.diagrams for s in bank.sections):  # else its section shows it
         heading = bank.diagrams[overview].title
         a4.new_page(heading)
-        a4.place(_diagram_piece(a4, bank, overview, diagram_sizes[overview], (scenes or {}).get(overview)), heading)
+        a4.place(_diagram_piece(a4, bank, overview, diagram_sizes[overview], (scenes or {}).get(overview)))
     starts: dict[str, int] = {}
     for s in bank.sections:
         label = a4.page.section_label(s)
         a4.new_page(label)
         starts[s.id] = len(a4.pages)
-        a4.place(_section_header(a4, s), label)
+        a4.place(_section_header(a4, s))
         for piece in _intro_pieces(a4, s):
-            a4.place(piece, label)
+            a4.place(piece)
         for did in s.diagrams:  # the first shares the section band's page, so the band is never alone
-            a4.place(_diagram_piece(a4, bank, did, diagram_sizes[did], (scenes or {}).get(did)), label)
-            a4.y = a4.bottom  # otherwise a diagram has its page to itself
+            a4.place(_diagram_piece(a4, bank, did, diagram_sizes[did], (scenes or {}).get(did)))
+            a4.break_page()
         for i, q in enumerate(s.questions, 1):
             for piece in _qa_pieces(a4, i, q):
-                a4.place(piece, label)
+                a4.place(piece)
     if bank.references:
         heading = a4.labels.references
         a4.new_page(heading)
         for piece in _references_pieces(a4, bank):
-            a4.place(piece, heading)
+            a4.place(piece)
     for page, rows in enumerate(contents, start=1):
         a4.pages[page] += _contents(a4, rows, starts, first=page == 1)
     return a4.plan("handout", bank.title)
@@ -368,9 +399,9 @@ def scorecard(bank: Bank, theme: Theme, opts: MockOptions) -> DeckPlan:
     a4 = A4(theme, bank, footer)
     a4.new_page(lab.scorecard)
     seed = lab.scorecard_seed.format(seed=opts.seed) if opts.shuffle else lab.mock_order
-    a4.place(_score_head(a4, lab.dot.join((lab.questions(len(drawn)), seed, lab.scorecard_fields))), lab.scorecard)
+    a4.place(_score_head(a4, lab.dot.join((lab.questions(len(drawn)), seed, lab.scorecard_fields))))
     for i, (s, q) in enumerate(drawn, 1):
-        a4.place(_score_row(a4, i, s, q), lab.scorecard)
+        a4.place(_score_row(a4, i, s, q))
     return a4.plan("scorecard", footer)
 
 

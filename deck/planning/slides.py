@@ -13,10 +13,11 @@ from deck.content.rich import flat, plain
 from deck.diagrams.scene import Scene
 from deck.diagrams.shapes import diagram_group, label_fit
 from deck.plan import Box, Effect, Element, Para, Rect, RoleBoxes, Run, Slide, Text
-from deck.planning.compose import Block, Page, paginate
+from deck.planning.compose import Block, Page
 from deck.planning.richtext import flow, paragraphs, styled
 from deck.text import layout
 from deck.text.layout import Paragraph
+from deck.text.paginate import paginate
 from deck.theme.settings import PT_PER_IN
 from deck.theme.typed_yaml import Range
 

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from deck.plan import Run
 from deck.text.fonts import EAST_ASIAN, is_east_asian
+from deck.text.paginate import paginate
 
 
 class Measure(Protocol):
@@ -390,21 +391,16 @@ def split(paras: Sequence[Paragraph], width: float, height: float, style: Style,
                 per_chunk -= 1
             pieces += [(index, chunk(i, per_chunk)) for i in range(0, len(lines), per_chunk)]
             start += len(sentence)
-    chunks: list[list[tuple[int, Paragraph]]] = [[]]
-    for index, piece in pieces:
-        trial = _join([*chunks[-1], (index, piece)])
-        if chunks[-1] and not fits([p for _, p in trial]):
-            chunks.append([(index, piece)])
-        else:
-            chunks[-1] = trial
+    chunks = paginate(pieces, lambda chunk, _i: fits([p for _, p in chunk]), _join)
     return [[p for _, p in chunk] for chunk in chunks]
 
 
-def _join(chunk: list[tuple[int, Paragraph]]) -> list[tuple[int, Paragraph]]:
-    if len(chunk) >= 2 and chunk[-1][0] == chunk[-2][0]:
-        (index, a), (_, b) = chunk[-2], chunk[-1]
-        return [*chunk[:-2], (index, a.join(b))]
-    return chunk
+def _join(chunk: list[tuple[int, Paragraph]], piece: tuple[int, Paragraph]) -> list[tuple[int, Paragraph]]:
+    """The chunk with the piece on it, rejoined to the piece before when both come from one paragraph."""
+    if chunk and chunk[-1][0] == piece[0]:
+        (index, a), (_, b) = chunk[-1], piece
+        return [*chunk[:-1], (index, a.join(b))]
+    return [*chunk, piece]
 
 
 def truncate(text: str, width: float, max_lines: int, size: float, measure: Measure) -> str:

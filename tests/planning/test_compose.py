@@ -11,9 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deck.plan import Box, Text
-from deck.planning.compose import Block, Page, code_rows, paginate
+from deck.planning.compose import Block, Page, code_rows
 from deck.planning.selection import MockOptions
 from deck.text.layout import Paragraph
+from deck.text.paginate import paginate
 from deck.theme.settings import load_theme
 
 THEME = load_theme()
