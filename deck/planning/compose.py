@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -158,6 +158,24 @@ class Page:
         return layout.layout(paras, width - 2 * self.inset, size, style or self.theme.style(size),
                              measure)[1] + 2 * self.inset
 
+    def split(self, paras: Sequence[Paragraph], box_w: float, box_h: float, style: Style) -> list[list[Paragraph]]:
+        """Chunks of the paragraphs that each fit a text box of this size at the style's minimum."""
+        return layout.split(paras, box_w - 2 * self.inset, box_h - 2 * self.inset, style, self.theme.sans)
+
+    def lines(self, text: str, box_w: float, size: float, bold: bool = False) -> tuple[str, ...]:
+        """The text's lines in a text box of this width."""
+        return layout.break_lines(text, box_w - 2 * self.inset, size, self.theme.sans_bold if bold else self.theme.sans)
+
+    def truncate(self, text: str, box_w: float, lines: int, size: float, bold: bool = False) -> str:
+        """At most that many lines in a text box of this width; an ellipsis marks the cut."""
+        return layout.truncate(text, box_w - 2 * self.inset, lines, size,
+                               self.theme.sans_bold if bold else self.theme.sans)
+
+    @staticmethod
+    def largest(style: Style, ok: Callable[[float], bool]) -> float:
+        """The largest size of the style's range at which ok(size) holds, else its minimum."""
+        return layout.largest(style.min_size, style.max_size, 1.0, ok) or style.min_size
+
     # Areas.
 
     @staticmethod
@@ -240,8 +258,7 @@ class Page:
         for b in blocks:
             style = self.theme.style(b.style.size)
             chunks = self.split_flow(b.paras, width, body_h, style) if flow.native(b.paras) else \
-                layout.split(b.paras, width - 2 * self.inset, body_h - 2 * self.inset, style,  # type: ignore[arg-type]
-                             self.theme.sans)
+                self.split(b.paras, width, body_h, style)  # type: ignore[arg-type]
             parts += [replace(b, label=b.label + self.labels.mark(i + 1, len(chunks)), paras=tuple(chunk))
                       for i, chunk in enumerate(chunks)]
         return paginate(parts, lambda page, _i: self.stack(page, area) is not None)
@@ -254,8 +271,7 @@ class Page:
             return flow.height(self, flow.merged(page), width, style.min_size, style, self.picture_h) <= body_h
 
         def text(paras: list[Paragraph]) -> list[Paragraph]:
-            return [p for chunk in layout.split(paras, width - 2 * self.inset, body_h - 2 * self.inset, style,
-                                                self.theme.sans) for p in chunk]
+            return [p for chunk in self.split(paras, width, body_h, style) for p in chunk]
 
         units: list[Item] = []
         for seg in flow.segments(items):

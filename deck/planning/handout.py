@@ -21,7 +21,6 @@ from deck.planning.references import references
 from deck.planning.richtext import Item, paragraphs, styled
 from deck.planning.richtext import flow as flow_items
 from deck.planning.selection import MockOptions, draw
-from deck.text import layout
 from deck.text.layout import Paragraph
 from deck.text.paginate import paginate
 from deck.theme.settings import Theme
@@ -172,7 +171,7 @@ def _qa_pieces(a4: A4, number: int, q: Question) -> list[Piece]:
     room, style = a4.page_height - tallest - lay.qa_reserve, t.style(bsize)
     native = flow.native(body)
     chunks = a4.page.split_flow(body, a4.content_w, room + 2 * a4.inset, style) if native \
-        else layout.split(body, a4.content_w - 2 * a4.inset, room, style, t.sans)  # type: ignore[arg-type]
+        else a4.page.split(body, a4.content_w, room + 2 * a4.inset, style)  # type: ignore[arg-type]
     pieces = []
     for n, chunk in enumerate(chunks):
         shown, qh = heading(lab.mark(n + 1, len(chunks)) if n else "")
@@ -263,7 +262,7 @@ def _cover(a4: A4, bank: Bank) -> list[Element]:
     subs = [x for x in (bank.subtitle, bank.author) if x]
     sub_fit = a4.page.fit([Paragraph(x) for x in subs], sub_box,
                           t.style(Range(sizes.section - lay.cover_sub_shrink, lay.cover_sub_min)))
-    subs = [layout.truncate(x, sub_box.w - 2 * a4.inset, 1, sub_fit.size, t.sans) for x in subs]
+    subs = [a4.page.truncate(x, sub_box.w, 1, sub_fit.size) for x in subs]
     every = [b.label for b in t.blocks(lab) if all(getattr(q, b.role) for q in bank.questions)]
     cover_note = lab.handout_cover.format(sections=lab.sections(len(bank.sections)),
                                           questions=lab.questions(len(bank.questions)),
@@ -287,8 +286,8 @@ def _intro_pieces(a4: A4, s: Section) -> list[Piece]:
     if not s.intro.strip():
         return []
     t, bsize = a4.theme, a4.sizes.body.max
-    chunks = layout.split(paragraphs(s.intro, t), a4.content_w - 2 * a4.inset, a4.page_height - a4.lay.qa_reserve,
-                          t.style(bsize), t.sans)
+    chunks = a4.page.split(paragraphs(s.intro, t), a4.content_w, a4.page_height - a4.lay.qa_reserve + 2 * a4.inset,
+                           t.style(bsize))
     pieces = []
     for chunk in chunks:
         h = a4.measure(chunk, bsize)
@@ -433,7 +432,7 @@ def _score_row(a4: A4, i: int, s: Section, q: Question) -> Piece:
         height = a4.measure(paras, size, text_w, bold=True)  # bold-safe for the heading
         if height <= room or cut == 1:
             break
-        points, pitfall = (layout.truncate(x, text_w - 2 * a4.inset, cut, size, a4.theme.sans_bold)
+        points, pitfall = (a4.page.truncate(x, text_w, cut, size, bold=True)
                            for x in (lab.list_sep.join(key_points(q)), flat(q.pitfall)))
         cut -= 1
     h = max(height + lay.score_pad, lay.score_row_min)

@@ -15,7 +15,6 @@ from deck.diagrams.shapes import diagram_group, label_fit
 from deck.plan import Box, Effect, Element, Para, Rect, RoleBoxes, Run, Slide, Text
 from deck.planning.compose import Block, Page
 from deck.planning.richtext import flow, paragraphs, styled
-from deck.text import layout
 from deck.text.layout import Paragraph
 from deck.text.paginate import paginate
 from deck.theme.settings import PT_PER_IN
@@ -48,11 +47,9 @@ def title_text(c: Page, text: str, size: float, box: Box, color: str | None = No
 def restated(c: Page, question: str, suffix: str = "") -> tuple[Text, float]:
     """The question small at the top of a reveal/code slide; returns (title, its bottom)."""
     lay, style = c.theme.layout, c.theme.style(c.theme.sizes.question_small)
-    width = c.content_w - 2 * c.inset
-    bold = c.theme.sans_bold  # titles are set bold
-    size = layout.largest(style.min_size, style.max_size, 1.0, lambda s: len(
-        layout.break_lines(question + suffix, width, s, bold)) <= lay.restate_lines) or style.min_size
-    text = layout.truncate(question, width - bold(suffix, size), lay.restate_cut_lines, size, bold) + suffix
+    size = c.largest(style, lambda s: len(c.lines(question + suffix, c.content_w, s, bold=True)) <= lay.restate_lines)
+    suffix_w = c.theme.sans_bold(suffix, size)  # titles are set bold
+    text = c.truncate(question, c.content_w - suffix_w, lay.restate_cut_lines, size, bold=True) + suffix
     box = Box(c.left, c.top, c.content_w, c.height_of([Paragraph(text)], c.content_w, size, style, bold=True))
     return title_text(c, text, size, box, c.theme.palette.text), box.bottom
 
@@ -60,8 +57,7 @@ def restated(c: Page, question: str, suffix: str = "") -> tuple[Text, float]:
 def headline_fits(c: Page, question: str) -> bool:
     """Whether the whole question fits atop a click-reveal slide without being cut."""
     lay, style = c.theme.layout, c.theme.style(c.theme.sizes.question_click)
-    lines = layout.break_lines(question, c.content_w - 2 * c.inset, style.min_size, c.theme.sans_bold)
-    return len(lines) <= 2 * lay.click_lines
+    return len(c.lines(question, c.content_w, style.min_size, bold=True)) <= 2 * lay.click_lines
 
 
 def headline(c: Page, question: str, y: float) -> tuple[Text, float]:
@@ -69,11 +65,8 @@ def headline(c: Page, question: str, y: float) -> tuple[Text, float]:
     larger than a restated one (restate_lines lines at the largest size that allows it,
     more at the minimum; cut only past twice that)."""
     lay, style = c.theme.layout, c.theme.style(c.theme.sizes.question_click)
-    width = c.content_w - 2 * c.inset
-    bold = c.theme.sans_bold
-    size = layout.largest(style.min_size, style.max_size, 1.0, lambda s: len(
-        layout.break_lines(question, width, s, bold)) <= lay.click_lines) or style.min_size
-    text = layout.truncate(question, width, 2 * lay.click_lines, size, bold)
+    size = c.largest(style, lambda s: len(c.lines(question, c.content_w, s, bold=True)) <= lay.click_lines)
+    text = c.truncate(question, c.content_w, 2 * lay.click_lines, size, bold=True)
     box = Box(c.left, y, c.content_w, c.height_of([Paragraph(text)], c.content_w, size, style, bold=True))
     return title_text(c, text, size, box, c.theme.palette.text), box.bottom
 
@@ -94,8 +87,7 @@ def question_slides(c: Page, q: Question, key: str, marker_text: str, notes: str
     style = c.theme.style(c.theme.sizes.question)
     paras = paragraphs(q.question, c.theme)
     fit = c.fit(paras, box, style)
-    chunks = [paras] if fit.fits else layout.split(
-        paras, box.w - 2 * c.inset, box.h - 2 * c.inset, style, c.theme.sans)
+    chunks = [paras] if fit.fits else c.split(paras, box.w, box.h, style)
     slides = []
     for i, chunk in enumerate(chunks):
         f = c.fit(chunk, box, style)
@@ -227,7 +219,7 @@ def dark_slide(c: Page, kind: str, key: str, title: str, lines: Sequence[str], n
     sub_box = Box(c.left, title_box.y + used + lay.divider_sub_gap, c.content_w, 0)
     sub_box = replace(sub_box, h=c.foot - sub_box.y)
     fit = c.fit([Paragraph(line) for line in lines], sub_box, t.style(Range(t.sizes.subtitle, lay.divider_sub_min)))
-    lines = [layout.truncate(line, sub_box.w - 2 * c.inset, lay.divider_sub_lines, fit.size, t.sans) for line in lines]
+    lines = [c.truncate(line, sub_box.w, lay.divider_sub_lines, fit.size) for line in lines]
     paras = [Para((Run(line),), gap_before=i > 0) for i, line in enumerate(lines)]
     elements.append(c.text(sub_box, paras, fit.size, "subtitle", fg))
     return Slide(kind=kind, key=key, title=title_el, elements=tuple(elements), notes=notes,
