@@ -9,8 +9,12 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 KINDS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".gif": "gif", ".svg": "svg"}
 _PILLOW = {"png": "PNG", "jpeg": "JPEG", "gif": "GIF"}
@@ -20,6 +24,7 @@ _FORBIDDEN = {"script", "foreignObject", "handler", "iframe", "embed", "object"}
 _INLINE = re.compile(r"^\s*(#|data:image/(png|jpeg|gif);)", re.I)
 _CSS_URL = re.compile(r"url\(\s*['\"]?(?!#)|@import", re.I)
 _LENGTH = re.compile(r"^\s*([0-9.]+(?:e[+-]?\d+)?)\s*(px|pt|pc|in|cm|mm)?\s*$", re.I)
+ORIENTATION = 0x0112  # the EXIF tag
 _PER_PX = {"px": 1.0, "pt": 96 / 72, "pc": 16.0, "in": 96.0, "cm": 96 / 2.54, "mm": 96 / 25.4}
 
 
@@ -67,11 +72,18 @@ def _bitmap_size(data: bytes, kind: str) -> tuple[float, float]:
             img.verify()  # a truncated or corrupt file fails here, not in PowerPoint
         with Image.open(io.BytesIO(data)) as img:
             size = img.size
+            if upright_turn(img):  # a camera's portrait photo: stored on its side, shown upright
+                size = size[::-1]
     except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds; each means "not a picture"
         raise BadImage(f"does not decode as {_PILLOW[kind]} ({type(exc).__name__})") from None
     if found != _PILLOW[kind]:
         raise BadImage(f"is named .{kind} but holds {found or 'something else'}: rename it or convert it")
     return float(size[0]), float(size[1])
+
+
+def upright_turn(img: Image.Image) -> bool:
+    """Whether the picture's EXIF orientation turns it a quarter (orientations 5 to 8)."""
+    return img.getexif().get(ORIENTATION, 1) in (5, 6, 7, 8)
 
 
 def _svg_size(data: bytes) -> tuple[float, float]:

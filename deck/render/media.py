@@ -9,7 +9,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from deck.content.images import kind_of
+from deck.content.images import ORIENTATION, kind_of
 from deck.errors import DeckError
 from deck.plan import Picture
 
@@ -44,6 +44,8 @@ def picture_files(path: str, font: str, width: int) -> tuple[MediaFile, MediaFil
     data = Path(path).read_bytes()
     kind = kind_of(path)
     assert kind is not None, "planning places only pictures the loader checked"
+    if kind == "jpeg":
+        return _named(upright(data), kind), None
     if kind != "svg":
         return _named(data, kind), None
     try:
@@ -51,6 +53,21 @@ def picture_files(path: str, font: str, width: int) -> tuple[MediaFile, MediaFil
     except (ValueError, UnicodeDecodeError) as exc:
         raise DeckError(f"cannot draw the SVG picture {path} as PNG: {exc}") from None
     return _named(png, "png"), _named(data, "svg")
+
+
+def upright(jpeg: bytes) -> bytes:
+    """The JPEG with its EXIF orientation applied to the pixels, so that every engine draws it
+    upright whether or not it honours the tag."""
+    import io
+
+    from PIL import Image, ImageOps
+
+    with Image.open(io.BytesIO(jpeg)) as img:
+        if img.getexif().get(ORIENTATION, 1) == 1:
+            return jpeg  # as it is, bit for bit
+        out = io.BytesIO()
+        ImageOps.exif_transpose(img).save(out, "JPEG", quality=95)  # once, when the photo is turned
+        return out.getvalue()
 
 
 def svg_png(svg: bytes, font: str, width: int) -> bytes:

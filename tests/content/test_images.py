@@ -51,3 +51,11 @@ def test_references_inside_the_svg_are_allowed(tmp_path: Path) -> None:
         '<rect style="fill:url(#g)" width="5" height="5"/><use xlink:href="#r"/>'
         '<image href="data:image/png;base64,iVBORw0KGgo=" width="1" height="1"/></svg>', encoding="utf-8")
     assert inspect(tmp_path / "ok.svg").kind == "svg"
+
+
+def test_a_photo_turned_by_exif_is_as_large_as_it_is_shown(tmp_path: Path) -> None:
+    img = Image.new("RGB", (40, 20), "red")
+    exif = img.getexif()
+    exif[0x0112] = 6  # stored on its side, shown turned a quarter clockwise
+    img.save(tmp_path / "portrait.jpg", "JPEG", exif=exif)
+    assert (inspect(tmp_path / "portrait.jpg").width, inspect(tmp_path / "portrait.jpg").height) == (20, 40)

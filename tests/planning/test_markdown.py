@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -388,3 +389,23 @@ def test_a_link_to_a_question_section_or_diagram_jumps_to_its_slide(tmp_path: Pa
     drawn = mock(bank, theme, MockOptions(sections=("1",)))  # isolation is in section 2: not in this deck
     runs = {r.text: r for s in drawn.slides for el in s.elements for p in getattr(el, "paras", ()) for r in p.runs}
     assert runs["isolation"].link is None and "#" not in "".join(runs)
+
+
+def test_a_photo_turned_by_exif_is_embedded_upright(bank: Path, tmp_path: Path) -> None:
+    img = Image.new("RGB", (60, 30), "white")
+    img.paste((200, 0, 0), (0, 0, 30, 30))  # red on the left as stored: on top once turned clockwise
+    exif = img.getexif()
+    exif[0x0112] = 6
+    img.save(bank / "photo.jpg", "JPEG", exif=exif)
+    with_answer(bank, "|\n      ![a portrait photo](photo.jpg)")
+    assert main(build(bank, tmp_path / "o.pptx")) == 0
+    pic = next(p for _, xml in parts(tmp_path / "o.pptx") for p in xml.iterfind(".//p:pic", NS))
+    ext = pic.find(".//a:xfrm/a:ext", NS)
+    assert int(ext.get("cy")) == pytest.approx(2 * int(ext.get("cx")), rel=0.01)  # drawn as shown: tall
+    with zipfile.ZipFile(tmp_path / "o.pptx") as z:
+        media = [n for n in z.namelist() if n.startswith("ppt/media/") and n.endswith(".jpeg")]
+        assert len(media) == 1
+        upright = Image.open(io.BytesIO(z.read(media[0])))
+    assert upright.size == (30, 60) and upright.getexif().get(0x0112, 1) == 1
+    top, bottom = upright.getpixel((15, 10)), upright.getpixel((15, 50))
+    assert top[0] > 150 > top[1] and min(bottom) > 200  # red on top, white below
