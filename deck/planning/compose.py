@@ -228,15 +228,21 @@ class Page:
             *body]
         return [replace(el, step=step) for el in out] if step else out
 
-    def stack(self, blocks: Sequence[Block], area: Box, steps: bool = False) -> list[Element] | None:
-        """Blocks top to bottom at the largest common size that fits the area, each as tall
-        as its text; None if they do not fit at the minimum sizes. With steps, the elements
-        of block i carry step i + 1 (a click build reveals them one by one)."""
+    def stack_size(self, blocks: Sequence[Block], area: Box) -> float | None:
+        """The largest common size at which the blocks fit the area; None if not even at their minimum."""
+        gaps = self.theme.layout.block_gap * (len(blocks) - 1)
+        sizes = [b.style.size for b in blocks]
+        return layout.largest(max(s.min for s in sizes), max(s.max for s in sizes), 1.0,
+                              lambda s: sum(self.block_height(b, area.w, s) for b in blocks) + gaps <= area.h)
+
+    def stack(self, blocks: Sequence[Block], area: Box, steps: bool = False,
+              size: float | None = None) -> list[Element] | None:
+        """Blocks top to bottom at the largest common size that fits the area (or at the size
+        given), each as tall as its text; None if they do not fit at the minimum sizes. With
+        steps, the elements of block i carry step i + 1 (a click build reveals them one by one)."""
         lay = self.theme.layout
         gaps = lay.block_gap * (len(blocks) - 1)
-        sizes = [b.style.size for b in blocks]
-        size = layout.largest(max(s.min for s in sizes), max(s.max for s in sizes), 1.0,
-                              lambda s: sum(self.block_height(b, area.w, s) for b in blocks) + gaps <= area.h)
+        size = size or self.stack_size(blocks, area)
         if size is None:
             return None
         heights = [self.block_height(b, area.w, size) for b in blocks]

@@ -139,9 +139,11 @@ def reveal_slides(c: Page, q: Question, key: str, notes: str, footer_text: str, 
         slides = [slide(0, placed)]
     else:
         pages = c.split_blocks(blocks, room)
+        # One size on every part, as continued code keeps one: a table or list does not change size mid-answer.
+        size = min(c.stack_size(page, room) or 0.0 for page in pages)
         slides = []
         for i, page in enumerate(pages):
-            placed = c.stack(page, room, steps=click)
+            placed = c.stack(page, room, steps=click, size=size)
             assert placed is not None, "a part made by split_blocks always fits alone"
             slides.append(slide(i, placed, len(pages)))
     if q.code:

@@ -175,6 +175,8 @@ def test_a_long_table_continues_with_its_header_repeated(decks: Path) -> None:
              for name, xml in parts(decks / "study.pptx") if name in {n for n, _ in parts_}]
     shares = [[w / sum(g) for w in g] for g in grids]  # the columns keep their proportions on every part
     assert all(abs(a - b) < 0.05 for s in shares for a, b in zip(s, shares[0], strict=True))
+    sizes = {r.get("sz") for _, rows in parts_ for row in rows for r in row[0].iterfind(".//a:rPr", NS)}
+    assert len(sizes) == 1, sizes  # and one size: a continued answer does not change size from slide to slide
 
 
 def test_pictures_are_pictures_with_alt_text_and_their_media(decks: Path) -> None:
