@@ -1,0 +1,106 @@
+"""Speaker notes as paragraphs of styled runs, made from a theme's notes templates (Markdown) and
+the question's Markdown fields.
+
+A field is parsed on its own, as on its slide (an unclosed fence or a list in one field cannot
+swallow the template's next label), and stands in the template as one placeholder character: on a
+line of its own it becomes its paragraphs (lists keep their bullets, numbers and levels; code
+blocks their monospace lines; a table is rows of text, a picture its alt text: a notes body holds
+text only); inside a line (after a head, in a joined list of key points) its runs, on one line.
+Notes are never fitted (a notes page scrolls), so nothing here is measured.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from deck.content.model import Question
+from deck.plan import Para, Run
+from deck.planning.richtext import paragraphs
+from deck.theme.settings import Theme
+from deck.theme.text_templates import STRONG, render_markdown
+
+_FIRST = 0xF0000  # field k stands in the template as chr(_FIRST + k): Unicode's plane 15, private use
+_PLACEHOLDER = re.compile(f"([{chr(_FIRST)}-{chr(_FIRST + 0xFFEF)}{STRONG[0]}{STRONG[1]}])")
+
+
+def field(text: str, theme: Theme) -> tuple[Para, ...]:
+    """A Markdown field's notes paragraphs."""
+    return tuple(Para(p.runs or (Run(p.text),), bullet=p.bullet, level=p.level, number=p.number)
+                 for p in paragraphs(text, theme))
+
+
+def notes_text(paras: Sequence[Para]) -> str:
+    """Notes as plain text, one line per paragraph."""
+    return "\n".join(p.text for p in paras)
+
+
+class Notes:
+    """One notes body in the making: give the template placeholders for the fields (field,
+    question), then render it."""
+
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+        self._fields: list[tuple[Para, ...]] = []
+
+    def field(self, text: str) -> str:
+        """The field's placeholder ("" for an empty field, so the template's `if` still tests it)."""
+        return self.styled(field(text, self.theme)) if text.strip() else ""
+
+    def styled(self, paras: tuple[Para, ...]) -> str:
+        """A placeholder for paragraphs made already (a key point cut from the answer)."""
+        self._fields.append(paras)
+        return chr(_FIRST + len(self._fields) - 1)
+
+    def question(self, q: Question) -> Question:
+        """The question with placeholders for its Markdown fields."""
+        return replace(q, question=self.field(q.question), answer=self.field(q.answer),
+                       follow_up=self.field(q.follow_up), pitfall=self.field(q.pitfall),
+                       key_points=tuple(self.field(k) for k in q.key_points))
+
+    def render(self, template: str, **values: Any) -> tuple[Para, ...]:
+        """The template's paragraphs: a blank line in it is an empty paragraph, as it reads."""
+        out: list[Para] = []
+        chunk: list[str] = []
+
+        def flush() -> None:
+            if chunk:
+                out.extend(self._expand(p) for p in field("\n".join(chunk), self.theme))
+                chunk.clear()
+
+        for line in render_markdown(self.theme, template, **values).split("\n"):
+            own = line.strip()
+            if not own or (len(own) == 1 and own >= chr(_FIRST) and own not in STRONG):
+                flush()
+                out.extend(self._fields[ord(own) - _FIRST] if own else (Para(()),))
+            else:
+                chunk.append(line)
+        flush()
+        return tuple(out)
+
+    def _expand(self, para: Para) -> Para:
+        """A template paragraph with its placeholders replaced by their fields' runs, on one line, and
+        the text between the STRONG marks bold."""
+        runs: list[Run] = []
+        strong = False
+        for run in para.runs:
+            for piece in _PLACEHOLDER.split(run.text):
+                if piece in STRONG:
+                    strong = piece == STRONG[0]
+                elif len(piece) == 1 and _PLACEHOLDER.fullmatch(piece):
+                    runs += _within(self._fields[ord(piece) - _FIRST], run, strong)
+                elif piece:
+                    runs.append(replace(run, text=piece, bold=run.bold or strong))
+        return replace(para, runs=tuple(runs))
+
+
+def _within(paras: tuple[Para, ...], around: Run, strong: bool) -> list[Run]:
+    """A field's runs on one line (its paragraphs joined by spaces), with the template's emphasis."""
+    runs: list[Run] = []
+    for i, p in enumerate(paras):
+        runs += [Run(" ")] if i and p.runs else []
+        runs += [replace(r, bold=r.bold or around.bold or strong, italic=r.italic or around.italic,
+                         strike=r.strike or around.strike) for r in p.runs]
+    return runs
