@@ -38,62 +38,70 @@ def notes_text(paras: Sequence[Para]) -> str:
 
 
 class Notes:
-    """One notes body in the making: give the template placeholders for the fields (field,
-    question), then render it."""
+    """The notes of one deck: each distinct field is parsed once (a question's notes and its reveal's
+    hold the same fields)."""
 
     def __init__(self, theme: Theme) -> None:
         self.theme = theme
-        self._fields: list[tuple[Para, ...]] = []
+        self._parsed: dict[str, tuple[Para, ...]] = {}
 
-    def field(self, text: str) -> str:
-        """The field's placeholder ("" for an empty field, so the template's `if` still tests it)."""
-        return self.styled(field(text, self.theme)) if text.strip() else ""
+    def field(self, text: str) -> tuple[Para, ...]:
+        if text not in self._parsed:
+            self._parsed[text] = field(text, self.theme)
+        return self._parsed[text]
 
-    def styled(self, paras: tuple[Para, ...]) -> str:
-        """A placeholder for paragraphs made already (a key point cut from the answer)."""
-        self._fields.append(paras)
-        return chr(_FIRST + len(self._fields) - 1)
+    def render(self, template: str, question: Question, points: Sequence[tuple[Para, ...]] = (),
+               **values: Any) -> tuple[Para, ...]:
+        """The template's paragraphs, given the question (its fields as placeholders) and the points to
+        listen for (as placeholders too); a blank line in the template is an empty paragraph, as it reads."""
+        fields: list[tuple[Para, ...]] = []
 
-    def question(self, q: Question) -> Question:
-        """The question with placeholders for its Markdown fields."""
-        return replace(q, question=self.field(q.question), answer=self.field(q.answer),
-                       follow_up=self.field(q.follow_up), pitfall=self.field(q.pitfall),
-                       key_points=tuple(self.field(k) for k in q.key_points))
+        def hold(paras: tuple[Para, ...]) -> str:
+            fields.append(paras)
+            return chr(_FIRST + len(fields) - 1)
 
-    def render(self, template: str, **values: Any) -> tuple[Para, ...]:
-        """The template's paragraphs: a blank line in it is an empty paragraph, as it reads."""
+        def put(text: str) -> str:  # "" for an empty field, so the template's `if` still tests it
+            return hold(self.field(text)) if text.strip() else ""
+
+        held = replace(question, question=put(question.question), answer=put(question.answer),
+                       follow_up=put(question.follow_up), pitfall=put(question.pitfall),
+                       key_points=tuple(put(k) for k in question.key_points))
         out: list[Para] = []
         chunk: list[str] = []
 
         def flush() -> None:
             if chunk:
-                out.extend(self._expand(p) for p in field("\n".join(chunk), self.theme))
+                out.extend(_expand(p, fields) for p in self.field("\n".join(chunk)))
                 chunk.clear()
 
-        for line in render_markdown(self.theme, template, **values).split("\n"):
+        text = render_markdown(self.theme, template, question=held, points=[hold(p) for p in points], **values)
+        for line in text.split("\n"):
             own = line.strip()
             if not own or (len(own) == 1 and own >= chr(_FIRST) and own not in STRONG):
                 flush()
-                out.extend(self._fields[ord(own) - _FIRST] if own else (Para(()),))
+                out.extend(fields[ord(own) - _FIRST] if own else (Para(()),))
             else:
                 chunk.append(line)
         flush()
         return tuple(out)
 
-    def _expand(self, para: Para) -> Para:
-        """A template paragraph with its placeholders replaced by their fields' runs, on one line, and
-        the text between the STRONG marks bold."""
-        runs: list[Run] = []
-        strong = False
-        for run in para.runs:
-            for piece in _PLACEHOLDER.split(run.text):
-                if piece in STRONG:
-                    strong = piece == STRONG[0]
-                elif len(piece) == 1 and _PLACEHOLDER.fullmatch(piece):
-                    runs += _within(self._fields[ord(piece) - _FIRST], run, strong)
-                elif piece:
-                    runs.append(replace(run, text=piece, bold=run.bold or strong))
-        return replace(para, runs=tuple(runs))
+
+def _expand(para: Para, fields: list[tuple[Para, ...]]) -> Para:
+    """A template paragraph with its placeholders replaced by their fields' runs, on one line, and
+    the text between the STRONG marks bold."""
+    if not _PLACEHOLDER.search(para.text):
+        return para
+    runs: list[Run] = []
+    strong = False
+    for run in para.runs:
+        for piece in _PLACEHOLDER.split(run.text):
+            if piece in STRONG:
+                strong = piece == STRONG[0]
+            elif len(piece) == 1 and _PLACEHOLDER.fullmatch(piece):
+                runs += _within(fields[ord(piece) - _FIRST], run, strong)
+            elif piece:
+                runs.append(replace(run, text=piece, bold=run.bold or strong) if strong or piece != run.text else run)
+    return replace(para, runs=tuple(runs))
 
 
 def _within(paras: tuple[Para, ...], around: Run, strong: bool) -> list[Run]:
@@ -101,6 +109,8 @@ def _within(paras: tuple[Para, ...], around: Run, strong: bool) -> list[Run]:
     runs: list[Run] = []
     for i, p in enumerate(paras):
         runs += [Run(" ")] if i and p.runs else []
-        runs += [replace(r, bold=r.bold or around.bold or strong, italic=r.italic or around.italic,
-                         strike=r.strike or around.strike) for r in p.runs]
-    return runs
+        runs += p.runs
+    if not (strong or around.bold or around.italic or around.strike):
+        return runs
+    return [replace(r, bold=r.bold or around.bold or strong, italic=r.italic or around.italic,
+                    strike=r.strike or around.strike) for r in runs]

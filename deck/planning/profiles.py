@@ -39,6 +39,7 @@ class _Builder:
         self.language = bank.language
         self.footer = footer
         self.slides: list[Slide] = []
+        self.notes = Notes(theme)
 
     @property
     def next_number(self) -> int:
@@ -59,8 +60,7 @@ class _Builder:
         # long to stand whole atop that slide keeps its own (continued) slides, as in slides mode.
         click = self.reveal == "click" and headline_fits(self.c, flat(q.question))
         # The question notes already hold the question and key points: a click slide adds only the how-to.
-        n = Notes(self.c.theme)
-        reveal_notes = n.render("notes_reveal.j2", question=n.question(q), labels=self.labels, click=click)
+        reveal_notes = self.notes.render("notes_reveal.j2", q, labels=self.labels, click=click)
         if click:
             self.add(reveal_slides(self.c, q, f"q-{q.id}", (*notes, Para(()), *reveal_notes), self.footer,
                                    self.next_number, click_marker=marker))
@@ -91,9 +91,7 @@ def study(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]],
             b.diagram(bank, did, diagram_sizes)
         label = b.c.section_label(s)
         for i, q in enumerate(s.questions, 1):
-            nb = Notes(theme)
-            notes = nb.render("notes_question.j2", question=nb.question(q), section=label, number=i, total=n,
-                              labels=lab)
+            notes = b.notes.render("notes_question.j2", q, section=label, number=i, total=n, labels=lab)
             b.qa(q, lab.question_marker.format(section=label, i=i, n=n), notes)
     if bank.references:
         items = references(bank, lab, theme)
@@ -120,9 +118,8 @@ def mock(bank: Bank, theme: Theme, opts: MockOptions) -> DeckPlan:
                              [lab.questions(sum(1 for x, _ in drawn if x is s))], big=f"{s.number:02d}"))
         minutes = ANSWER_MINUTES.get(q.level or 2, 3)
         label = b.c.section_label(s)
-        nb = Notes(theme)
-        notes = nb.render("notes_mock.j2", question=nb.question(q), section=label, number=i, total=total,
-                          minutes=minutes, points=[nb.styled(p) for p in listen_for(q, theme)], labels=lab)
+        notes = b.notes.render("notes_mock.j2", q, listen_for(q, theme), section=label, number=i, total=total,
+                               minutes=minutes, labels=lab)
         b.qa(q, lab.mock_marker.format(i=i, n=total, section=label, minutes=minutes), notes)
     b.add(dark_slide(b.c, "closing", "closing", lab.mock_closing, [lab.mock_closing_prompt]))
     return b.plan("mock", bank.title)

@@ -21,12 +21,15 @@ from deck.theme.settings import Theme
 # Around a `strong` value: private use characters no field holds, so no Markdown rule can split them
 # from their text (as ** can be, next to punctuation) and no label can spell them.
 STRONG = ("\U000ffff0", "\U000ffff1")
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # CommonMark's escapable ASCII punctuation
+# What can start markup in our dialect (deck.content.markdown): inline marks, entities, tables, math;
+# at a line's start a list, heading or rule marker. Only these are escaped, so text without them
+# (most labels) keeps the parser's fast path.
+_MARKUP = re.compile(r"[\\`*_\[\]<>#!|~$&]|^[-+=]|^(\d{1,9})(?=[.)])", re.M)
 
 
 def escape_markdown(value: object) -> str:
     """A value as Markdown text that reads as itself."""
-    return _PUNCTUATION.sub(r"\\\1", "" if value is None else str(value))
+    return _MARKUP.sub(lambda m: m[1] + "\\" if m[1] else "\\" + m[0], "" if value is None else str(value))
 
 
 def _strong(value: object) -> str:

@@ -181,24 +181,24 @@ def test_labels_and_section_names_with_markdown_characters_stay_text() -> None:
     q = bank.questions[0]
     labels = replace(THEME.labels("en"), answer="*Ans_wer*", colon=" | ", pitfall="1. `Pit`",
                      notes_question_head="# [{section}] {i}/{n} ")
-    n = Notes(THEME)
-    paras = n.render("notes_question.j2", question=n.question(q), section="C++ & <b>*core*</b>", number=1, total=2,
-                     labels=labels)
+    paras = Notes(THEME).render("notes_question.j2", q, section="C++ & <b>*core*</b>", number=1, total=2,
+                                labels=labels)
     lines = [p.text for p in paras]
     assert lines[0].startswith("# [C++ & <b>*core*</b>] 1/2 ") and "*Ans_wer* |" in lines
     assert "1. `Pit` |" in lines
     label = next(p for p in paras if p.text == "*Ans_wer* |")
     assert [(r.text, r.bold) for r in label.runs] == [("*Ans_wer*", True), (" |", False)]
     assert not any(p.bullet for p in paras if p.text.startswith("1."))
+    lines = [p.text for p in Notes(THEME).render("notes_reveal.j2", q, click=True, labels=replace(
+        labels, notes_reveal="- {blocks}\n+ two\n---\n10) ten $5 and $6 ~~no~~ &amp;"))]
+    assert lines == ["- *Ans_wer* → Ask back → 1. `Pit`", "+ two", "---", "10) ten $5 and $6 ~~no~~ &amp;"]
 
 
 def test_a_field_cannot_swallow_the_labels_after_it(tmp_path: Path) -> None:
     """An unclosed code fence or a list at the end of a field ends with the field."""
     q = load_bank(ENGLISH).questions[0]
     q = replace(q, answer="Run this:\n```python\nx = 1", follow_up="- one\n- two")
-    n = Notes(THEME)
-    paras = n.render("notes_question.j2", question=n.question(q), section="s", number=1, total=1,
-                     labels=THEME.labels("en"))
+    paras = Notes(THEME).render("notes_question.j2", q, section="s", number=1, total=1, labels=THEME.labels("en"))
     lines = [p.text for p in paras]
     follow, pitfall = lines.index("Ask back:"), lines.index("Pitfall:")
     assert lines[lines.index("x = 1") - 1] == "Run this:" and lines.index("x = 1") < follow
