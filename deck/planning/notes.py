@@ -32,11 +32,6 @@ def field(text: str, theme: Theme) -> tuple[Para, ...]:
                  for p in paragraphs(text, theme))
 
 
-def notes_text(paras: Sequence[Para]) -> str:
-    """Notes as plain text, one line per paragraph."""
-    return "\n".join(p.text for p in paras)
-
-
 class Notes:
     """The notes of one deck: each distinct field is parsed once (a question's notes and its reveal's
     hold the same fields)."""

@@ -22,7 +22,7 @@ from deck.plan import DeckPlan, Faces, Picture, Slide, Text
 from deck.render import drawingml, opc, presentationml
 from deck.render.media import MediaFile, fallback_width, picture_files
 from deck.render.template import NS, ROLE_OF_KIND, Template
-from deck.render.writer import build_epoch, link_keys, notes_links, notes_text, slide_body, urls
+from deck.render.writer import build_epoch, link_keys, notes_body, notes_links, slide_body, urls
 
 if TYPE_CHECKING:
     from pptx.slide import Slide as PptxSlide
@@ -127,7 +127,7 @@ def _notes(slide: object, spec: Slide, number: int, plan: DeckPlan, faces: Faces
     keys, urls_ = notes_links(spec)
     links = {key: notes.relate_to(by_key[key].part, RT.SLIDE) for key in keys}
     links |= {url: notes.relate_to(url, RT.HYPERLINK, is_external=True) for url in urls_}
-    notes.blob = presentationml.notes_xml(notes_text(spec, plan), faces, lang, links)
+    notes.blob = presentationml.notes_xml(notes_body(spec, plan), faces, lang, links)
     part.relate_to(notes, RT.NOTES_SLIDE)
 
 

@@ -79,11 +79,11 @@ def render(plan: DeckPlan, diagrams: dict[str, RenderedDiagram] | None = None) -
             notes_rels = opc.Rels()
             notes_rels.add("notes_master", "../notesMasters/notesMaster1.xml")
             notes_rels.add("slide", f"../slides/slide{number}.xml")
-            keys, targets = notes_links(spec)
-            notes_links_ = {key: notes_rels.add("slide", f"../slides/slide{numbers[key]}.xml") for key in keys}
-            notes_links_ |= {url: notes_rels.add("hyperlink", url, external=True) for url in targets}
+            keys, targets = notes_links(spec)  # the notes part relates its own links
+            jumps = {key: notes_rels.add("slide", f"../slides/slide{numbers[key]}.xml") for key in keys}
+            jumps |= {url: notes_rels.add("hyperlink", url, external=True) for url in targets}
             parts.append(opc.PackagePart(f"ppt/notesSlides/notesSlide{number}.xml", presentationml.notes_xml(
-                notes_text(spec, plan), fonts, lang, notes_links_), notes_rels))
+                notes_body(spec, plan), fonts, lang, jumps), notes_rels))
             rels.add("notes", f"../notesSlides/notesSlide{number}.xml")
         slide = presentationml.slide_xml(shapes, spec.background, timing)
         parts.append(opc.PackagePart(f"ppt/slides/slide{number}.xml", slide, rels))
@@ -93,7 +93,7 @@ def render(plan: DeckPlan, diagrams: dict[str, RenderedDiagram] | None = None) -
     return opc.package_bytes(parts, epoch)
 
 
-def notes_text(spec: Slide, plan: DeckPlan) -> Text:
+def notes_body(spec: Slide, plan: DeckPlan) -> Text:
     """The slide's notes as the text of a notes page's body (its box is the notes master's)."""
     style = plan.notes
     return Text(Box(0, 0, 0, 0), spec.notes, style.size, style.color, "notes", line_spacing=style.line_spacing,

@@ -18,7 +18,7 @@ import deck.export.pdf
 from deck.cli import main
 from deck.content.load import load_bank
 from deck.planning.digest import listen_for
-from deck.planning.notes import Notes, notes_text
+from deck.planning.notes import Notes
 from deck.planning.profiles import study
 from deck.theme.settings import load_theme
 
@@ -133,8 +133,12 @@ def test_notes_pages_are_schema_valid(decks: Path, pml_schema: etree.XMLSchema) 
         assert schema_errors(decks / f"{name}.pptx", pml_schema) == []
 
 
-def test_a_link_to_a_question_in_the_notes_jumps_to_its_slide(tmp_path: Path) -> None:
-    """[text](#id) in a field jumps from the notes page to the question's slide, as on the slide."""
+@pytest.mark.parametrize("on_template", [False, True])
+def test_a_link_to_a_question_in_the_notes_jumps_to_its_slide(tmp_path: Path, on_template: bool) -> None:
+    """[text](#id) in a field jumps from the notes page to the question's slide, as on the slide
+    (our package, and a template's through python-pptx)."""
+    from pptx import Presentation
+
     bank = tmp_path / "bank"
     shutil.copytree(ENGLISH, bank)
     path = bank / "01-http.yaml"
@@ -143,7 +147,11 @@ def test_a_link_to_a_question_in_the_notes_jumps_to_its_slide(tmp_path: Path) ->
         "    follow_up: Compare [isolation](#isolation) and see [RFC 9110](https://www.rfc-editor.org/rfc/rfc9110)."),
         encoding="utf-8")
     keys = [s.key for s in study(load_bank(bank), THEME, {d: (800, 400) for d in load_bank(bank).diagrams}).slides]
-    assert main(["build", "-q", "--content", str(bank), "--profile", "study", "-o", str(tmp_path / "s.pptx")]) == 0
+    template = tmp_path / "t.pptx"
+    Presentation().save(str(template))
+    extra = ["--template", str(template)] if on_template else []
+    assert main(["build", "-q", "--content", str(bank), "--profile", "study", *extra,
+                 "-o", str(tmp_path / "s.pptx")]) == 0
     targets = {}
     for _, xml, rels in notes_pages(tmp_path / "s.pptx"):
         for r in body(xml).iterfind(".//a:r", NS):
@@ -213,7 +221,7 @@ def test_mock_notes_listen_for_the_answers_sentences_with_their_styles() -> None
     bank = load_bank(FIXTURES / "en")
     q = next(q for q in bank.questions if q.id == "blocks")
     points = listen_for(q, THEME)
-    assert [notes_text(p) for p in points] == ["First checks", "Look at the first step that goes bad.",
-                                               "Check the inputs:", "labels all -100?"]
+    assert ["\n".join(para.text for para in p) for p in points] == [
+        "First checks", "Look at the first step that goes bad.", "Check the inputs:", "labels all -100?"]
     assert [r.text for p in points for para in p for r in para.runs if r.bold] == ["First checks", "first"]
     assert [r.text for p in points for para in p for r in para.runs if r.code] == ["-100"]
