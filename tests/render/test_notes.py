@@ -3,20 +3,23 @@ built through the CLI from the Markdown fixture banks (study, mock with reveal s
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
 import zipfile
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from checks import NS, schema_errors
-from conftest import ENGLISH, REPO, no_libreoffice
+from conftest import ENGLISH, REPO, need_soffice, no_libreoffice
 from lxml import etree
 
 import deck.export.pdf
 from deck.cli import main
 from deck.content.load import load_bank
+from deck.export.pdf import soffice
 from deck.planning.digest import listen_for
 from deck.planning.notes import Notes
 from deck.planning.profiles import study
@@ -179,6 +182,35 @@ def test_notes_on_a_template_keep_their_runs_and_links(tmp_path: Path, pml_schem
              if r.find("a:rPr/a:hlinkClick", NS) is not None]
     assert links and set(links) == {"https://arxiv.org/abs/1706.03762"}
     assert schema_errors(out, pml_schema) == []
+
+
+def test_libreoffice_draws_the_notes_runs_as_written(tmp_path: Path) -> None:
+    """The notes pages exported by LibreOffice: labels bold, code in a monospace face, the numbers
+    of a numbered list drawn by the engine (they are not in our text), d_k's k lowered and x^2's 2
+    raised, smaller."""
+    import pymupdf
+
+    need_soffice()
+    deck = tmp_path / "study.pptx"
+    assert main(["build", "-q", "--content", str(FIXTURES / "en"), "--profile", "study", "-o", str(deck)]) == 0
+    notes_only = ('pdf:impress_pdf_Export:{"ExportNotesPages":{"type":"boolean","value":"true"},'
+                  '"ExportOnlyNotesPages":{"type":"boolean","value":"true"}}')
+    subprocess.run([soffice(), f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless", "--norestore",
+                    "--convert-to", notes_only, "--outdir", str(tmp_path / "out"), str(deck)],
+                   env={**os.environ, "HOME": str(tmp_path)}, capture_output=True, timeout=300, check=True)
+    with pymupdf.open(tmp_path / "out" / "study.pdf") as doc:
+        lines = [[s for s in line["spans"] if s["text"].strip()] for page in doc
+                 for block in page.get_text("dict")["blocks"] for line in block.get("lines", [])]
+    spans = [s for line in lines for s in line]
+    assert any(s["text"] == "Answer" and "Bold" in s["font"] for s in spans)
+    assert any(s["text"] == "-100" and "Mono" in s["font"] for s in spans)
+    assert any(s["text"] == "torch.softmax" and "Mono" in s["font"] for s in spans)
+    numbered = [[s["text"] for s in line][:2] for line in lines if line and re.fullmatch(r"\d\.", line[0]["text"])]
+    assert numbered[:3] == [["1.", "Look at the "], ["2.", "Check the inputs:"], ["3.", "Lower the learning rate."]]
+    shifts = {(a["text"][-1], b["text"]): (b["origin"][1] - a["origin"][1], b["size"] / a["size"])
+              for line in lines for a, b in zip(line, line[1:], strict=False)}
+    (low, small), (high, smaller) = shifts[("d", "k")], shifts[("x", "2")]
+    assert low > 1 and high < -1 and small < 0.8 and smaller < 0.8, shifts
 
 
 # --- the templates' text: labels are text, fields are parsed on their own -----------------------------
