@@ -257,3 +257,40 @@ def test_mock_notes_listen_for_the_answers_sentences_with_their_styles() -> None
         "First checks", "Look at the first step that goes bad.", "Check the inputs:", "labels all -100?"]
     assert [r.text for p in points for para in p for r in para.runs if r.bold] == ["First checks", "first"]
     assert [r.text for p in points for para in p for r in para.runs if r.code] == ["-100"]
+
+
+def test_section_intros_and_diagram_notes_keep_their_runs(tmp_path: Path) -> None:
+    """The notes of a section divider (its intro) and of a diagram slide are Markdown fields too."""
+    from conftest import CONTENT
+
+    bank = tmp_path / "bank"
+    shutil.copytree(ENGLISH, bank)
+    path = bank / "01-http.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "  title: HTTP and APIs\n", "  title: HTTP and APIs\n  intro: |\n    Read **this** first:\n"
+        "    1. `PUT` twice\n    2. [the RFC](https://www.rfc-editor.org/rfc/rfc9110)\n"), encoding="utf-8")
+    b = load_bank(bank)
+    divider = next(s for s in study(b, THEME, {d: (800, 400) for d in b.diagrams}).slides if s.key == "section-http")
+    runs = [r for p in divider.notes for r in p.runs]
+    assert [r.text for r in runs if r.bold] == ["this"] and [r.text for r in runs if r.code] == ["PUT"]
+    assert [r.url for r in runs if r.url] == ["https://www.rfc-editor.org/rfc/rfc9110"]
+    assert [p.number for p in divider.notes] == [None, 1, 2]
+    bundled = load_bank(CONTENT)
+    slides = study(bundled, THEME, {d: (800, 400) for d in bundled.diagrams}).slides
+    diagram = next(s for s in slides if s.key == "diagram-transformer-block")
+    runs = [r for p in diagram.notes for r in p.runs]
+    assert any(r.baseline < 0 for r in runs) and any(r.baseline > 0 for r in runs)  # xW_Q, x²
+
+
+def test_a_paragraph_that_is_one_link_or_one_struck_run_keeps_it(bank: Path) -> None:
+    """On the slide and in the notes (a lone run was taken for plain text and lost its link)."""
+    from conftest import with_answer
+
+    with_answer(bank, "|\n      [the RFC](https://www.rfc-editor.org/rfc/rfc9110)\n      ~~struck~~")
+    b = load_bank(bank)
+    slides = study(b, THEME, {d: (800, 400) for d in b.diagrams}).slides
+    reveal = next(s for s in slides if s.kind == "reveal")
+    for where in ([r for el in reveal.elements for p in getattr(el, "paras", ()) for r in p.runs],
+                  [r for s in slides if s.kind == "question" for p in s.notes for r in p.runs]):
+        assert [r.url for r in where if r.text == "the RFC"] == ["https://www.rfc-editor.org/rfc/rfc9110"]
+        assert [r.strike for r in where if r.text == "struck"] == [True]
