@@ -294,3 +294,24 @@ def test_a_paragraph_that_is_one_link_or_one_struck_run_keeps_it(bank: Path) -> 
                   [r for s in slides if s.kind == "question" for p in s.notes for r in p.runs]):
         assert [r.url for r in where if r.text == "the RFC"] == ["https://www.rfc-editor.org/rfc/rfc9110"]
         assert [r.strike for r in where if r.text == "struck"] == [True]
+
+
+def test_a_theme_folders_own_notes_template_writes_markdown_around_the_fields(tmp_path: Path) -> None:
+    """A theme's notes template is Markdown: its own ** marks bold, a field inside a line is that
+    field's runs, a field on a line of its own its paragraphs."""
+    from deck import resources
+
+    folder = tmp_path / "house"
+    folder.mkdir()
+    shutil.copy(resources.themes_dir() / "default" / "theme.yaml", folder / "theme.yaml")
+    (folder / "notes_question.j2").write_text(
+        "**Ask** *{{ question.question }}* ({{ number }}/{{ total }})\n{{ question.answer }}\n", encoding="utf-8")
+    theme = load_theme(str(folder))
+    b = load_bank(FIXTURES / "en")
+    slides = study(b, theme, {d: (800, 400) for d in b.diagrams}).slides
+    notes = next(s for s in slides if s.key == "q-blocks").notes
+    head = notes[0]
+    assert [(r.text, r.bold) for r in head.runs[:2]] == [("Ask", True), (" ", False)]
+    assert head.text == "Ask How do you debug a training run whose loss becomes NaN? (2/5)"
+    assert all(r.italic for r in head.runs[2:-1])
+    assert [p.number for p in notes if p.number] == [1, 2, 3] and notes[1].text == "First checks"
