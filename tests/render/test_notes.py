@@ -263,6 +263,9 @@ def test_section_intros_and_diagram_notes_keep_their_runs(tmp_path: Path) -> Non
     """The notes of a section divider (its intro) and of a diagram slide are Markdown fields too."""
     from conftest import CONTENT
 
+    from deck.planning.compose import Page
+    from deck.planning.slides import diagram_slide
+
     bank = tmp_path / "bank"
     shutil.copytree(ENGLISH, bank)
     path = bank / "01-http.yaml"
@@ -275,11 +278,11 @@ def test_section_intros_and_diagram_notes_keep_their_runs(tmp_path: Path) -> Non
     assert [r.text for r in runs if r.bold] == ["this"] and [r.text for r in runs if r.code] == ["PUT"]
     assert [r.url for r in runs if r.url] == ["https://www.rfc-editor.org/rfc/rfc9110"]
     assert [p.number for p in divider.notes] == [None, 1, 2]
-    bundled = load_bank(CONTENT)
-    slides = study(bundled, THEME, {d: (800, 400) for d in bundled.diagrams}).slides
-    diagram = next(s for s in slides if s.key == "diagram-transformer-block")
-    runs = [r for p in diagram.notes for r in p.runs]
-    assert any(r.baseline < 0 for r in runs) and any(r.baseline > 0 for r in runs)  # xW_Q, x²
+    d = replace(next(iter(load_bank(CONTENT).diagrams.values())), notes="**Q** = $xW_Q$, `rms` of $x^2$")
+    slide = diagram_slide(Page.slide(THEME, THEME.labels("en")), d, "d", (1000, 400), "f", 1)
+    runs = [r for p in slide.notes for r in p.runs]
+    assert [r.text for r in runs if r.bold] == ["Q"] and [r.text for r in runs if r.code] == ["rms"]
+    assert [(r.text, r.baseline) for r in runs if r.baseline] == [("Q", -25000), ("2", 30000)]
 
 
 def test_a_paragraph_that_is_one_link_or_one_struck_run_keeps_it(bank: Path) -> None:
