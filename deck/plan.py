@@ -205,10 +205,15 @@ class Slide:
     key: str  # unique; hyperlink target
     title: Text  # goes into the title placeholder (outline, navigation, screen readers)
     elements: tuple[Element, ...] = ()
-    notes: str = ""
+    notes: tuple[Para, ...] = ()  # speaker notes: paragraphs of styled runs, never fitted (a notes page scrolls)
     background: str | None = None
     question_id: str | None = None
     effect: Effect = Effect()  # entrance of its click steps (elements with step > 0), in step order
+
+    @property
+    def notes_text(self) -> str:
+        """The notes as plain text, one line per paragraph."""
+        return "\n".join(p.text for p in self.notes)
 
 
 @dataclass(frozen=True)
@@ -235,7 +240,7 @@ class DeckPlan:
     height: float
     slides: tuple[Slide, ...]
     faces: Faces
-    notes: NotesStyle  # speaker notes: one paragraph per line of Slide.notes
+    notes: NotesStyle  # speaker notes (Slide.notes)
     inset: float  # text box inset on every side
     link_color: str  # hyperlinks, visited or not (the theme's hlink colours)
     svg_scale: float  # a bank's SVG picture gets a PNG fallback of this many pixels per CSS pixel drawn

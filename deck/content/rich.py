@@ -1,8 +1,9 @@
 """The rich-text model of a Markdown field: blocks (paragraphs, list items, headings, code, tables,
 images) of styled spans, parsed once per distinct text by the shared parser (deck.content.markdown).
 
-Planning turns blocks into plan paragraphs and runs; plain() is the field as text without markup
-(speaker notes, restated questions, the check that nothing was swallowed by accidental emphasis).
+Planning turns blocks into plan paragraphs and runs (slides, pages, speaker notes); plain() is the
+field as text without markup (restated questions, alt text, the check that nothing was swallowed by
+accidental emphasis).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Links to slides, [text](#id) in Markdown or `click X "#id"` on a diagram node, resolved once a
 deck's slides are known:
-#id names a question (its question slide), a section (its divider) or a diagram (its slide).
+#id names a question (its question slide), a section (its divider) or a diagram (its slide), from
+a slide or from its speaker notes.
 A target the deck does not hold (a mock that did not draw the question, a handout page) leaves
 the text as it is, without a link."""
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from deck.plan import Connector, Element, Group, Run, Shape, Slide, Text
+from deck.plan import Connector, Element, Group, Para, Run, Shape, Slide, Text
 
 PREFIXES = ("q-", "section-", "diagram-", "")  # where a question, section and diagram id land as keys
 
@@ -27,10 +28,14 @@ def resolve(slides: Sequence[Slide]) -> tuple[Slide, ...]:
     def run(r: Run) -> Run:
         return replace(r, link=target(r.link)) if r.link and _pending(r) else r
 
+    def paras(ps: tuple[Para, ...]) -> tuple[Para, ...]:
+        if not any(_pending(r) for p in ps for r in p.runs):
+            return ps
+        return tuple(replace(p, runs=tuple(run(r) for r in p.runs)) for p in ps)
+
     def text(t: Text) -> Text:
-        if not any(_pending(r) for p in t.paras for r in p.runs):
-            return t
-        return replace(t, paras=tuple(replace(p, runs=tuple(run(r) for r in p.runs)) for p in t.paras))
+        new = paras(t.paras)
+        return t if new is t.paras else replace(t, paras=new)
 
     def child(c: Shape | Text | Connector) -> Shape | Text | Connector:
         if isinstance(c, Text):
@@ -46,8 +51,10 @@ def resolve(slides: Sequence[Slide]) -> tuple[Slide, ...]:
         return el
 
     def slide(s: Slide) -> Slide:
-        title, elements = text(s.title), tuple(element(e) for e in s.elements)
-        return s if title is s.title and _same(elements, s.elements) else replace(s, title=title, elements=elements)
+        title, elements, notes = text(s.title), tuple(element(e) for e in s.elements), paras(s.notes)
+        if title is s.title and _same(elements, s.elements) and notes is s.notes:
+            return s
+        return replace(s, title=title, elements=elements, notes=notes)
 
     return tuple(slide(s) for s in slides)
 

@@ -6,7 +6,7 @@ pages only when it alone is longer than a page.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from deck.content.model import Bank, Question, Section
@@ -115,7 +115,7 @@ class A4:
     def page_height(self) -> float:
         return self.bottom - self.top
 
-    def plan(self, profile: str, title: str, notes: Callable[[int], str] = lambda _i: "") -> DeckPlan:
+    def plan(self, profile: str, title: str) -> DeckPlan:
         self._flush()
         slides = []
         fsize, lay = self.sizes.footer, self.lay
@@ -130,7 +130,7 @@ class A4:
                       self.text(Box(self.m + half, y, half, footer_h),
                                 [Para((Run(number),), align="r")], fsize, "footer", muted)]
             slides.append(Slide(kind="page", key=f"page-{i}", title=title_el,
-                                elements=(*elements, *(footer if i > 1 else [])), notes=notes(i)))
+                                elements=(*elements, *(footer if i > 1 else []))))
         return self.page.plan(profile, title, tuple(slides), self.language)
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from deck.content.model import Bank, Question, Reveal, Section
-from deck.content.rich import flat, plain
+from deck.content.rich import flat
 from deck.diagrams.scene import Scene
 from deck.plan import DeckPlan, Para, Run, Slide
 from deck.planning.compose import Page
-from deck.planning.digest import as_text, key_points
+from deck.planning.digest import listen_for
+from deck.planning.notes import Notes, field
 from deck.planning.references import references
 from deck.planning.selection import MockOptions, draw
 from deck.planning.slides import (
@@ -22,7 +23,6 @@ from deck.planning.slides import (
     reveal_slides,
 )
 from deck.theme.settings import Theme
-from deck.theme.text_templates import render_text
 
 ANSWER_MINUTES = {1: 2, 2: 3, 3: 5}
 
@@ -39,6 +39,7 @@ class _Builder:
         self.language = bank.language
         self.footer = footer
         self.slides: list[Slide] = []
+        self.notes = Notes(theme)
 
     @property
     def next_number(self) -> int:
@@ -54,15 +55,14 @@ class _Builder:
         self.add(diagram_slide(self.c, bank.diagrams[did], f"diagram-{did}", sizes[did], self.footer,
                                self.next_number, self.scenes.get(did)))
 
-    def qa(self, q: Question, marker: str, notes: str) -> None:
+    def qa(self, q: Question, marker: str, notes: tuple[Para, ...]) -> None:
         # Click reveal: one slide, both sets of notes, the blocks behind clicks. A question too
         # long to stand whole atop that slide keeps its own (continued) slides, as in slides mode.
         click = self.reveal == "click" and headline_fits(self.c, flat(q.question))
         # The question notes already hold the question and key points: a click slide adds only the how-to.
-        reveal_notes = render_text(self.c.theme, "notes_reveal.j2", question=as_text(q), labels=self.labels,
-                                   click=click)
+        reveal_notes = self.notes.render("notes_reveal.j2", q, labels=self.labels, click=click)
         if click:
-            self.add(reveal_slides(self.c, q, f"q-{q.id}", f"{notes}\n\n{reveal_notes}", self.footer,
+            self.add(reveal_slides(self.c, q, f"q-{q.id}", (*notes, Para(()), *reveal_notes), self.footer,
                                    self.next_number, click_marker=marker))
             return
         self.add(question_slides(self.c, q, f"q-{q.id}", marker, notes, self.footer, self.next_number))
@@ -86,13 +86,12 @@ def study(bank: Bank, theme: Theme, diagram_sizes: dict[str, tuple[int, int]],
         shown = [d for d in s.diagrams if d != bank.overview_diagram]  # the overview is shown once, up front
         extra = lab.dot + lab.diagrams(len(shown)) if shown else ""
         b.add(dark_slide(b.c, "section", f"section-{s.id}", s.title, [lab.questions(n) + extra],
-                         notes=plain(s.intro), big=f"{s.number:02d}"))
+                         notes=field(s.intro, theme), big=f"{s.number:02d}"))
         for did in shown:
             b.diagram(bank, did, diagram_sizes)
         label = b.c.section_label(s)
         for i, q in enumerate(s.questions, 1):
-            notes = render_text(theme, "notes_question.j2", question=as_text(q), section=label, number=i, total=n,
-                                labels=lab)
+            notes = b.notes.render("notes_question.j2", q, section=label, number=i, total=n, labels=lab)
             b.qa(q, lab.question_marker.format(section=label, i=i, n=n), notes)
     if bank.references:
         items = references(bank, lab, theme)
@@ -119,8 +118,8 @@ def mock(bank: Bank, theme: Theme, opts: MockOptions) -> DeckPlan:
                              [lab.questions(sum(1 for x, _ in drawn if x is s))], big=f"{s.number:02d}"))
         minutes = ANSWER_MINUTES.get(q.level or 2, 3)
         label = b.c.section_label(s)
-        notes = render_text(theme, "notes_mock.j2", question=as_text(q), section=label, number=i, total=total,
-                             minutes=minutes, points=key_points(q), labels=lab)
+        notes = b.notes.render("notes_mock.j2", q, listen_for(q, theme), section=label, number=i, total=total,
+                               minutes=minutes, labels=lab)
         b.qa(q, lab.mock_marker.format(i=i, n=total, section=label, minutes=minutes), notes)
     b.add(dark_slide(b.c, "closing", "closing", lab.mock_closing, [lab.mock_closing_prompt]))
     return b.plan("mock", bank.title)

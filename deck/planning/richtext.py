@@ -39,7 +39,7 @@ def styled(rs: tuple[Run, ...], theme: Theme, **kw: object) -> Paragraph:
     """A paragraph of runs; measured as mixed faces unless every run is plain."""
     plain = all(not (r.bold or r.italic or r.code or r.baseline) for r in rs)
     text = "".join(r.text for r in rs)
-    if plain and len(rs) <= 1:
+    if not rs or (len(rs) == 1 and rs[0] == Run(text)):  # one run without style or link: the text alone
         return Paragraph(text, **kw)  # type: ignore[arg-type]
     return Paragraph(text, runs=rs, measure=None if plain else theme.mixed, **kw)  # type: ignore[arg-type]
 

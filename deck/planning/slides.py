@@ -14,6 +14,7 @@ from deck.diagrams.scene import Scene
 from deck.diagrams.shapes import diagram_group, label_fit
 from deck.plan import Box, Effect, Element, Para, Rect, RoleBoxes, Run, Slide, Text
 from deck.planning.compose import Block, Page
+from deck.planning.notes import field
 from deck.planning.richtext import flow, paragraphs, styled
 from deck.text.layout import Paragraph
 from deck.text.paginate import paginate
@@ -78,7 +79,7 @@ def marker(c: Page, text: str, y: float) -> Text:
     return c.line(text, box, Range(size, size - t.layout.marker_shrink), "marker", t.palette.muted)
 
 
-def question_slides(c: Page, q: Question, key: str, marker_text: str, notes: str,
+def question_slides(c: Page, q: Question, key: str, marker_text: str, notes: tuple[Para, ...],
                     footer_text: str, number: int) -> list[Slide]:
     """The question alone and large; continues on more slides only if it is huge."""
     lay = c.theme.layout
@@ -106,7 +107,7 @@ def marked(c: Page, text: str) -> tuple[Element, ...]:
     return accent, marker(c, text, c.top)
 
 
-def reveal_slides(c: Page, q: Question, key: str, notes: str, footer_text: str, number: int,
+def reveal_slides(c: Page, q: Question, key: str, notes: tuple[Para, ...], footer_text: str, number: int,
                   click_marker: str | None = None) -> list[Slide]:
     """Answer / ask-back / pitfall blocks (those the question has); code beside them when it
     fits, else on code slides; an answer too long for one slide continues on more slides.
@@ -151,7 +152,8 @@ def reveal_slides(c: Page, q: Question, key: str, notes: str, footer_text: str, 
     return slides
 
 
-def code_slides(c: Page, q: Question, key: str, notes: str, footer_text: str, number: int) -> list[Slide]:
+def code_slides(c: Page, q: Question, key: str, notes: tuple[Para, ...], footer_text: str,
+                number: int) -> list[Slide]:
     """The code on its own slides; continued code keeps one (minimum) size on every slide."""
     assert q.code is not None
     title, bottom = restated(c, flat(q.question), c.labels.code)
@@ -192,10 +194,10 @@ def diagram_slide(c: Page, d: Diagram, key: str, size_px: tuple[int, int], foote
     caption = c.styled_line(paragraphs(d.caption, t), cap_box, Range(cap_size, min(lay.caption_min, cap_size)),
                             "caption", t.palette.muted, align="ctr")
     return Slide(kind="diagram", key=key, title=title,
-                 elements=(pic, caption, *footer(c, footer_text, number)), notes=plain(d.notes))
+                 elements=(pic, caption, *footer(c, footer_text, number)), notes=field(d.notes, c.theme))
 
 
-def dark_slide(c: Page, kind: str, key: str, title: str, lines: Sequence[str], notes: str = "",
+def dark_slide(c: Page, kind: str, key: str, title: str, lines: Sequence[str], notes: tuple[Para, ...] = (),
                big: str | None = None) -> Slide:
     """Title, section divider and closing slides: light text on the dark ground (on a template:
     in its layout's title and text placeholders)."""
@@ -228,8 +230,8 @@ def dark_slide(c: Page, kind: str, key: str, title: str, lines: Sequence[str], n
                  background=t.palette.divider_bg)
 
 
-def placed_divider(c: Page, boxes: RoleBoxes, kind: str, key: str, title: str, lines: Sequence[str], notes: str,
-                   big: str | None) -> Slide:
+def placed_divider(c: Page, boxes: RoleBoxes, kind: str, key: str, title: str, lines: Sequence[str],
+                   notes: tuple[Para, ...], big: str | None) -> Slide:
     """A divider on a template's layout: the title fitted into its title placeholder (anchored as
     there), the big number above the title's text (else atop the placeholder, else left out), the
     lines in its subtitle or body placeholder (else below the title), as many as fit."""

@@ -222,9 +222,10 @@ def _entrance(spid: int, effect: Effect, ids: Iterator[int], node_type: str, bui
             f'</p:to></p:set>{fade}</p:childTnLst></p:cTn></p:par>')
 
 
-def notes_xml(text: Text, fonts: Fonts, lang: Langs) -> bytes:
-    """A p:notes with the slide image and a body placeholder holding our text."""
-    body = text_body(text, fonts, lang, 0)
+def notes_xml(text: Text, fonts: Fonts, lang: Langs, links: dict[str, str]) -> bytes:
+    """A p:notes with the slide image and a body placeholder holding our text; links: relationship
+    ids of the notes part by slide key and URL."""
+    body = text_body(text, fonts, lang, 0, links)
     return (
         f'{XML_HEAD}<p:notes {NSDECL}><p:cSld><p:spTree>{_GROUP}'
         '<p:sp><p:nvSpPr><p:cNvPr id="2" name="Slide Image Placeholder 1"/><p:cNvSpPr><a:spLocks noGrp="1" '

@@ -18,13 +18,15 @@ from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.opc.package import Part
 from pptx.opc.packuri import PackURI
 
-from deck.plan import Box, DeckPlan, Faces, Para, Picture, Run, Slide, Text
+from deck.plan import DeckPlan, Faces, Picture, Slide, Text
 from deck.render import drawingml, opc, presentationml
 from deck.render.media import MediaFile, fallback_width, picture_files
 from deck.render.template import NS, ROLE_OF_KIND, Template
-from deck.render.writer import build_epoch, link_keys, slide_body, urls
+from deck.render.writer import build_epoch, link_keys, notes_body, notes_links, slide_body, urls
 
 if TYPE_CHECKING:
+    from pptx.slide import Slide as PptxSlide
+
     from deck.diagrams.cache import RenderedDiagram
 
 NOTES_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.notesSlide+xml"
@@ -57,7 +59,7 @@ def render(plan: DeckPlan, template: Template, diagrams: dict[str, RenderedDiagr
         if timing:
             slide.element.append(_fragment(timing)[0])
         if spec.notes:
-            _notes(slide, spec, number, plan, body, lang, prs.notes_master.part)
+            _notes(slide, spec, number, plan, body, lang, prs.notes_master.part, by_key)
     out = io.BytesIO()
     prs.save(out)
     epoch = build_epoch()
@@ -115,17 +117,17 @@ def _media(pic: Picture, plan: DeckPlan, diagrams: dict[str, RenderedDiagram],
 
 
 def _notes(slide: object, spec: Slide, number: int, plan: DeckPlan, faces: Faces, lang: drawingml.Langs,
-           notes_master: Part) -> None:
+           notes_master: Part, by_key: dict[str, PptxSlide]) -> None:
     """The notes part written whole by presentationml (python-pptx's notes_slide searches every part for a
-    free name, once per slide: quadratic in the deck)."""
-    style = plan.notes
-    text = Text(Box(0, 0, 0, 0), tuple(Para((Run(line),)) for line in spec.notes.split("\n")),
-                style.size, style.color, "notes", line_spacing=style.line_spacing, paragraph_gap=0)
+    free name, once per slide: quadratic in the deck); its links relate the notes part."""
     part = slide.part  # type: ignore[attr-defined]
-    notes = Part(PackURI(f"/ppt/notesSlides/notesSlide{number}.xml"), NOTES_TYPE, part.package,
-                 presentationml.notes_xml(text, faces, lang))
+    notes = Part(PackURI(f"/ppt/notesSlides/notesSlide{number}.xml"), NOTES_TYPE, part.package)
     notes.relate_to(notes_master, RT.NOTES_MASTER)
     notes.relate_to(part, RT.SLIDE)
+    keys, urls_ = notes_links(spec)
+    links = {key: notes.relate_to(by_key[key].part, RT.SLIDE) for key in keys}
+    links |= {url: notes.relate_to(url, RT.HYPERLINK, is_external=True) for url in urls_}
+    notes.blob = presentationml.notes_xml(notes_body(spec, plan), faces, lang, links)
     part.relate_to(notes, RT.NOTES_SLIDE)
 
 

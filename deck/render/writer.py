@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from deck.errors import DeckError
-from deck.plan import Box, DeckPlan, Faces, Group, Para, Picture, Rect, Run, Shape, Slide, Table, Text
+from deck.plan import Box, DeckPlan, Faces, Group, Picture, Rect, Run, Shape, Slide, Table, Text
 from deck.render import drawingml, opc, presentationml
 from deck.render.media import fallback_width, picture_files
 
@@ -76,14 +76,14 @@ def render(plan: DeckPlan, diagrams: dict[str, RenderedDiagram] | None = None) -
         shapes += body
         if spec.notes:
             notes_count += 1
-            style = plan.notes
-            notes = Text(Box(0, 0, 0, 0), tuple(Para((Run(line),)) for line in spec.notes.split("\n")),
-                         style.size, style.color, "notes", line_spacing=style.line_spacing, paragraph_gap=0)
             notes_rels = opc.Rels()
             notes_rels.add("notes_master", "../notesMasters/notesMaster1.xml")
             notes_rels.add("slide", f"../slides/slide{number}.xml")
-            parts.append(opc.PackagePart(f"ppt/notesSlides/notesSlide{number}.xml",
-                                           presentationml.notes_xml(notes, fonts, lang), notes_rels))
+            keys, targets = notes_links(spec)  # the notes part relates its own links
+            jumps = {key: notes_rels.add("slide", f"../slides/slide{numbers[key]}.xml") for key in keys}
+            jumps |= {url: notes_rels.add("hyperlink", url, external=True) for url in targets}
+            parts.append(opc.PackagePart(f"ppt/notesSlides/notesSlide{number}.xml", presentationml.notes_xml(
+                notes_body(spec, plan), fonts, lang, jumps), notes_rels))
             rels.add("notes", f"../notesSlides/notesSlide{number}.xml")
         slide = presentationml.slide_xml(shapes, spec.background, timing)
         parts.append(opc.PackagePart(f"ppt/slides/slide{number}.xml", slide, rels))
@@ -91,6 +91,20 @@ def render(plan: DeckPlan, diagrams: dict[str, RenderedDiagram] | None = None) -
     parts += opc.doc_props(plan.title, f"interview-deck {plan.profile}", plan.profile, epoch,
                              len(plan.slides), notes_count)
     return opc.package_bytes(parts, epoch)
+
+
+def notes_body(spec: Slide, plan: DeckPlan) -> Text:
+    """The slide's notes as the text of a notes page's body (its box is the notes master's)."""
+    style = plan.notes
+    return Text(Box(0, 0, 0, 0), spec.notes, style.size, style.color, "notes", line_spacing=style.line_spacing,
+                paragraph_gap=0)
+
+
+def notes_links(spec: Slide) -> tuple[list[str], list[str]]:
+    """The slide keys and URLs the notes link to (see link_keys and urls)."""
+    runs = [r for p in spec.notes for r in p.runs]
+    return (list(dict.fromkeys(r.link for r in runs if r.link)),
+            list(dict.fromkeys(r.url for r in runs if r.url and not r.link)))
 
 
 def _runs(spec: Slide) -> list[Run]:

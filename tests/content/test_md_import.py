@@ -76,8 +76,8 @@ def test_prose_before_a_sections_first_question_is_its_intro(tmp_path: Path) -> 
     theme = load_theme()
     study = profiles.study(bank, theme, {})
     divider = next(s for s in study.slides if s.key == f"section-{training.id}")
-    assert "How a model learns its weights: the loop, and why it starts slowly." in divider.notes
-    assert "data in batches" in divider.notes and "**" not in divider.notes
+    assert "How a model learns its weights: the loop, and why it starts slowly." in divider.notes_text
+    assert "data in batches" in divider.notes_text and "**" not in divider.notes_text
     printed = handout.handout(bank, theme, {})
     texts = [p.text for s in printed.slides for el in s.elements if hasattr(el, "paras") for p in el.paras]
     at = texts.index("How a model learns its weights: the loop, and why it starts slowly.")

@@ -14,7 +14,8 @@ from pptx import Presentation
 from pptx.enum.shapes import PP_PLACEHOLDER
 
 from deck.content.load import load_bank
-from deck.content.rich import plain
+from deck.planning.notes import field
+from deck.theme.settings import load_theme
 
 CJK = re.compile("[\u4e00-\u9fff]")
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -47,7 +48,8 @@ def test_study_structure(built: Path) -> None:
             assert title_of(reveal).startswith(title[:10].strip()), title
             notes = slide.notes_slide.notes_text_frame.text
             q = bank.questions[len(seen) - 1]
-            answer, follow_up, pitfall = (plain(x) for x in (q.answer, q.follow_up, q.pitfall))  # notes hold no markup
+            answer, follow_up, pitfall = ("\n".join(p.text for p in field(x, load_theme()))  # no markup
+                                          for x in (q.answer, q.follow_up, q.pitfall))
             assert answer.split("\n")[0][:20] in notes and follow_up[:20] in notes and pitfall[:20] in notes
     assert seen == ordered
 

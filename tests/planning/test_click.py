@@ -62,7 +62,7 @@ def test_plan_one_slide_per_question_blocks_behind_clicks_in_order() -> None:
             assert any(getattr(el, "role", "") == "marker" and el.step == 0 for el in s.elements)
         assert labels == LABELS, qid
         # both sets of notes on the one slide: the interviewer's and the reveal's
-        assert "听什么" in own[0].notes and "先请对方复述思路" in own[0].notes
+        assert "听什么" in own[0].notes_text and "先请对方复述思路" in own[0].notes_text
 
 
 BANK_BY_ID = {q.id: q for q in BANK.questions}
@@ -304,8 +304,8 @@ def test_click_notes_say_the_question_once_and_name_the_scorecard() -> None:
     plan = mock(BANK, THEME, MockOptions(reveal="click", limit=3, scorecard="talk-scorecard.pdf"))
     for slide in (s for s in plan.slides if s.kind == "qa"):
         q = next(q for q in BANK.questions if q.id == slide.question_id)
-        assert slide.notes.count(q.question) == 1, q.id
-        assert "逐块对照" in slide.notes  # the reveal how-to is still there
+        assert slide.notes_text.count(q.question) == 1, q.id
+        assert "逐块对照" in slide.notes_text  # the reveal how-to is still there
     howto = next(s for s in plan.slides if s.kind == "howto")
     assert any("talk-scorecard.pdf" in p.text for el in howto.elements if hasattr(el, "paras") for p in el.paras)
 

@@ -14,9 +14,9 @@ from pptx import Presentation
 import deck.export.pdf
 from deck.cli import main
 from deck.content.load import load_bank
-from deck.content.rich import plain
 from deck.errors import DeckError
 from deck.planning.handout import handout, scorecard
+from deck.planning.notes import field
 from deck.planning.profiles import mock, study
 from deck.planning.references import references
 from deck.planning.selection import MockOptions, draw
@@ -49,8 +49,10 @@ def test_mock_shuffle_seed_limit() -> None:
     for slide in plan.slides:
         if slide.kind == "question":
             q = by_id[slide.question_id]
-            assert all(plain(x) in slide.notes for x in (q.answer, q.follow_up, q.pitfall))  # notes: no markup
-            assert "听什么" in slide.notes
+            text = slide.notes_text  # every field whole, without markup
+            assert all("\n".join(p.text for p in field(x, THEME)) in text for x in (q.answer, q.follow_up, q.pitfall))
+            assert not [m for m in ("**", "$", "`", "\\") if m in text], text
+            assert "听什么" in slide.notes_text
     assert "7" in plan.slides[0].elements[-1].paras[1].text  # the seed is on the title slide
 
 

@@ -55,7 +55,7 @@ def test_english_labels_reach_slides_and_notes() -> None:
     assert any(t.startswith("1. HTTP and APIs") for t in texts)
     assert "2 questions" in texts and "1 question" in texts
     assert any(t.startswith("Answer") for t in texts) and any(t.startswith("Pitfall") for t in texts)
-    notes = [s.notes for s in study.slides if s.kind == "question"]  # type: ignore[attr-defined]
+    notes = [s.notes_text for s in study.slides if s.kind == "question"]  # type: ignore[attr-defined]
     assert notes and all("Answer:" in n and "Pitfall:" in n for n in notes)
 
 
