@@ -16,9 +16,9 @@ from deck.diagrams.shapes import diagram_group, label_fit
 from deck.plan import Box, DeckPlan, Element, Group, Para, Picture, Rect, Run, Slide, Table, Text
 from deck.planning import flow
 from deck.planning.compose import Page
-from deck.planning.digest import key_points
+from deck.planning.digest import listen_for
 from deck.planning.references import references
-from deck.planning.richtext import Item, paragraphs, styled
+from deck.planning.richtext import Item, joined, one_line, paragraphs, styled
 from deck.planning.richtext import flow as flow_items
 from deck.planning.selection import MockOptions, draw
 from deck.text.layout import Paragraph
@@ -422,31 +422,37 @@ def _score_row(a4: A4, i: int, s: Section, q: Question) -> Piece:
     size = a4.sizes.body.max
     points_label, pitfall_label, record_label = (x + lab.colon for x in (lab.key_points, lab.pitfall, lab.record))
     room = a4.page_height - lay.score_pad - lay.score_row_gap
-    question, pitfall = flat(q.question), flat(q.pitfall)
-    points = lab.list_sep.join(key_points(q))
+    question = one_line(q.question, a4.theme, bold=True)
+    points = joined([joined([para.runs for para in point], Run(" ")) for point in listen_for(q, a4.theme)],
+                    Run(lab.list_sep))
+    pitfall = one_line(q.pitfall, a4.theme)
+    number, section = lab.score_number.format(n=i), lab.count_gap + a4.page.section_label(s)
+
+    def height(question: tuple[Run, ...], points: tuple[Run, ...], pitfall: tuple[Run, ...]) -> float:
+        rows = [(Run(number), *question, Run(section)), (Run(points_label), *points),
+                *([(Run(pitfall_label), *pitfall)] if pitfall else []), (Run(record_label),)]
+        bold = a4.measure([Paragraph("".join(r.text for r in row)) for row in rows], size, text_w, bold=True)
+        return max(bold, a4.measure([styled(row, a4.theme) for row in rows], size, text_w))  # code faces too
+
     cut = lay.score_cut_lines  # lines for key points and pitfall when a row would outgrow a page
-    while True:
-        paras = [Paragraph(lab.score_number.format(n=i) + question + lab.count_gap + a4.page.section_label(s)),
-                 Paragraph(points_label + points),
-                 *([Paragraph(pitfall_label + pitfall)] if pitfall else []), Paragraph(record_label)]
-        height = a4.measure(paras, size, text_w, bold=True)  # bold-safe for the heading
-        if height <= room or cut == 1:
-            break
-        points, pitfall = (a4.page.truncate(x, text_w, cut, size, bold=True)
-                           for x in (lab.list_sep.join(key_points(q)), flat(q.pitfall)))
+    h = height(question, points, pitfall)
+    whole = points, pitfall
+    while h > room and cut > 1:  # cut as plain text: the row must fit its page
+        points, pitfall = ((Run(a4.page.truncate("".join(r.text for r in x), text_w, cut, size, bold=True)),)
+                           if x else () for x in whole)
+        h = height(question, points, pitfall)
         cut -= 1
-    h = max(height + lay.score_pad, lay.score_row_min)
-    styled = [Para((Run(lab.score_number.format(n=i), color=p.primary, bold=True), Run(question, bold=True),
-                    Run(lab.count_gap + a4.page.section_label(s), color=p.muted,
-                        size=size - lay.score_section_shrink))),
-              Para((Run(points_label, color=p.secondary, bold=True), Run(points)), gap_before=True),
-              *([Para((Run(pitfall_label, color=p.warning, bold=True), Run(pitfall)), gap_before=True)]
-                if pitfall else []),
-              Para((Run(record_label, color=p.muted, bold=True),), gap_before=True)]
+    h = max(h + lay.score_pad, lay.score_row_min)
+    styled_rows = [Para((Run(number, color=p.primary, bold=True), *question,
+                         Run(section, color=p.muted, size=size - lay.score_section_shrink))),
+                   Para((Run(points_label, color=p.secondary, bold=True), *points), gap_before=True),
+                   *([Para((Run(pitfall_label, color=p.warning, bold=True), *pitfall), gap_before=True)]
+                     if pitfall else []),
+                   Para((Run(record_label, color=p.muted, bold=True),), gap_before=True)]
     score = Box(a4.m + text_w + lay.score_gap, lay.score_box_y, box_w, lay.score_box_h)
     return Piece(h + lay.score_row_gap, (
         Rect(Box(a4.m, h - lay.score_rule_above, a4.content_w, lay.rule), p.rule),
-        a4.text(Box(a4.m, 0, text_w, h), styled, size, "score-row"),
+        a4.text(Box(a4.m, 0, text_w, h), styled_rows, size, "score-row"),
         Rect(score, p.background, p.muted),
         a4.text(score, [Para((Run(lab.score_scale),), align="ctr")], size + lay.score_grow, "score", p.muted,
                 anchor="ctr")))

@@ -5,7 +5,7 @@ math its baseline-shifted runs. Each paragraph names the face it is measured in.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -105,6 +105,25 @@ def table_rows(table: TableItem, theme: Theme) -> list[Paragraph]:
 def alt_text(alt: str, theme: Theme) -> Paragraph:
     """A picture that cannot be shown, as its alt text in italics."""
     return styled(runs((rich.Span(alt, italic=True),), theme), theme)
+
+
+def joined(parts: Sequence[Sequence[Run]], sep: Run) -> tuple[Run, ...]:
+    """Runs of several parts on one line with sep between, neighbours of one style merged."""
+    out: list[Run] = []
+    for i, part in enumerate(parts):
+        for r in ([sep] if i else []) + [r for r in part if r.text]:
+            if out and replace(out[-1], text="") == replace(r, text=""):
+                out[-1] = replace(r, text=out[-1].text + r.text)
+            else:
+                out.append(r)
+    return tuple(out)
+
+
+def one_line(text: str, theme: Theme, bold: bool = False) -> tuple[Run, ...]:
+    """The field on one line with its styles (a score-sheet row): its paragraphs joined by a space."""
+    parts = [tuple(replace(r, bold=r.bold or bold) for r in p.runs or (Run(p.text),))
+             for p in paragraphs(text, theme)]
+    return joined(parts, Run(" ", bold=bold))
 
 
 def paragraphs(text: str, theme: Theme) -> list[Paragraph]:

@@ -76,6 +76,16 @@ def test_math_is_typeset_with_baseline_shifted_runs(decks: Path) -> None:
     assert any(b == 60000 for _, b in shifted) or ("2", 30000) in shifted  # nested scripts lift further
 
 
+def test_the_scorecard_keeps_the_fields_styles(decks: Path) -> None:
+    rs = runs(decks / "mock-scorecard.pptx")
+    rpr = {(r.findtext("a:t", namespaces=NS), k) for r in rs for k in ("b", "baseline")
+           if r.find("a:rPr", NS).get(k) not in (None, "0")}
+    assert ("k", "baseline") in rpr  # $d_k$ in a question or key point
+    code = [r for r in rs if r.find("a:rPr/a:latin", NS) is not None
+            and r.find("a:rPr/a:latin", NS).get("typeface") == MONO]
+    assert code, "code spans keep the code face on the score sheet"
+
+
 def test_links_are_hyperlinks_to_their_target(decks: Path) -> None:
     with zipfile.ZipFile(decks / "study.pptx") as z:
         for name, xml in parts(decks / "study.pptx"):
