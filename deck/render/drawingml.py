@@ -14,7 +14,6 @@ import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 from deck.plan import Box, Line, Para, Run, Shape, Text
 from deck.plan import Faces as Fonts
@@ -69,9 +68,15 @@ def emu(points: float) -> int:
     return round(points * EMU_PER_PT)
 
 
+def escape(text: str) -> str:
+    """XML character data: what xml.sax.saxutils.escape gives, without importing that module
+    (it imports urllib.request and the http and email packages, ~13 ms a build)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def attr(value: str) -> str:
     """Text for an XML attribute value in double quotes."""
-    return escape(value, {'"': "&quot;"})
+    return escape(value).replace('"', "&quot;")
 
 
 def xfrm(box: Box) -> str:
