@@ -52,10 +52,14 @@ class Langs:
 
     def script(self, east_asian: bool) -> str:
         """The lang and altLang attributes for East Asian or Latin text."""
+        return self._scripts[east_asian]
+
+    @functools.cached_property
+    def _scripts(self) -> tuple[str, str]:
+        """(Latin, East Asian) attributes, made once: every run of a deck asks for them."""
         cjk, latin = self._pair
-        if east_asian:
-            return f'lang="{escape(cjk)}" altLang="{escape(latin)}"'
-        return f'lang="{escape(latin)}"' + (f' altLang="{escape(self.deck)}"' if latin != self.deck else "")
+        return (f'lang="{escape(latin)}"' + (f' altLang="{escape(self.deck)}"' if latin != self.deck else ""),
+                f'lang="{escape(cjk)}" altLang="{escape(latin)}"')
 
     @property
     def end(self) -> str:
@@ -107,6 +111,13 @@ def _lang_pieces(text: str, lang: Langs, weak: dict[int, bool], at: int) -> Iter
         yield text[start:], lang.script(own)
 
 
+@functools.lru_cache(maxsize=64)
+def _typefaces(latin: str, east_asian: str) -> str:
+    """A run's faces by script (escaped once a deck: every run names them)."""
+    return (f'<a:latin typeface="{escape(latin)}"/><a:ea typeface="{escape(east_asian)}"/>'
+            f'<a:cs typeface="{escape(latin)}"/>')
+
+
 def _run(run: Run, text: Text, fonts: Fonts, lang: Langs, links: dict[str, str],
          weak: dict[int, bool] | None = None, at: int = 0) -> str:
     size = run.size or text.size
@@ -124,8 +135,7 @@ def _run(run: Run, text: Text, fonts: Fonts, lang: Langs, links: dict[str, str],
     highlight = f'<a:highlight><a:srgbClr val="{run.highlight}"/></a:highlight>' if run.highlight else ""
     props = (f' sz="{round(size * 100)}" b="{int(bold)}" '
              f'i="{int(run.italic)}"{strike}{baseline} dirty="0">{solid_fill(run.color or text.color)}{highlight}'
-             f'<a:latin typeface="{escape(latin)}"/><a:ea typeface="{escape(fonts.east_asian)}"/>'
-             f'<a:cs typeface="{escape(latin)}"/>{link}</a:rPr><a:t>')
+             f'{_typefaces(latin, fonts.east_asian)}{link}</a:rPr><a:t>')
     return "".join(f'<a:r><a:rPr {attrs}{props}{escape(piece)}</a:t></a:r>'
                    for piece, attrs in _lang_pieces(run.text, lang, weak or {}, at))
 
