@@ -61,7 +61,7 @@ class Langs:
         return (f'lang="{escape(latin)}"' + (f' altLang="{escape(self.deck)}"' if latin != self.deck else ""),
                 f'lang="{escape(cjk)}" altLang="{escape(latin)}"')
 
-    @property
+    @functools.cached_property
     def end(self) -> str:
         """For an end-of-paragraph mark: the deck's language."""
         cjk, latin = self._pair
@@ -97,7 +97,7 @@ def _lang_pieces(text: str, lang: Langs, weak: dict[int, bool], at: int) -> Iter
     than the run's (see fonts.weak_scripts) split off with that script's lang, as PowerPoint picks
     the face of ’ “ ” by lang and LibreOffice by the text around them."""
     own = bool(_EAST_ASIAN.search(text))
-    odd = [j for j in range(len(text)) if weak.get(at + j, own) != own] if weak else []
+    odd = [i - at for i, east_asian in weak.items() if at <= i < at + len(text) and east_asian != own]
     if not odd:
         yield text, lang.script(own)
         return
@@ -136,8 +136,10 @@ def _run(run: Run, text: Text, fonts: Fonts, lang: Langs, links: dict[str, str],
     props = (f' sz="{round(size * 100)}" b="{int(bold)}" '
              f'i="{int(run.italic)}"{strike}{baseline} dirty="0">{solid_fill(run.color or text.color)}{highlight}'
              f'{_typefaces(latin, fonts.east_asian)}{link}</a:rPr><a:t>')
+    if not weak:  # no ambiguous quote in the paragraph (most): one run, one lang
+        return f'<a:r><a:rPr {lang.of(run.text)}{props}{escape(run.text)}</a:t></a:r>'
     return "".join(f'<a:r><a:rPr {attrs}{props}{escape(piece)}</a:t></a:r>'
-                   for piece, attrs in _lang_pieces(run.text, lang, weak or {}, at))
+                   for piece, attrs in _lang_pieces(run.text, lang, weak, at))
 
 
 def paragraph(para: Para, text: Text, fonts: Fonts, lang: Langs, links: dict[str, str], restart: bool = True) -> str:
