@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import os
 import re
 import shutil
 import subprocess
@@ -116,7 +117,7 @@ def _fc_match(lib: ctypes.CDLL, family: str) -> tuple[str, str, str]:
     def strings(name: bytes) -> list[str]:
         out = []
         while lib.FcPatternGetString(font, name, len(out), ctypes.byref(text)) == 0:  # 0: FcResultMatch
-            out.append(text.value.decode())
+            out.append(os.fsdecode(text.value))  # a file name is bytes; a family UTF-8
         return out
 
     file, families = strings(b"file"), strings(b"family")
