@@ -3,9 +3,11 @@
 Median of N runs after a warm-up, whole-process wall time and peak RSS
 (/usr/bin/time -v), both tools in the same run. Also: a synthetic bank 10x the
 bundled one, a field of one 19,000-character token (no break opportunity), and the
-share of a full build spent in the layout engine.
+share of a full build spent in the layout engine. With --vs CHECKOUT, only the study
+build's CPU time against another checkout's (issue #23's yardstick: 0cc6965).
 
     .venv/bin/python bench/bench_build.py [--runs 5] [--template corp.pptx ...]
+    .venv/bin/python bench/bench_build.py --vs ../ref-0cc6965 [--runs 11]
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -43,6 +46,33 @@ def median_of(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> t
     timed(cmd, env)  # warm-up: page cache, font cache, .pyc
     samples = [timed(cmd, env) for _ in range(runs)]
     return statistics.median(s[0] for s in samples), max(s[1] for s in samples)
+
+
+def cpu_seconds(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
+    """User + system seconds of one process run, its children included (the OS's own accounting)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if run.returncode:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{run.stderr[-2000:]}")
+    return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+
+def versus(other: Path, runs: int, tmp: Path, env: dict[str, str]) -> tuple[float, float, float]:
+    """Median CPU seconds of a study build from this checkout and from another (issue #23: within 15 %
+    of the build before Markdown fields), and the median of their ratios: the two run in turn, so a
+    change in the shared machine's speed hits both. Run from a neutral folder, after one warm-up each."""
+    def study(root: Path, name: str) -> float:
+        return cpu_seconds([*DECK, "build", "-q", "--profile", "study", "-o", str(tmp / f"{name}.pptx")],
+                           {**env, "PYTHONPATH": str(root)}, tmp)
+
+    samples: list[tuple[float, float]] = []
+    for i in range(runs + 1):
+        pair = study(REPO, "ours"), study(other, "theirs")
+        if i:
+            samples.append(pair)
+    return (statistics.median(a for a, _ in samples), statistics.median(b for _, b in samples),
+            statistics.median(a / b for a, b in samples))
 
 
 def pandoc_markdown(content: Path) -> str:
@@ -161,7 +191,17 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--template", type=Path, action="append", default=[],
                     help="also time the study deck on this PowerPoint template, and pandoc --reference-doc")
+    ap.add_argument("--vs", type=Path, metavar="CHECKOUT",
+                    help="only compare a study build's CPU time with another checkout's, e.g. "
+                         "git worktree add --detach ../ref 0cc6965 (the commit before Markdown fields)")
     args = ap.parse_args()
+    if args.vs:
+        with tempfile.TemporaryDirectory(prefix="deck-bench-") as tmp:
+            env = {**os.environ, "DECK_BROWSER": "/nonexistent"}  # both diagram caches are warm
+            ours, theirs, ratio = versus(args.vs.resolve(), max(args.runs, 11), Path(tmp), env)
+        print(f"study build CPU: this checkout {ours:.3f} s, {args.vs} {theirs:.3f} s, "
+              f"ratio {ratio:.3f} (median of pairs run in turn; issue #23 asks <= 1.15 against 0cc6965)")
+        return
     if not shutil.which("pandoc"):
         raise SystemExit("pandoc is missing: apt-get install pandoc")
     rows = []

@@ -3,6 +3,7 @@ fonts, every label fitted by deck.layout. Pure plan data (no python-pptx)."""
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -307,9 +308,11 @@ class _Placed:
     wrap: bool = True  # False: a symbol in a small circle, centred and free to reach past the ring
 
 
+@functools.lru_cache(maxsize=256)
 def label_fit(scene: Scene, box: Box, theme: Theme, medium: Medium = "slide") -> LabelFit:
     """The size the labels take when the scene is drawn into box, and whether they fit there at all
-    (when not, the diagram must be a picture: text never overflows its node)."""
+    (when not, the diagram must be a picture: text never overflows its node). Cached: a build asks
+    it three times a diagram (its warnings, picture or shapes, then the shapes' label size)."""
     p = _Plan(scene, box, theme, medium)
     return label_size(p, _labels(p, scene))
 
@@ -352,7 +355,7 @@ def diagram_group(scene: Scene, box: Box, theme: Theme, *, name: str, alt: str,
                           f"Subgraph {c.id}"))
         ends[c.id] = back[-1]  # an edge may end at a subgraph's frame
     labels = _labels(p, scene)
-    size = label_size(p, labels).size
+    size = label_fit(scene, box, theme, medium).size
     own = {lab.node: lab for lab in labels if lab.node is not None}
     links = dict(scene.links)
     front: list[Shape] = []

@@ -11,12 +11,11 @@ import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from lxml import etree
 
 from deck.plan import Faces as Fonts
-from deck.render.drawingml import NS, XML_HEAD, attr, emu
+from deck.render.drawingml import NS, XML_HEAD, attr, emu, escape
 
 
 def scale_layouts(elements: list[etree._Element], sx: float, sy: float) -> None:

@@ -4,6 +4,7 @@ telling PowerPoint the same, and emoji measured with the emoji font set-up insta
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from deck.cli import main
 from deck.plan import Box, Para, Run, Text
 from deck.plan import Faces as Fonts
 from deck.render.drawingml import Langs, text_body
+from deck.text import fonts
 from deck.text.fonts import DeckError, font_file, weak_scripts, widths
 from deck.theme.settings import load_theme
 
@@ -109,3 +111,29 @@ def test_libreoffice_draws_quotes_narrow_and_emoji_from_a_font(tmp_path: Path, p
     assert advances["’"] and advances["'"], advances
     assert max(advances["’"]) < 0.4 and max(advances["’"]) == pytest.approx(max(advances["'"]), abs=0.05)
     assert any("Symbola" in f for f in fonts), fonts
+
+
+MEASURED = tuple(v for v in vars(THEME.fonts.measure).values() if v)
+
+
+@pytest.mark.parametrize("family", [*MEASURED, "Noto Color Emoji", "Consolas", "No Such Font 12"])
+def test_font_lookup_in_process_gives_what_fc_match_gives(family: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fonts are found through libfontconfig in the process (one configuration read for all of
+    them); the same name through the fc-match program gives the same file, face and error."""
+    if fonts._fontconfig() is None or not shutil.which("fc-match"):
+        pytest.skip("needs both libfontconfig and fc-match")
+
+    def lookup() -> tuple[Path, int] | str:
+        try:
+            return font_file.__wrapped__(family)
+        except DeckError as exc:
+            return str(exc)
+
+    in_process = lookup()
+    monkeypatch.setattr(fonts, "_fontconfig", lambda: None)
+    assert lookup() == in_process
+    if family in MEASURED:
+        assert isinstance(in_process, tuple) and in_process[0].is_file()
+    monkeypatch.setattr(fonts.shutil, "which", lambda _: None)
+    with pytest.raises(DeckError, match="fontconfig"):
+        font_file.__wrapped__(family)
