@@ -267,7 +267,7 @@ class Page:
                 self.split(b.paras, width, body_h, style)  # type: ignore[arg-type]
             parts += [replace(b, label=b.label + self.labels.mark(i + 1, len(chunks)), paras=tuple(chunk))
                       for i, chunk in enumerate(chunks)]
-        return paginate(parts, lambda page, _i: self.stack(page, area) is not None)
+        return paginate(parts, lambda page, _i: self.stack_size(page, area) is not None)
 
     def split_flow(self, items: Sequence[Item], width: float, body_h: float, style: Style) -> list[list[Item]]:
         """Parts of a flow holding tables or pictures that each fit a frame of this width and height at

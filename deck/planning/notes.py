@@ -18,12 +18,19 @@ from typing import Any
 
 from deck.content.model import Question
 from deck.plan import Para, Run
-from deck.planning.richtext import paragraphs
+from deck.planning.richtext import joined, paragraphs
 from deck.theme.settings import Theme
 from deck.theme.text_templates import STRONG, render_markdown
 
 _FIRST = 0xF0000  # field k stands in the template as chr(_FIRST + k): Unicode's plane 15, private use
 _PLACEHOLDER = re.compile(f"([{chr(_FIRST)}-{chr(_FIRST + 0xFFEF)}{STRONG[0]}{STRONG[1]}])")
+
+
+class _Held(str):
+    """A value's placeholder: printed as it is whatever format a label gives it ("{i:02d}")."""
+
+    def __format__(self, spec: str) -> str:
+        return str(self)
 
 
 def field(text: str, theme: Theme) -> tuple[Para, ...]:
@@ -69,7 +76,11 @@ class Notes:
                 out.extend(_expand(p, fields) for p in self.field("\n".join(chunk)))
                 chunk.clear()
 
-        text = render_markdown(self.theme, template, question=held, points=[hold(p) for p in points], **values)
+        # Printed values (a section's name, numbers) stand in as placeholders too: the template's text
+        # is then the same from question to question and parsed once.
+        shown = {k: _Held(hold((Para((Run(str(v)),)),))) if isinstance(v, str | int) and not isinstance(v, bool)
+                 else v for k, v in values.items()}
+        text = render_markdown(self.theme, template, question=held, points=[hold(p) for p in points], **shown)
         for line in text.split("\n"):
             own = line.strip()
             if not own or (len(own) == 1 and own >= chr(_FIRST) and own not in STRONG):
@@ -96,7 +107,7 @@ def _expand(para: Para, fields: list[tuple[Para, ...]]) -> Para:
                 runs += _within(fields[ord(piece) - _FIRST], run, strong)
             elif piece:
                 runs.append(replace(run, text=piece, bold=run.bold or strong) if strong or piece != run.text else run)
-    return replace(para, runs=tuple(runs))
+    return replace(para, runs=joined([runs], Run("")))  # values and labels rejoined where one style
 
 
 def _within(paras: tuple[Para, ...], around: Run, strong: bool) -> list[Run]:

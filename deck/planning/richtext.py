@@ -4,6 +4,7 @@ math its baseline-shifted runs. Each paragraph names the face it is measured in.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -109,14 +110,16 @@ def alt_text(alt: str, theme: Theme) -> Paragraph:
 
 def joined(parts: Sequence[Sequence[Run]], sep: Run) -> tuple[Run, ...]:
     """Runs of several parts on one line with sep between, neighbours of one style merged."""
+    flat = [r for i, part in enumerate(parts) for r in ([sep] if i else []) + [r for r in part if r.text]]
     out: list[Run] = []
-    for i, part in enumerate(parts):
-        for r in ([sep] if i else []) + [r for r in part if r.text]:
-            if out and replace(out[-1], text="") == replace(r, text=""):
-                out[-1] = replace(r, text=out[-1].text + r.text)
-            else:
-                out.append(r)
+    for _, group in itertools.groupby(flat, _look):
+        same = list(group)
+        out.append(same[0] if len(same) == 1 else replace(same[0], text="".join(r.text for r in same)))
     return tuple(out)
+
+
+def _look(run: Run) -> tuple[object, ...]:
+    return tuple(v for k, v in vars(run).items() if k != "text")  # every attribute but the text
 
 
 def one_line(text: str, theme: Theme, bold: bool = False) -> tuple[Run, ...]:
