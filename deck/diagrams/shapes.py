@@ -17,35 +17,53 @@ from deck.theme.settings import Theme
 
 Medium = Literal["slide", "handout"]
 
-# Mermaid shape name -> (preset geometry, flip_h, flip_v); the rest follow Mermaid's own outline
-# (inv_trapezoid too: a vertically flipped preset would set its text upside down).
+# Mermaid 11's shape table (rendering-elements/shapes.ts): the names its db keeps for a node
+# (short names, aliases, internal aliases) -> the short name of the shape drawn. Names not here are
+# their own short names.
+ALIASES: dict[str, str] = {
+    **dict.fromkeys(("squareRect", "proc", "process", "rectangle"), "rect"),
+    **dict.fromkeys(("roundedRect", "event"), "rounded"),
+    **dict.fromkeys(("terminal", "pill"), "stadium"),
+    **dict.fromkeys(("subprocess", "subproc", "framed-rectangle", "subroutine"), "fr-rect"),
+    **dict.fromkeys(("db", "database", "cylinder"), "cyl"),
+    "circ": "circle",
+    **dict.fromkeys(("start", "small-circle", "stateStart"), "sm-circ"),
+    **dict.fromkeys(("junction", "filled-circle"), "f-circ"),
+    **dict.fromkeys(("double-circle", "doublecircle"), "dbl-circ"),
+    **dict.fromkeys(("decision", "diamond", "question"), "diam"),
+    **dict.fromkeys(("hexagon", "prepare"), "hex"),
+    **dict.fromkeys(("lean-right", "in-out", "lean_right"), "lean-r"),
+    **dict.fromkeys(("lean-left", "out-in", "lean_left"), "lean-l"),
+    **dict.fromkeys(("priority", "trapezoid-bottom", "trapezoid"), "trap-b"),
+    **dict.fromkeys(("manual", "trapezoid-top", "inv-trapezoid", "inv_trapezoid"), "trap-t"),
+}
+# Short name -> (preset geometry, flip_h, flip_v); the rest follow Mermaid's own outline
+# (trap-t too: a vertically flipped preset would set its text upside down).
 PRESETS: dict[str, tuple[str, bool, bool]] = {
-    "squareRect": ("rect", False, False),
     "rect": ("rect", False, False),
-    "roundedRect": ("roundRect", False, False),
+    "rounded": ("roundRect", False, False),
     "stadium": ("roundRect", False, False),
-    "subroutine": ("flowChartPredefinedProcess", False, False),
-    "cylinder": ("can", False, False),
+    "fr-rect": ("flowChartPredefinedProcess", False, False),
+    "cyl": ("can", False, False),
     "circle": ("ellipse", False, False),
-    "doublecircle": ("ellipse", False, False),
-    "diamond": ("diamond", False, False),
-    "question": ("diamond", False, False),
-    "hexagon": ("hexagon", False, False),
-    "lean_right": ("parallelogram", False, False),
-    "lean_left": ("parallelogram", True, False),
-    "trapezoid": ("trapezoid", False, False),
+    "sm-circ": ("ellipse", False, False),
+    "f-circ": ("ellipse", False, False),
+    "diam": ("diamond", False, False),
+    "hex": ("hexagon", False, False),
+    "lean-r": ("parallelogram", False, False),
+    "lean-l": ("parallelogram", True, False),
+    "trap-b": ("trapezoid", False, False),
 }
 # Share of a node's box free for text, by shape (the rest is rounding, slant or point).
 TEXT_AREA: dict[str, tuple[float, float]] = {
-    "circle": (0.7, 0.7), "doublecircle": (0.64, 0.64), "diamond": (0.5, 0.5), "question": (0.5, 0.5),
-    "hexagon": (0.8, 1.0), "stadium": (0.85, 1.0), "cylinder": (1.0, 0.7), "subroutine": (0.86, 1.0),
-    "lean_right": (0.75, 1.0), "lean_left": (0.75, 1.0), "trapezoid": (0.7, 1.0), "inv_trapezoid": (0.7, 1.0),
+    "circle": (0.7, 0.7), "dbl-circ": (0.64, 0.64), "diam": (0.5, 0.5),
+    "hex": (0.8, 1.0), "stadium": (0.85, 1.0), "cyl": (1.0, 0.7), "fr-rect": (0.86, 1.0),
+    "lean-r": (0.75, 1.0), "lean-l": (0.75, 1.0), "trap-b": (0.7, 1.0), "trap-t": (0.7, 1.0),
     "odd": (0.8, 1.0),
 }
 ENDS = {"arrow": "triangle", "circle": "oval"}  # "cross" has no DrawingML line end: drawn as an X
 MERMAID_ROUNDING = 5.0  # px: Mermaid's corner radius for (rounded) nodes
-MERMAID_RING = 5.0  # px between a double circle's rings
-MERMAID_EDGE = 2.0  # px: Mermaid's default edge width (linkStyle widths scale from it)
+MERMAID_EDGE = 1.0  # px: Mermaid 11's default edge width (linkStyle and class widths scale from it)
 
 
 class _Plan:
@@ -109,15 +127,21 @@ def _union_centered(a: Box, b: Box, bound: Box) -> Box:
     return Box(cx - w / 2, cy - h / 2, w, h)
 
 
+def shape_of(n: Node) -> str:
+    """The short name of the shape Mermaid draws for a node."""
+    return ALIASES.get(n.shape, n.shape)
+
+
 def _geometry(p: _Plan, n: Node, box: Box) -> tuple[str, tuple[tuple[str, int], ...], bool, bool]:
     """A node's preset (or "custom"), its adjust values and flips."""
-    if n.shape not in PRESETS:
+    shape = shape_of(n)
+    if shape not in PRESETS:
         return "custom", (), False, False
-    geometry, flip_h, flip_v = PRESETS[n.shape]
+    geometry, flip_h, flip_v = PRESETS[shape]
     adjust: tuple[tuple[str, int], ...] = ()
-    if n.shape == "roundedRect":
+    if shape == "rounded":
         adjust = (("adj", round(MERMAID_ROUNDING * p.k / max(min(box.w, box.h), 1e-6) * 100000)),)
-    elif n.shape == "stadium":
+    elif shape == "stadium":
         adjust = (("adj", 50000),)
     return geometry, adjust, flip_h, flip_v
 
@@ -147,16 +171,14 @@ def _node_shapes(p: _Plan, n: Node, label: Text | None, area: Box | None, wrap: 
                       min(max(-2 * dy, 0), r.h))
             label = _broken(p, label, area.w)
     if geometry != "custom":
-        shapes = [Shape(box, geometry, fill, line, name, adjust, flip_h=flip_h, flip_v=flip_v, text=label,
-                        insets=insets, wrap=wrap)]
-        if n.shape == "doublecircle":  # the inner ring unfilled, so the outer shape's text shows
-            ring = MERMAID_RING * p.k
-            inner = Box(box.x + ring, box.y + ring, max(box.w - 2 * ring, 1), max(box.h - 2 * ring, 1))
-            shapes.append(Shape(inner, "ellipse", None, line, f"{name} inner"))
-        return shapes
+        return [Shape(box, geometry, fill, line, name, adjust, flip_h=flip_h, flip_v=flip_v, text=label,
+                      insets=insets, wrap=wrap)]
     path = _relative(p, n.outline, box) if n.outline else \
         (("M", 0.0, 0.0), ("L", box.w, 0.0), ("L", box.w, box.h), ("L", 0.0, box.h), ("Z",))
-    return [Shape(box, "custom", fill, line, name, path=path, text=label, insets=insets, wrap=wrap,
+    # One shape with all of Mermaid's parts (a double circle's inner ring, an X, dividing lines), so
+    # they move with the node.
+    detail = _relative(p, n.detail, box, close=False) if n.detail else ()
+    return [Shape(box, "custom", fill, line, name, path=path, detail=detail, text=label, insets=insets, wrap=wrap,
                   sites=_outline_sites(path, box))]
 
 
@@ -204,7 +226,7 @@ def _stroked(paint: Paint) -> bool:
     return paint.stroke is not None and paint.stroke_width > 0
 
 
-def _relative(p: _Plan, ops: Iterable[tuple[Any, ...]], box: Box) -> tuple[tuple[object, ...], ...]:
+def _relative(p: _Plan, ops: Iterable[tuple[Any, ...]], box: Box, close: bool = True) -> tuple[tuple[object, ...], ...]:
     out: list[tuple[object, ...]] = []
     for kind, *v in ops:
         coords: list[float] = []
@@ -212,7 +234,7 @@ def _relative(p: _Plan, ops: Iterable[tuple[Any, ...]], box: Box) -> tuple[tuple
             x, y = p.pt(v[i], v[i + 1])
             coords += [min(max(x - box.x, 0.0), box.w), min(max(y - box.y, 0.0), box.h)]
         out.append((kind, *coords))
-    if out and out[-1] != ("Z",):
+    if close and out and out[-1] != ("Z",):
         out.append(("Z",))  # an outline is closed, so its border is drawn all round
     return tuple(out)
 
@@ -322,19 +344,19 @@ def _labels(p: _Plan, scene: Scene) -> list[_Placed]:
         if c.title:
             frame, t = p.rect(c.box), p.rect(c.title.box)
             area = Box(frame.x + pad, max(t.y, frame.y), frame.w - 2 * pad, t.h)  # the band above the nodes
-            labels.append(_Placed(c.title, area, p.color("cluster_text")))
+            labels.append(_Placed(c.title, area, (c.title.color if c.styled else None) or p.color("cluster_text")))
     for n in scene.nodes:
-        if n.label:
-            fx, fy = TEXT_AREA.get(n.shape, (1.0, 1.0))
+        if n.label and n.label.box.w > 0 and n.label.box.h > 0:  # a shape that hides its label (hourglass)
+            fx, fy = TEXT_AREA.get(shape_of(n), (1.0, 1.0))
             node_box = p.rect(n.box)
             area = _union_centered(_inner(node_box, fx, fy, pad), p.rect(n.label.box), node_box)
-            wrap = not (n.shape in ("circle", "doublecircle") and len(n.label.text) <= 2)
+            wrap = not (shape_of(n) in ("circle", "dbl-circ") and len(n.label.text) <= 2)
             if not wrap:
                 area = _grown(p, n.label, area)
             color = (n.label.color if n.styled else None) or p.color("text")
             labels.append(_Placed(n.label, area, color, node=n.id, wrap=wrap))
-    labels += [_Placed(e.label, p.rect(e.label.box), p.color("text"), p.color("label_bg"))
-               for e in scene.edges if e.label]
+    labels += [_Placed(e.label, p.rect(e.label.box), (e.label.color if e.styled else None) or p.color("text"),
+                       p.color("label_bg")) for e in scene.edges if e.label]
     return labels
 
 

@@ -87,9 +87,10 @@ def test_every_shape_scene_becomes_shapes_edges_and_text() -> None:
         "f": ("ellipse", False, False), "g": ("custom", False, False), "h": ("diamond", False, False),
         "i": ("hexagon", False, False), "j": ("parallelogram", False, False),
         "k": ("parallelogram", True, False), "l": ("trapezoid", False, False), "m": ("custom", False, False),
-        "n": ("ellipse", False, False), "o": ("rect", False, False)}  # m: an upside-down trapezoid, its outline
+        "n": ("custom", False, False), "o": ("rect", False, False)}  # m: an upside-down trapezoid, its outline
     assert nodes["c"].adjust == (("adj", 50000),)  # stadium: fully rounded ends
-    assert any(s.name == "Node n inner" and s.fill is None for s in shapes)  # double circle: two rings
+    # A double circle: one shape, its outer ring filled, the inner one a second (unfilled) path of it.
+    assert nodes["n"].path[-1] == ("Z",) and [op[0] for op in nodes["n"].detail] == ["M", "C", "C", "C", "C"]
     assert nodes["g"].path[0][0] == "M" and nodes["g"].path[-1] == ("Z",) and len(nodes["g"].sites) == 4
     # Every node holds its own label.
     assert {nid: s.text.paras[0].text for nid, s in nodes.items() if s.text} == \
