@@ -250,7 +250,10 @@ def fit_connector(route: Sequence[Point], source: tuple[Sequence[Point], Point],
                           for adj in _ADJ]
             for geometry, turn, adj in kinds:
                 box, rot, fh, fv, pts = _candidate(geometry, s, t, turn, adj)
-                if not (_outwards(pts[0], pts[1], s, s_centre) and _outwards(pts[-1], pts[-2], t, t_centre)):
+                # An S-curve leaves and enters along its first axis, as a two-bend connector does (its
+                # flattened first piece points elsewhere): an arrowhead must not lie along the border.
+                ends = _candidate("bentConnector3", s, t, turn, adj)[4] if geometry == "curvedConnector3" else pts
+                if not (_outwards(ends[0], ends[1], s, s_centre) and _outwards(ends[-1], ends[-2], t, t_centre)):
                     continue
                 # Only a candidate that can still win is measured to the end.
                 limit = best[0] - _PREFERENCE - _SLIDE_COST * slide if best else math.inf

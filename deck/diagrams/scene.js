@@ -95,7 +95,9 @@ const sceneOf = (shown, db, id, vbx, vby) => {
   };
   const label = (el, raw, labelType) => {
     if (!el || !raw) return null;
-    const text = el.querySelector('text');
+    // The colour the text is drawn in: its innermost span with text (classDef color: lands there).
+    const spans = [...el.querySelectorAll('text, tspan')].filter((t) => t.textContent.trim());
+    const text = spans.length ? spans[spans.length - 1] : el.querySelector('text');
     const s = text ? getComputedStyle(text) : null;
     return {raw: String(raw), markdown: labelType === 'markdown', box: box(el),
             color: s ? hex(s.fill) : null, size: s ? r2(parseFloat(s.fontSize)) : 16,

@@ -152,6 +152,8 @@ def _node_shapes(p: _Plan, n: Node, label: Text | None, area: Box | None, wrap: 
     # What Mermaid left unpainted (text-only nodes) stays unpainted; the rest takes theme tints
     # unless the author styled it.
     fill = None if n.paint.fill is None else (n.paint.fill if n.styled else p.color("node_fill"))
+    if shape_of(n) == "f-circ" and not n.styled:  # a junction: Mermaid fills it with its line colour
+        fill = p.color("node_line")
     stroke = None if not _stroked(n.paint) else (n.paint.stroke if n.styled else p.color("node_line"))
     width = p.cfg.border_width * (max(n.paint.stroke_width, 0.5) if n.styled else 1.0)
     line = p.line(stroke, width, n.paint.dashed and n.styled) if stroke else None
@@ -278,7 +280,10 @@ def _edge_shapes(p: _Plan, scene: Scene, ends: dict[str, Shape]) -> list[Shape |
         name = f"Edge {e.source}-{e.target}"
         source, target = ends.get(e.source), ends.get(e.target)
         fit = None
-        if source is not None and target is not None and e.source != e.target:  # a loop: no connector
+        # A loop has no connector; nor has a circle or X end: glued, it would sit on the border, half
+        # under the node, where Mermaid draws it outside.
+        markers = {e.start, e.end} & {"circle", "cross"}
+        if source is not None and target is not None and e.source != e.target and not markers:
             fit = fit_connector(_route(p, e.path), _site_points(source), _site_points(target))
         if fit is not None and fit.deviation <= p.cfg.connector_tolerance and source and target:
             adjust = (("adj1", fit.adj),) if fit.adj is not None and fit.adj != 50000 else ()
@@ -294,14 +299,26 @@ def _edge_shapes(p: _Plan, scene: Scene, ends: dict[str, Shape]) -> list[Shape |
                 path.append((kind, *(c for x, y in xy for c in (x - x0, y - y0))))
             shapes.append(Shape(box, "custom", None, line, name, path=tuple(path), closed=False))
             first, last = pts[0], pts[-1]
+        route = _route(p, e.path)
         for at, which in ((first, e.start), (last, e.end)):
             if which == "cross":
                 half = p.cfg.cross_size / 2
+                at = _along(route if at == first else route[::-1], half)  # the X's centre outside the node
                 cross = Box(at[0] - half, at[1] - half, 2 * half, 2 * half)
                 x_path = (("M", 0.0, 0.0), ("L", 2 * half, 2 * half), ("M", 2 * half, 0.0), ("L", 0.0, 2 * half))
                 shapes.append(Shape(cross, "custom", None, p.line(color, width), f"Edge end {e.id}",
                                     path=x_path, closed=False))
     return shapes
+
+
+def _along(route: list[tuple[float, float]], distance: float) -> tuple[float, float]:
+    """The point that far along a route from its start (its end when the route is shorter)."""
+    for a, b in zip(route, route[1:], strict=False):
+        step = math.dist(a, b)
+        if step >= distance > 0:
+            return a[0] + (b[0] - a[0]) * distance / step, a[1] + (b[1] - a[1]) * distance / step
+        distance -= step
+    return route[-1]
 
 
 def _text(p: _Plan, label: Label, area: Box, color: str, size: float, fill: str | None = None) -> Text:

@@ -30,7 +30,7 @@ P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
 # Measured 2026-12-04 (Mermaid 11, default theme): what stays a picture and why.
 PICTURES = {"01-td-basic-fa-icon", "06-icons-22-nodes",  # Font Awesome icons
             "10-hexagon-click-callback", "14-click-link-kinds",  # click callbacks
-            "05-lr-circles-long-labels", "47-new-shapes-set1-lr", "60-docs-code-flow-large"}  # labels cannot fit
+            "60-docs-code-flow-large"}  # 9500 px wide: 18 px labels would be 1.7 pt, under label_min (5 pt)
 
 
 def _files() -> list[Path]:
@@ -84,7 +84,7 @@ def test_every_corpus_flowchart_builds(browser: None, corpus_build: tuple[Path, 
     native, pictures = _drawn(out)
     assert native | pictures == set(ids) and not native & pictures
     assert pictures == PICTURES, sorted(pictures)
-    assert len(native) == 93
+    assert len(native) == 95
     # Edges glued to their nodes (a:stCxn/a:endCxn to shapes of the same group, sites that exist).
     glued, free, problems = _glue(out)
     assert problems == []
@@ -119,7 +119,10 @@ def _drawn(deck: Path) -> tuple[set[str], set[str]]:
 
 
 # Native corpus diagrams (of the 60) accepted with differences from Mermaid's render, and why.
-ACCEPTED: dict[str, str] = {}
+ACCEPTED: dict[str, str] = {
+    "23-markdown-strings-5824": "Mermaid drops the '>' of '>= v11' in a markdown string (the bug the file "
+                                "reproduces, mermaid-js/mermaid#5824); we set the text as written",
+}
 
 
 def test_native_flowcharts_draw_as_mermaid(browser: None, corpus_build: tuple[Path, str, list[str]]) -> None:
