@@ -31,7 +31,9 @@ from deck.theme.settings import load_theme  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus" / "mermaid-flowcharts"
 NS = {"p": "http://schemas.openxmlformats.org/presentationml/2006/main"}
-PANEL_H = 540  # px: each panel is scaled to this height
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+DPI = 200  # both engines draw the slide at this resolution
+PANEL_H = 700  # px: each panel is scaled to this height
 BAR = 28  # px: the caption bar above each panel
 
 
@@ -63,8 +65,8 @@ def _deck(files: list[Path], tmp: Path) -> Path:
     return out
 
 
-def _slides(deck: Path) -> dict[str, int]:
-    """Each corpus diagram's slide number (1-based), told by its alt text."""
+def _slides(deck: Path) -> dict[str, tuple[int, tuple[float, float, float, float]]]:
+    """Each corpus diagram's slide number (1-based) and its box on the slide (pt), told by its alt text."""
     found = {}
     with zipfile.ZipFile(deck) as z:
         order = etree.fromstring(z.read("ppt/presentation.xml")).findall(".//p:sldId", NS)
@@ -72,10 +74,21 @@ def _slides(deck: Path) -> dict[str, int]:
         target = {r.get("Id"): r.get("Target") for r in rels}
         rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
         for number, sld in enumerate(order, 1):
-            xml = z.read("ppt/" + target[sld.get(rid)].removeprefix("/ppt/")).decode("utf-8")
-            for part in xml.split('descr="Mermaid corpus: ')[1:]:
-                found[part.split(".mmd")[0]] = number
+            slide = etree.fromstring(z.read("ppt/" + target[sld.get(rid)].removeprefix("/ppt/")))
+            for pr in slide.iterfind(".//p:cNvPr", NS):
+                if pr.get("descr", "").startswith("Mermaid corpus: "):
+                    xfrm = next(pr.getparent().getparent().iter(f"{{{A}}}xfrm"))
+                    off, ext = xfrm.find(f"{{{A}}}off"), xfrm.find(f"{{{A}}}ext")
+                    box = tuple(int(v) / 12700 for v in (off.get("x"), off.get("y"), ext.get("cx"), ext.get("cy")))
+                    found[pr.get("descr").removeprefix("Mermaid corpus: ").removesuffix(".mmd")] = (number, box)
     return found
+
+
+def _crop(image: Image.Image, box: tuple[float, float, float, float], dpi: float) -> Image.Image:
+    """The diagram's part of a slide picture (dpi: pixels per inch), with a small margin."""
+    k, m = dpi / 72, 8
+    x, y, w, h = box
+    return image.crop((round((x - m) * k), round((y - m) * k), round((x + w + m) * k), round((y + h + m) * k)))
 
 
 def _panel(image: Image.Image, title: str) -> Image.Image:
@@ -105,13 +118,13 @@ def main(argv: list[str] | None = None) -> int:
         with slides.Presentation(str(deck)) as pres, \
                 RenderSession(theme.diagrams, repo_root=REPO, needed_for=["side-by-side"]) as session:
             for f in files:
-                n = numbers[f.stem]
-                subprocess.run(["pdftoppm", "-png", "-r", "96", "-f", str(n), "-l", str(n), "-singlefile",
+                n, box = numbers[f.stem]
+                subprocess.run(["pdftoppm", "-png", "-r", str(DPI), "-f", str(n), "-l", str(n), "-singlefile",
                                 str(pdf), str(tmp / "lo")], check=True)
-                pres.slides[n - 1].get_image(1.33, 1.33).save(str(tmp / "aspose.png"), slides.ImageFormat.PNG)
+                pres.slides[n - 1].get_image(DPI / 72, DPI / 72).save(str(tmp / "aspose.png"), slides.ImageFormat.PNG)
                 (tmp / "mermaid.png").write_bytes(session.render("m", f.read_text(encoding="utf-8"), label=f.name).png)
-                panels = [_panel(Image.open(tmp / "lo.png"), f"ours in LibreOffice: {f.stem}"),
-                          _panel(Image.open(tmp / "aspose.png"), "ours in Aspose.Slides (evaluation)"),
+                panels = [_panel(_crop(Image.open(tmp / "lo.png"), box, DPI), f"ours in LibreOffice: {f.stem}"),
+                          _panel(_crop(Image.open(tmp / "aspose.png"), box, DPI), "ours in Aspose.Slides (evaluation)"),
                           _panel(Image.open(tmp / "mermaid.png"), "Mermaid's render")]
                 sheet = Image.new("RGB", (sum(p.width for p in panels) + 16 * 2, PANEL_H + BAR), "#888888")
                 x = 0

@@ -61,7 +61,12 @@ TEXT_AREA: dict[str, tuple[float, float]] = {
     "lean-r": (0.75, 1.0), "lean-l": (0.75, 1.0), "trap-b": (0.7, 1.0), "trap-t": (0.7, 1.0),
     "odd": (0.8, 1.0),
 }
-ENDS = {"arrow": "triangle", "circle": "oval"}  # "cross" has no DrawingML line end: drawn as an X
+ENDS = {"arrow": "triangle"}  # circle and cross ends are drawn as shapes (DrawingML's oval keeps the line's size)
+# Mermaid 11's circle and cross markers (flowchart markers.js), px: the circle's radius, the X's half
+# span, how far back from the path's end the X's centre sits.
+MERMAID_CIRCLE = 5.5
+MERMAID_CROSS = 4.5
+MERMAID_CROSS_BACK = 6.5
 MERMAID_ROUNDING = 5.0  # px: Mermaid's corner radius for (rounded) nodes
 MERMAID_EDGE = 1.0  # px: Mermaid 11's default edge width (linkStyle and class widths scale from it)
 
@@ -300,10 +305,16 @@ def _edge_shapes(p: _Plan, scene: Scene, ends: dict[str, Shape]) -> list[Shape |
             shapes.append(Shape(box, "custom", None, line, name, path=tuple(path), closed=False))
             first, last = pts[0], pts[-1]
         route = _route(p, e.path)
-        for at, which in ((first, e.start), (last, e.end)):
-            if which == "cross":
-                half = p.cfg.cross_size / 2
-                at = _along(route if at == first else route[::-1], half)  # the X's centre outside the node
+        for at, which, way in ((first, e.start, route), (last, e.end, route[::-1])):
+            # Circles and X's as shapes the size Mermaid draws them at this scale (a line end keeps
+            # the line's size), never under the theme's least marker size.
+            if which == "circle":  # centred where Mermaid centres it: the path's end (scene.js)
+                half = max(p.cfg.cross_size / 2, MERMAID_CIRCLE * p.k)
+                dot = Box(at[0] - half, at[1] - half, 2 * half, 2 * half)
+                shapes.append(Shape(dot, "ellipse", color, p.line(color, width), f"Edge end {e.id}"))
+            elif which == "cross":
+                half = max(p.cfg.cross_size / 2, MERMAID_CROSS * p.k)
+                at = _along(way, max(MERMAID_CROSS_BACK * p.k, half))  # the X's centre, outside the node
                 cross = Box(at[0] - half, at[1] - half, 2 * half, 2 * half)
                 x_path = (("M", 0.0, 0.0), ("L", 2 * half, 2 * half), ("M", 2 * half, 0.0), ("L", 0.0, 2 * half))
                 shapes.append(Shape(cross, "custom", None, p.line(color, width), f"Edge end {e.id}",

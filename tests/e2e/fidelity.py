@@ -72,7 +72,8 @@ class Drawn:
     edges: list[dict[str, Any]] = field(default_factory=list)
     texts: list[dict[str, Any]] = field(default_factory=list)  # edge labels (filled) and subgraph titles
     subgraphs: dict[str, dict[str, Any]] = field(default_factory=dict)
-    crosses: list[tuple[float, float]] = field(default_factory=list)  # X centres, pt
+    markers: list[tuple[str, tuple[float, float], float]] = field(default_factory=list)  # circle/cross ends:
+    # (kind, centre, half size), pt
 
     def px(self, pt: tuple[float, float]) -> tuple[float, float]:
         return (pt[0] - self.origin[0]) / self.k, (pt[1] - self.origin[1]) / self.k
@@ -146,7 +147,9 @@ def drawn(group: etree._Element, width_px: float) -> Drawn:
             out.subgraphs[name.removeprefix("Subgraph ")] = {"fill": fill, "stroke": stroke}
         elif name.startswith("Edge end "):
             x, y, w, h, *_ = _xfrm(sp)
-            out.crosses.append((x + w / 2, y + h / 2))
+            preset = sp.find("p:spPr/a:prstGeom", NS)
+            kind = "circle" if preset is not None and preset.get("prst") == "ellipse" else "cross"
+            out.markers.append((kind, (x + w / 2, y + h / 2), w / 2))
         elif name.startswith("Edge "):
             pts = _connector_points(sp) if sp.tag == f"{{{NS['p']}}}cxnSp" else _path_points(sp)
             heads = [ln.find(f"a:{end}", NS) if ln is not None else None for end in ("headEnd", "tailEnd")]
@@ -158,12 +161,13 @@ def drawn(group: etree._Element, width_px: float) -> Drawn:
         elif sp.find("p:txBody", NS) is not None:
             text, colors = _text(sp)
             out.texts.append({"text": text, "colors": colors, "filled": fill is not None})
-    # An X belongs to the edge end nearest to it.
-    for c in out.crosses:
+    # A circle or an X belongs to the edge end nearest to it.
+    for kind, c, half in out.markers:
         best = min(((math.dist(c, e["points"][i]), e, side) for e in out.edges if e["points"]
                     for i, side in ((0, "start"), (-1, "end"))), default=None, key=lambda t: t[0])
         if best is not None:
-            best[1][best[2]] = "cross"
+            best[1][best[2]] = kind
+            best[1][f"{best[2]}_marker"] = (c, half)
     return out
 
 
@@ -274,13 +278,17 @@ def _edges(diffs: list[str], ref_edges: list[dict[str, Any]], ours: Drawn, color
             if o[side] == "none" or node not in dom or len(o["points"]) < 2:
                 continue
             tip, back = o["points"][i], o["points"][1 if i == 0 else -2]
-            if o[side] == "cross":
-                at = min(ours.crosses, key=lambda c: math.dist(c, tip))
-            elif o[side] == "circle":
-                at = tip  # an oval line end is centred on the line's end
+            d = math.dist(tip, back) or 1.0
+            toward = ((tip[0] - back[0]) / d, (tip[1] - back[1]) / d)  # along the edge, into its node
+            if o[side] in ("circle", "cross"):  # the marker's near side (less 1 pt) must be outside
+                (cx, cy), half = o[f"{side}_marker"]
+                at = (cx + toward[0] * (half - 1), cy + toward[1] * (half - 1))
+                theirs = r[f"{side}_at"]
+                if theirs and math.dist(ours.px((cx, cy)), theirs["centre"]) * ours.k > max(3.0, half):
+                    diffs.append(f"{what}: {side} {o[side]} centred {math.dist(ours.px((cx, cy)), theirs['centre']):.1f} px "
+                                 "from Mermaid's")
             else:  # an arrowhead: a point inside it, just behind the tip
-                d = math.dist(tip, back) or 1.0
-                at = (tip[0] + (back[0] - tip[0]) * 2 / d, tip[1] + (back[1] - tip[1]) * 2 / d)
+                at = (tip[0] - toward[0] * 2, tip[1] - toward[1] * 2)
             queries.append((f"{what} {side} {o[side]}", dom[node], *ours.px(at)))
     if queries:
         for (what, *_), hit in zip(queries, inside([q[1:] for q in queries]), strict=True):

@@ -65,12 +65,14 @@ async ({id, src}) => {
   const placed = (path, marker, atEnd) => {
     const shape = marker.querySelector(GEOM);
     if (!shape) return null;
+    // The marker's anchor (the path's end or start) and the path's forward direction there.
     const len = path.getTotalLength();
-    const a = path.getPointAtLength(atEnd ? Math.max(len - 1, 0) : Math.min(1, len));
-    const b = path.getPointAtLength(atEnd ? len : 0);
+    const a = path.getPointAtLength(atEnd ? Math.max(len - 1, 0) : 0);
+    const b = path.getPointAtLength(atEnd ? len : Math.min(1, len));
     const m = toRoot(path);
     const pa = new DOMPoint(a.x, a.y).matrixTransform(m), pb = new DOMPoint(b.x, b.y).matrixTransform(m);
     let ang = Math.atan2(pb.y - pa.y, pb.x - pa.x);
+    const anchor = atEnd ? pb : pa;
     const orient = marker.getAttribute('orient') || '0';
     if (orient === 'auto-start-reverse' && !atEnd) ang += Math.PI;
     else if (!/auto/.test(orient)) ang = Number(orient) * Math.PI / 180;
@@ -82,9 +84,11 @@ async ({id, src}) => {
     const bb = shape.getBBox(), rx = marker.refX.baseVal.value, ry = marker.refY.baseVal.value;
     const at = (x, y) => {
       const u = (x - rx) * sx * units, v = (y - ry) * sy * units;
-      return [pb.x + u * Math.cos(ang) - v * Math.sin(ang) - vb.x, pb.y + u * Math.sin(ang) + v * Math.cos(ang) - vb.y];
+      return [anchor.x + u * Math.cos(ang) - v * Math.sin(ang) - vb.x,
+              anchor.y + u * Math.sin(ang) + v * Math.cos(ang) - vb.y];
     };
-    return {centre: at(bb.x + bb.width / 2, bb.y + bb.height / 2), tip: at(bb.x + bb.width, ry),
+    // tip: the marker's extreme toward the node it points at.
+    return {centre: at(bb.x + bb.width / 2, bb.y + bb.height / 2), tip: at(atEnd ? bb.x + bb.width : bb.x, ry),
             size: Math.max(bb.width * sx, bb.height * sy) * units};
   };
   const edges = [];
