@@ -44,7 +44,9 @@ def preset_sites(geometry: str, w: float, h: float, adjust: tuple[tuple[str, int
         return [(w, h / 2), (w - x1, y2), (x1, y2), (0, h / 2), (x1, y1), (w - x1, y1)]
     if geometry == "can":
         y1 = ss * _pin(0, _adj(adjust, "adj", 25000), 50000 * h / ss) / 200000
-        return [(w / 2, 2 * y1), (w / 2, 0), (0, h / 2), (w / 2, h), (w, h / 2)]
+        # Four sites, as ECMA-376 lists them (a fifth at the top made LibreOffice glue idx 1 and 3
+        # to the left and right sides: a cylinder's vertical edge drawn as a diagonal).
+        return [(w / 2, 2 * y1), (0, h / 2), (w / 2, h), (w, h / 2)]
     if geometry == "parallelogram":
         a = _pin(0, _adj(adjust, "adj", 25000), 100000 * w / ss)
         x1, x2 = ss * a / 200000, ss * a / 100000

@@ -84,7 +84,7 @@ const sceneOf = (shown, db, id, vbx, vby) => {
       piece.setAttribute('d', d);
       el.parentNode.insertBefore(piece, el);
       piece.setAttribute('transform', el.getAttribute('transform') || '');
-      const len = piece.getTotalLength(), n = 48;
+      const len = piece.getTotalLength(), n = Math.min(400, Math.max(48, Math.ceil(len / 3)));  // <= 3 px apart: corners stay
       for (let k = 0; k <= n; k++) {
         const p = piece.getPointAtLength(len * k / n);
         pts.push([k ? 'L' : 'M', ...f(p.x, p.y)]);

@@ -38,7 +38,8 @@ ALIASES: dict[str, str] = {
     **dict.fromkeys(("manual", "trapezoid-top", "inv-trapezoid", "inv_trapezoid"), "trap-t"),
 }
 # Short name -> (preset geometry, flip_h, flip_v); the rest follow Mermaid's own outline
-# (trap-t too: a vertically flipped preset would set its text upside down).
+# (trap-t too: a vertically flipped preset would set its text upside down; hex too: the preset
+# hexagon has no site at its top and bottom, where Mermaid's edges meet it).
 PRESETS: dict[str, tuple[str, bool, bool]] = {
     "rect": ("rect", False, False),
     "rounded": ("roundRect", False, False),
@@ -49,7 +50,6 @@ PRESETS: dict[str, tuple[str, bool, bool]] = {
     "sm-circ": ("ellipse", False, False),
     "f-circ": ("ellipse", False, False),
     "diam": ("diamond", False, False),
-    "hex": ("hexagon", False, False),
     "lean-r": ("parallelogram", False, False),
     "lean-l": ("parallelogram", True, False),
     "trap-b": ("trapezoid", False, False),

@@ -25,7 +25,8 @@ NS = {"a": "http://schemas.openxmlformats.org/drawingml/2006/main",
       "p": "http://schemas.openxmlformats.org/presentationml/2006/main"}
 EMU = 12700
 # Mermaid 11's shapes (rendering-elements/shapes.ts) by the name its db keeps -> the DrawingML
-# preset that draws the same outline; shapes not named here must be custom geometry.
+# preset that draws the same outline; shapes not named here must be custom geometry (a hexagon
+# too: the preset has no connection site where Mermaid's edges meet its top and bottom).
 PRESET_OF = {
     "rect": "rect", "squareRect": "rect", "proc": "rect", "process": "rect", "rectangle": "rect",
     "rounded": "roundRect", "roundedRect": "roundRect", "event": "roundRect",
@@ -37,7 +38,6 @@ PRESET_OF = {
     "circle": "ellipse", "circ": "ellipse", "sm-circ": "ellipse", "small-circle": "ellipse", "start": "ellipse",
     "f-circ": "ellipse", "filled-circle": "ellipse", "junction": "ellipse",
     "diam": "diamond", "decision": "diamond", "diamond": "diamond", "question": "diamond",
-    "hex": "hexagon", "hexagon": "hexagon", "prepare": "hexagon",
     "lean-r": "parallelogram", "lean-right": "parallelogram", "in-out": "parallelogram", "lean_right": "parallelogram",
     "lean-l": "parallelogram", "lean-left": "parallelogram", "out-in": "parallelogram", "lean_left": "parallelogram",
     "trap-b": "trapezoid", "trapezoid-bottom": "trapezoid", "trapezoid": "trapezoid", "priority": "trapezoid",
@@ -284,9 +284,9 @@ def _edges(diffs: list[str], ref_edges: list[dict[str, Any]], ours: Drawn, color
                 (cx, cy), half = o[f"{side}_marker"]
                 at = (cx + toward[0] * (half - 1), cy + toward[1] * (half - 1))
                 theirs = r[f"{side}_at"]
-                if theirs and math.dist(ours.px((cx, cy)), theirs["centre"]) * ours.k > max(3.0, half):
-                    diffs.append(f"{what}: {side} {o[side]} centred {math.dist(ours.px((cx, cy)), theirs['centre']):.1f} px "
-                                 "from Mermaid's")
+                off = math.dist(ours.px((cx, cy)), theirs["centre"]) if theirs else 0.0
+                if off * ours.k > max(3.0, half):
+                    diffs.append(f"{what}: {side} {o[side]} centred {off:.1f} px from Mermaid's")
             else:  # an arrowhead: a point inside it, just behind the tip
                 at = (tip[0] - toward[0] * 2, tip[1] - toward[1] * 2)
             queries.append((f"{what} {side} {o[side]}", dom[node], *ours.px(at)))
