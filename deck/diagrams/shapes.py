@@ -26,6 +26,7 @@ ALIASES: dict[str, str] = {
     **dict.fromkeys(("terminal", "pill"), "stadium"),
     **dict.fromkeys(("subprocess", "subproc", "framed-rectangle", "subroutine"), "fr-rect"),
     **dict.fromkeys(("db", "database", "cylinder"), "cyl"),
+    **dict.fromkeys(("disk", "lined-cylinder"), "lin-cyl"),
     "circ": "circle",
     **dict.fromkeys(("start", "small-circle", "stateStart"), "sm-circ"),
     **dict.fromkeys(("junction", "filled-circle"), "f-circ"),
@@ -38,14 +39,14 @@ ALIASES: dict[str, str] = {
     **dict.fromkeys(("manual", "trapezoid-top", "inv-trapezoid", "inv_trapezoid"), "trap-t"),
 }
 # Short name -> (preset geometry, flip_h, flip_v); the rest follow Mermaid's own outline
-# (trap-t too: a vertically flipped preset would set its text upside down; hex too: the preset
-# hexagon has no site at its top and bottom, where Mermaid's edges meet it).
+# (trap-t too: a vertically flipped preset would set its text upside down; hex and cyl too: the
+# preset hexagon has no site at its top and bottom, the can's top site is on the rim inside its
+# top, and Mermaid's edges meet both at their top and bottom).
 PRESETS: dict[str, tuple[str, bool, bool]] = {
     "rect": ("rect", False, False),
     "rounded": ("roundRect", False, False),
     "stadium": ("roundRect", False, False),
     "fr-rect": ("flowChartPredefinedProcess", False, False),
-    "cyl": ("can", False, False),
     "circle": ("ellipse", False, False),
     "sm-circ": ("ellipse", False, False),
     "f-circ": ("ellipse", False, False),
@@ -185,8 +186,32 @@ def _node_shapes(p: _Plan, n: Node, label: Text | None, area: Box | None, wrap: 
     # One shape with all of Mermaid's parts (a double circle's inner ring, an X, dividing lines), so
     # they move with the node.
     detail = _relative(p, n.detail, box, close=False) if n.detail else ()
+    if shape_of(n) in ("cyl", "lin-cyl") and n.outline:
+        path, detail = _cylinder(path, box, detail)
     return [Shape(box, "custom", fill, line, name, path=path, detail=detail, text=label, insets=insets, wrap=wrap,
                   sites=_outline_sites(path, box))]
+
+
+Ops = tuple[tuple[object, ...], ...]
+
+
+def _cylinder(path: Ops, box: Box, detail: Ops) -> tuple[Ops, Ops]:
+    """A cylinder as its filled silhouette and its top's front rim (plus Mermaid's further strokes):
+    Mermaid's one path crosses its own top, which an even-odd fill (LibreOffice) leaves unpainted."""
+    w, h, ry = box.w, box.h, float(path[0][2])  # type: ignore[arg-type]  # Mermaid starts at the rim's left end
+    k = 0.5523 * w / 2  # a quarter ellipse as a cubic
+
+    def arc(y: float, up: bool) -> tuple[tuple[object, ...], ...]:  # left to right over (up) or under the rim
+        s = -1 if up else 1
+        return (("C", 0.0, y + s * 0.5523 * ry, w / 2 - k, y + s * ry, w / 2, y + s * ry),
+                ("C", w / 2 + k, y + s * ry, w, y + s * 0.5523 * ry, w, y))
+
+    silhouette = (("M", 0.0, ry), *arc(ry, True), ("L", w, h - ry),
+                  ("C", w, h - ry + 0.5523 * ry, w / 2 + k, h, w / 2, h),
+                  ("C", w / 2 - k, h, 0.0, h - ry + 0.5523 * ry, 0.0, h - ry), ("Z",))
+    starts = [i for i, op in enumerate(path) if op[0] == "M"]
+    extra = path[starts[1]:] if len(starts) > 1 else ()  # a lined cylinder's second rim
+    return silhouette, (("M", 0.0, ry), *arc(ry, False), *[op for op in extra if op[0] != "Z"], *detail)
 
 
 def _broken(p: _Plan, text: Text, width: float) -> Text:
@@ -241,8 +266,11 @@ def _relative(p: _Plan, ops: Iterable[tuple[Any, ...]], box: Box, close: bool = 
             x, y = p.pt(v[i], v[i + 1])
             coords += [min(max(x - box.x, 0.0), box.w), min(max(y - box.y, 0.0), box.h)]
         out.append((kind, *coords))
-    if close and out and out[-1] != ("Z",):
-        out.append(("Z",))  # an outline is closed, so its border is drawn all round
+    # An outline that ends where it starts is closed, so its border joins all round; one that ends
+    # elsewhere stays open as Mermaid drew it (a cylinder's path: closing it drew a chord).
+    ends = [op for op in out if op[0] != "Z"]
+    if close and ends and out[-1] != ("Z",) and math.dist(ends[0][-2:], ends[-1][-2:]) <= 0.5:  # type: ignore[arg-type]
+        out.append(("Z",))
     return tuple(out)
 
 

@@ -83,7 +83,7 @@ def test_every_shape_scene_becomes_shapes_edges_and_text() -> None:
     geometry = {nid: (s.geometry, s.flip_h, s.flip_v) for nid, s in nodes.items()}
     assert geometry == {
         "a": ("rect", False, False), "b": ("roundRect", False, False), "c": ("roundRect", False, False),
-        "d": ("flowChartPredefinedProcess", False, False), "e": ("can", False, False),
+        "d": ("flowChartPredefinedProcess", False, False), "e": ("custom", False, False),
         "f": ("ellipse", False, False), "g": ("custom", False, False), "h": ("diamond", False, False),
         "i": ("custom", False, False), "j": ("parallelogram", False, False),
         "k": ("parallelogram", True, False), "l": ("trapezoid", False, False), "m": ("custom", False, False),
@@ -158,7 +158,7 @@ def test_written_group_is_schema_valid_with_paths_and_ends(tmp_path: Path, pml_s
     assert len(groups) == 1 and slide.find(f".//{P}pic") is None
     g = groups[0]
     assert g.find(f"{P}nvGrpSpPr/{P}cNvPr").get("descr") == "all shapes"
-    assert {e.get("prst") for e in g.iter(f"{A}prstGeom")} >= {"rect", "roundRect", "diamond", "can",
+    assert {e.get("prst") for e in g.iter(f"{A}prstGeom")} >= {"rect", "roundRect", "diamond",
                                                               "ellipse", "flowChartPredefinedProcess",
                                                               "parallelogram", "trapezoid"}
     assert g.find(f".//{A}custGeom/{A}pathLst/{A}path/{A}cubicBezTo") is not None  # the flag's outline

@@ -25,8 +25,8 @@ NS = {"a": "http://schemas.openxmlformats.org/drawingml/2006/main",
       "p": "http://schemas.openxmlformats.org/presentationml/2006/main"}
 EMU = 12700
 # Mermaid 11's shapes (rendering-elements/shapes.ts) by the name its db keeps -> the DrawingML
-# preset that draws the same outline; shapes not named here must be custom geometry (a hexagon
-# too: the preset has no connection site where Mermaid's edges meet its top and bottom).
+# preset that draws the same outline; shapes not named here must be custom geometry (hexagons and
+# cylinders too: their presets have no connection site where Mermaid's edges meet their top).
 PRESET_OF = {
     "rect": "rect", "squareRect": "rect", "proc": "rect", "process": "rect", "rectangle": "rect",
     "rounded": "roundRect", "roundedRect": "roundRect", "event": "roundRect",
@@ -34,7 +34,6 @@ PRESET_OF = {
     "fr-rect": "flowChartPredefinedProcess", "subprocess": "flowChartPredefinedProcess",
     "subproc": "flowChartPredefinedProcess", "framed-rectangle": "flowChartPredefinedProcess",
     "subroutine": "flowChartPredefinedProcess",
-    "cyl": "can", "db": "can", "database": "can", "cylinder": "can",
     "circle": "ellipse", "circ": "ellipse", "sm-circ": "ellipse", "small-circle": "ellipse", "start": "ellipse",
     "f-circ": "ellipse", "filled-circle": "ellipse", "junction": "ellipse",
     "diam": "diamond", "decision": "diamond", "diamond": "diamond", "question": "diamond",
