@@ -98,9 +98,11 @@ class _Plan:
 
     def line(self, color: str, width: float, dashed: bool = False, head: str | None = None,
              tail: str | None = None) -> Line:
+        # A wide line takes small ends: DrawingML sizes them by the line's width, Mermaid keeps its markers.
+        size = "sm" if width > 2 * self.cfg.edge_width else self.cfg.end_size
         # Lines thin out with a diagram drawn smaller than Mermaid's size, down to half the theme's width.
         width *= min(1.0, max(self.k, 0.5))
-        return Line(color, width, self.cfg.dash if dashed else None, head, tail, self.cfg.end_size)
+        return Line(color, width, self.cfg.dash if dashed else None, head, tail, size)
 
 
 def _paras(label: Label) -> list[Paragraph]:
@@ -308,7 +310,10 @@ def _edge_shapes(p: _Plan, scene: Scene, ends: dict[str, Shape]) -> list[Shape |
         color = (e.paint.stroke if e.styled else None) or p.color("edge")
         width = p.cfg.thick_width if e.thick else p.cfg.edge_width
         if e.styled and e.paint.stroke_width:
-            width *= e.paint.stroke_width / MERMAID_EDGE
+            # Thinner than Mermaid's default: in proportion; wider: by Mermaid's extra width at this
+            # scale (in proportion a 4 px link was a 6 pt band against Mermaid's 3).
+            extra = e.paint.stroke_width - MERMAID_EDGE
+            width = width * e.paint.stroke_width / MERMAID_EDGE if extra < 0 else width + extra * p.k
         line = p.line(color, width, e.paint.dashed, ENDS.get(e.start), ENDS.get(e.end))
         name = f"Edge {e.source}-{e.target}"
         source, target = ends.get(e.source), ends.get(e.target)
