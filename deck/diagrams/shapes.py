@@ -27,6 +27,8 @@ ALIASES: dict[str, str] = {
     **dict.fromkeys(("subprocess", "subproc", "framed-rectangle", "subroutine"), "fr-rect"),
     **dict.fromkeys(("db", "database", "cylinder"), "cyl"),
     **dict.fromkeys(("disk", "lined-cylinder"), "lin-cyl"),
+    **dict.fromkeys(("extract", "triangle"), "tri"),
+    **dict.fromkeys(("manual-file", "flipped-triangle"), "flip-tri"),
     "circ": "circle",
     **dict.fromkeys(("start", "small-circle", "stateStart"), "sm-circ"),
     **dict.fromkeys(("junction", "filled-circle"), "f-circ"),
@@ -62,6 +64,9 @@ TEXT_AREA: dict[str, tuple[float, float]] = {
     "lean-r": (0.75, 1.0), "lean-l": (0.75, 1.0), "trap-b": (0.7, 1.0), "trap-t": (0.7, 1.0),
     "odd": (0.8, 1.0),
 }
+FRAME_SLACK = 0.08  # share of a custom shape's box size a glued site may lie off the middle of its side
+# Shapes whose label fits only where Mermaid placed it (near a triangle's base).
+POINTED = ("tri", "flip-tri")
 ENDS = {"arrow": "triangle"}  # circle and cross ends are drawn as shapes (DrawingML's oval keeps the line's size)
 # Mermaid 11's circle and cross markers (flowchart markers.js), px: the circle's radius, the X's half
 # span, how far back from the path's end the X's centre sits.
@@ -268,10 +273,13 @@ def _relative(p: _Plan, ops: Iterable[tuple[Any, ...]], box: Box, close: bool = 
             x, y = p.pt(v[i], v[i + 1])
             coords += [min(max(x - box.x, 0.0), box.w), min(max(y - box.y, 0.0), box.h)]
         out.append((kind, *coords))
-    # An outline that ends where it starts is closed, so its border joins all round; one that ends
-    # elsewhere stays open as Mermaid drew it (a cylinder's path: closing it drew a chord).
-    ends = [op for op in out if op[0] != "Z"]
-    if close and ends and out[-1] != ("Z",) and math.dist(ends[0][-2:], ends[-1][-2:]) <= 0.5:  # type: ignore[arg-type]
+    # An outline whose last piece ends where that piece starts is closed (Z closes the last piece), so
+    # its border joins all round; one that ends elsewhere stays open as Mermaid drew it (closing a
+    # cylinder's path drew a chord).
+    starts = [i for i, op in enumerate(out) if op[0] == "M"]
+    last = out[starts[-1]:] if starts else []
+    if close and len(last) > 1 and last[-1] != ("Z",) and \
+            math.dist(last[0][-2:], last[-1][-2:]) <= 0.5:  # type: ignore[arg-type]
         out.append(("Z",))
     return tuple(out)
 
@@ -323,7 +331,8 @@ def _edge_shapes(p: _Plan, scene: Scene, ends: dict[str, Shape]) -> list[Shape |
         markers = {e.start, e.end} & {"circle", "cross"}
         if source is not None and target is not None and e.source != e.target and not markers:
             fit = fit_connector(_route(p, e.path), _site_points(source), _site_points(target))
-        if fit is not None and fit.deviation <= p.cfg.connector_tolerance and source and target:
+        if fit is not None and fit.deviation <= p.cfg.connector_tolerance and source and target \
+                and _on_frame(source, fit.start_site) and _on_frame(target, fit.end_site):
             adjust = (("adj1", fit.adj),) if fit.adj is not None and fit.adj != 50000 else ()
             shapes.append(Connector(fit.box, fit.geometry, line, name, Glue(source.name, fit.start_site),
                                     Glue(target.name, fit.end_site), adjust, fit.flip_h, fit.flip_v, fit.rot))
@@ -353,6 +362,19 @@ def _edge_shapes(p: _Plan, scene: Scene, ends: dict[str, Shape]) -> list[Shape |
                 shapes.append(Shape(cross, "custom", None, p.line(color, width), f"Edge end {e.id}",
                                     path=x_path, closed=False))
     return shapes
+
+
+def _on_frame(shape: Shape, site: int) -> bool:
+    """Whether a site can be glued to: any preset's; a custom shape's only near the middle of a side
+    of its box (LibreOffice 7.4 glues to a custom shape's box there, whatever its a:cxnLst says, so a
+    connector to a triangle's slanted side ended in the air; Aspose.Slides follows the list). Near:
+    within FRAME_SLACK of the box's size, a trapezoid's slant."""
+    if shape.geometry != "custom":
+        return True
+    x, y = shape.sites[site]
+    w, h = shape.box.w, shape.box.h
+    return any(math.dist((x, y), mid) <= FRAME_SLACK * max(w, h) + 0.5
+               for mid in ((w / 2, 0), (0, h / 2), (w / 2, h), (w, h / 2)))
 
 
 def _along(route: list[tuple[float, float]], distance: float) -> tuple[float, float]:
@@ -411,6 +433,8 @@ def _labels(p: _Plan, scene: Scene) -> list[_Placed]:
             fx, fy = TEXT_AREA.get(shape_of(n), (1.0, 1.0))
             node_box = p.rect(n.box)
             area = _union_centered(_inner(node_box, fx, fy, pad), p.rect(n.label.box), node_box)
+            if shape_of(n) in POINTED:  # only where Mermaid set it: the shape narrows to a point elsewhere
+                area = _union_centered(p.rect(n.label.box), p.rect(n.label.box), node_box)
             wrap = not (shape_of(n) in ("circle", "dbl-circ") and len(n.label.text) <= 2)
             if not wrap:
                 area = _grown(p, n.label, area)
