@@ -455,7 +455,8 @@ def diagram_group(scene: Scene, box: Box, theme: Theme, *, name: str, alt: str,
     for c in sorted(scene.clusters, key=lambda c: c.depth):
         fill = (c.paint.fill if c.styled else None) or p.color("cluster_fill")
         stroke = (c.paint.stroke if c.styled else None) or p.color("cluster_line")
-        back.append(Shape(p.rect(c.box), "rect", fill, p.line(stroke, p.cfg.cluster_border_width),
+        width = p.cfg.cluster_border_width * (c.paint.stroke_width if c.styled and c.paint.stroke_width else 1.0)
+        back.append(Shape(p.rect(c.box), "rect", fill, p.line(stroke, width),
                           f"Subgraph {c.id}"))
         ends[c.id] = back[-1]  # an edge may end at a subgraph's frame
     labels = _labels(p, scene)

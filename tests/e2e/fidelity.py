@@ -143,7 +143,8 @@ def drawn(group: etree._Element, width_px: float) -> Drawn:
                               "stroke": stroke, "text": text, "colors": colors, "parts": max(paths, 1),
                               "box": _xfrm(sp)[:4]}
         elif name.startswith("Subgraph "):
-            out.subgraphs[name.removeprefix("Subgraph ")] = {"fill": fill, "stroke": stroke}
+            width = int(ln.get("w", "0")) / EMU if ln is not None else 0.0
+            out.subgraphs[name.removeprefix("Subgraph ")] = {"fill": fill, "stroke": stroke, "width": width}
         elif name.startswith("Edge end "):
             x, y, w, h, *_ = _xfrm(sp)
             preset = sp.find("p:spPr/a:prstGeom", NS)
@@ -176,7 +177,7 @@ class Colors:
     paints instead: a Mermaid default may be drawn in our theme's colour; anything else is the
     author's and must be kept."""
 
-    mermaid: dict[str, str | None]
+    mermaid: dict[str, Any]
     ours: dict[str, str]
 
     def ok(self, role: str, theirs: str | None, mine: str | None) -> bool:
@@ -185,7 +186,8 @@ class Colors:
         return theirs == self.mermaid.get(role) and mine == self.ours.get(role)
 
 
-def compare(ref: dict[str, Any], ours: Drawn, colors: Colors, inside: Any, edge_width: float) -> list[str]:
+def compare(ref: dict[str, Any], ours: Drawn, colors: Colors, inside: Any, edge_width: float,
+            frame_width: float) -> list[str]:
     """Differences between Mermaid's render (ref) and our group; inside(queries) asks the page
     whether points (Mermaid px) lie inside named nodes of the reference."""
     diffs: list[str] = []
@@ -227,6 +229,10 @@ def compare(ref: dict[str, Any], ours: Drawn, colors: Colors, inside: Any, edge_
                 diffs.append(f"subgraph {c['id']}: {key} {o[key]}, Mermaid's {c[key]}")
         _label_colour(diffs, f"subgraph {c['id']} title", c["title"], c["color"], "cluster_text", ours, colors,
                       filled=False)
+        base = frame_width * min(1.0, max(ours.k, 0.5))  # lines thin with a diagram drawn small
+        if _width_class(c["width"] / float(colors.mermaid["cluster_width"] or 1.0)) != _width_class(o["width"] / base):
+            diffs.append(f"subgraph {c['id']}: border {o['width']:.2f} pt against ours {base:.2f}, Mermaid's "
+                         f"{c['width']:g} px")
     _edges(diffs, drawn_edges, ours, colors, ref, inside, edge_width)
     return diffs
 
@@ -300,7 +306,7 @@ def reference_colors(ref: dict[str, Any], ours: dict[str, str]) -> Colors:
     n, e, c = ref["nodes"][0], ref["edges"][0], ref["clusters"][0]
     return Colors({"node_fill": n["fill"], "node_stroke": n["stroke"], "text": n["color"], "edge": e["stroke"],
                    "edge_width": e["width"], "cluster_fill": c["fill"], "cluster_stroke": c["stroke"],
-                   "cluster_text": c["color"]}, ours)
+                   "cluster_text": c["color"], "cluster_width": c["width"]}, ours)
 
 
 PLAIN = "flowchart LR\n  subgraph S[title]\n    A -->|x| B\n  end\n"

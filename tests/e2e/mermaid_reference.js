@@ -48,7 +48,7 @@ async ({id, src}) => {
     const s = rect ? getComputedStyle(rect) : null;
     const title = g.querySelector(':scope > .cluster-label');
     return {id: g.id.slice(id.length + 1), title: text(title), color: ink(title),
-            fill: s ? hex(s.fill) : null, stroke: s ? hex(s.stroke) : null};
+            fill: s ? hex(s.fill) : null, stroke: s ? hex(s.stroke) : null, width: s ? parseFloat(s.strokeWidth) || 0 : 0};
   });
   const byId = new Map(db.edges.map((e) => [e.id, e]));
   const markerOf = (url) => {  // url("#id") -> the marker element
