@@ -139,9 +139,15 @@ def drawn(group: etree._Element, width_px: float) -> Drawn:
             text, colors = _text(sp)
             preset = sp.find("p:spPr/a:prstGeom", NS)
             paths = len(sp.findall("p:spPr/a:custGeom//a:moveTo", NS))
+            body = sp.find("p:txBody/a:bodyPr", NS)
+            run = sp.find(".//a:r/a:rPr", NS)
+            room = _xfrm(sp)[2] - sum(int(body.get(k, "0")) / EMU for k in ("lIns", "rIns")) if body is not None else 0
             out.nodes[key] = {"geometry": preset.get("prst") if preset is not None else "custom", "fill": fill,
                               "stroke": stroke, "text": text, "colors": colors, "parts": max(paths, 1),
-                              "box": _xfrm(sp)[:4]}
+                              "box": _xfrm(sp)[:4], "room": room,  # the text's width when it wraps
+                              "wraps": body is not None and body.get("wrap") == "square",
+                              "size": int(run.get("sz", "0")) / 100 if run is not None else 0.0,
+                              "bold": run is not None and run.get("b") == "1"}
         elif name.startswith("Subgraph "):
             width = int(ln.get("w", "0")) / EMU if ln is not None else 0.0
             out.subgraphs[name.removeprefix("Subgraph ")] = {"fill": fill, "stroke": stroke, "width": width}
@@ -187,7 +193,7 @@ class Colors:
 
 
 def compare(ref: dict[str, Any], ours: Drawn, colors: Colors, inside: Any, edge_width: float,
-            frame_width: float) -> list[str]:
+            frame_width: float, measure: Any) -> list[str]:
     """Differences between Mermaid's render (ref) and our group; inside(queries) asks the page
     whether points (Mermaid px) lie inside named nodes of the reference."""
     diffs: list[str] = []
@@ -219,6 +225,10 @@ def compare(ref: dict[str, Any], ours: Drawn, colors: Colors, inside: Any, edge_
                 diffs.append(f"node {n['id']}: {key} {o[key]}, Mermaid's {n[key]}")
         if n["label"].strip() and o["colors"] and not all(colors.ok("text", n["color"], c) for c in o["colors"]):
             diffs.append(f"node {n['id']}: label colour {sorted(o['colors'])}, Mermaid's {n['color']}")
+        # A word wider than its wrapping text box is broken mid-word ("Finis|h"), where Mermaid set it whole.
+        for word in o["text"].split() if o["wraps"] and o["size"] else ():
+            if word.isascii() and len(word) > 1 and measure(word, o["size"], o["bold"]) > o["room"] + 0.5:
+                diffs.append(f"node {n['id']}: '{word}' broken mid-word ({o['room']:.1f} pt wide at {o['size']:g} pt)")
     for c in ref["clusters"]:
         o = ours.subgraphs.get(c["id"])
         if o is None:

@@ -148,7 +148,8 @@ def test_native_flowcharts_draw_as_mermaid(browser: None, corpus_build: tuple[Pa
             ref = ask(REFERENCE_JS, {"id": f"ref-{stem}", "src": src})
             found[stem] = compare(ref, drawn(group, ref["width"]), colors,  # type: ignore[index,arg-type]
                                   lambda queries: ask(INSIDE_JS, queries), theme.diagram_shapes.edge_width,
-                                  theme.diagram_shapes.cluster_border_width)
+                                  theme.diagram_shapes.cluster_border_width,
+                                  lambda word, size, bold: (theme.sans_bold if bold else theme.sans)(word, size))
     report = "\n".join(f"{stem}: {d}" for stem, diffs in sorted(found.items()) for d in diffs)
     sixty = [f.stem for f in sorted(CORPUS.glob("*.mmd"))]
     right = [s for s in sixty if s in found and (not found[s] or s in ACCEPTED)]
