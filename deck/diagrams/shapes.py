@@ -64,7 +64,6 @@ TEXT_AREA: dict[str, tuple[float, float]] = {
     "lean-r": (0.75, 1.0), "lean-l": (0.75, 1.0), "trap-b": (0.7, 1.0), "trap-t": (0.7, 1.0),
     "odd": (0.8, 1.0),
 }
-FRAME_SLACK = 0.08  # share of a custom shape's box size a glued site may lie off the middle of its side
 # Shapes whose label fits only where Mermaid placed it (near a triangle's base).
 POINTED = ("tri", "flip-tri")
 ENDS = {"arrow": "triangle"}  # circle and cross ends are drawn as shapes (DrawingML's oval keeps the line's size)
@@ -103,8 +102,10 @@ class _Plan:
 
     def line(self, color: str, width: float, dashed: bool = False, head: str | None = None,
              tail: str | None = None) -> Line:
-        # A wide line takes small ends: DrawingML sizes them by the line's width, Mermaid keeps its markers.
-        size = "sm" if width > 2 * self.cfg.edge_width else self.cfg.end_size
+        # DrawingML sizes ends by the line's width, Mermaid's markers by the diagram: a wide line takes
+        # small ends, a diagram drawn much larger than Mermaid's size large ones.
+        size = "sm" if width > 2 * self.cfg.edge_width else \
+            "lg" if self.k >= self.cfg.large_ends_scale else self.cfg.end_size
         # Lines thin out with a diagram drawn smaller than Mermaid's size, down to half the theme's width.
         width *= min(1.0, max(self.k, 0.5))
         return Line(color, width, self.cfg.dash if dashed else None, head, tail, size)
@@ -332,7 +333,8 @@ def _edge_shapes(p: _Plan, scene: Scene, ends: dict[str, Shape]) -> list[Shape |
         if source is not None and target is not None and e.source != e.target and not markers:
             fit = fit_connector(_route(p, e.path), _site_points(source), _site_points(target))
         if fit is not None and fit.deviation <= p.cfg.connector_tolerance and source and target \
-                and _on_frame(source, fit.start_site) and _on_frame(target, fit.end_site):
+                and _on_frame(source, fit.start_site, p.cfg.frame_slack) and \
+                _on_frame(target, fit.end_site, p.cfg.frame_slack):
             adjust = (("adj1", fit.adj),) if fit.adj is not None and fit.adj != 50000 else ()
             shapes.append(Connector(fit.box, fit.geometry, line, name, Glue(source.name, fit.start_site),
                                     Glue(target.name, fit.end_site), adjust, fit.flip_h, fit.flip_v, fit.rot))
@@ -364,16 +366,16 @@ def _edge_shapes(p: _Plan, scene: Scene, ends: dict[str, Shape]) -> list[Shape |
     return shapes
 
 
-def _on_frame(shape: Shape, site: int) -> bool:
+def _on_frame(shape: Shape, site: int, slack: float) -> bool:
     """Whether a site can be glued to: any preset's; a custom shape's only near the middle of a side
     of its box (LibreOffice 7.4 glues to a custom shape's box there, whatever its a:cxnLst says, so a
     connector to a triangle's slanted side ended in the air; Aspose.Slides follows the list). Near:
-    within FRAME_SLACK of the box's size, a trapezoid's slant."""
+    within the theme's frame_slack of the box's size, a trapezoid's slant."""
     if shape.geometry != "custom":
         return True
     x, y = shape.sites[site]
     w, h = shape.box.w, shape.box.h
-    return any(math.dist((x, y), mid) <= FRAME_SLACK * max(w, h) + 0.5
+    return any(math.dist((x, y), mid) <= slack * max(w, h) + 0.5
                for mid in ((w / 2, 0), (0, h / 2), (w / 2, h), (w, h / 2)))
 
 
