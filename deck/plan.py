@@ -121,6 +121,7 @@ class Shape:
     adjust: tuple[tuple[str, int], ...] = ()  # preset guides (a:avLst), e.g. (("adj", 50000),)
     path: tuple[tuple[object, ...], ...] = ()  # ("M", x, y) | ("L", x, y) | ("C", x1, y1, x2, y2, x, y) | ("Z",)
     closed: bool = True  # False: an open path, never filled (edges)
+    detail: tuple[tuple[object, ...], ...] = ()  # custom geometry's inner strokes (a second path, not filled)
     flip_h: bool = False
     flip_v: bool = False
     step: int = 0

@@ -179,7 +179,7 @@ def _paragraph(p, theme):  # noqa: ANN001, ANN202
 
 # Connection sites of the preset geometries our diagrams use (ECMA-376 presetShapeDefinitions.xml, a:cxnLst).
 PRESET_SITES = {"rect": 4, "roundRect": 4, "diamond": 4, "flowChartPredefinedProcess": 4, "trapezoid": 4,
-                "ellipse": 8, "hexagon": 6, "can": 5, "parallelogram": 6}
+                "ellipse": 8, "hexagon": 6, "can": 4, "parallelogram": 6}
 
 
 def glue_report(slide: etree._Element) -> tuple[int, int, list[str]]:

@@ -44,7 +44,9 @@ def preset_sites(geometry: str, w: float, h: float, adjust: tuple[tuple[str, int
         return [(w, h / 2), (w - x1, y2), (x1, y2), (0, h / 2), (x1, y1), (w - x1, y1)]
     if geometry == "can":
         y1 = ss * _pin(0, _adj(adjust, "adj", 25000), 50000 * h / ss) / 200000
-        return [(w / 2, 2 * y1), (w / 2, 0), (0, h / 2), (w / 2, h), (w, h / 2)]
+        # Four sites, as ECMA-376 lists them (a fifth at the top made LibreOffice glue idx 1 and 3
+        # to the left and right sides: a cylinder's vertical edge drawn as a diagonal).
+        return [(w / 2, 2 * y1), (0, h / 2), (w / 2, h), (w, h / 2)]
     if geometry == "parallelogram":
         a = _pin(0, _adj(adjust, "adj", 25000), 100000 * w / ss)
         x1, x2 = ss * a / 200000, ss * a / 100000
@@ -250,7 +252,14 @@ def fit_connector(route: Sequence[Point], source: tuple[Sequence[Point], Point],
                           for adj in _ADJ]
             for geometry, turn, adj in kinds:
                 box, rot, fh, fv, pts = _candidate(geometry, s, t, turn, adj)
-                if not (_outwards(pts[0], pts[1], s, s_centre) and _outwards(pts[-1], pts[-2], t, t_centre)):
+                if geometry == "curvedConnector3" and rot and adj != 0.5:
+                    # LibreOffice 7.4 draws a turned S-curve off centre its own way: loops round the
+                    # nodes (corpus 08 side by side) where Aspose.Slides follows the geometry.
+                    continue
+                # An S-curve leaves and enters along its first axis, as a two-bend connector does (its
+                # flattened first piece points elsewhere): an arrowhead must not lie along the border.
+                ends = _candidate("bentConnector3", s, t, turn, adj)[4] if geometry == "curvedConnector3" else pts
+                if not (_outwards(ends[0], ends[1], s, s_centre) and _outwards(ends[-1], ends[-2], t, t_centre)):
                     continue
                 # Only a candidate that can still win is measured to the end.
                 limit = best[0] - _PREFERENCE - _SLIDE_COST * slide if best else math.inf

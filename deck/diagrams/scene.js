@@ -23,6 +23,22 @@ const sceneOf = (shown, db, id, vbx, vby) => {
   const geom = (el) => (el.matches(GEOM) ? el : el.querySelector(GEOM));
   const ops = (el) => {
     const f = mapper(el);
+    const attr = (name) => el[name].baseVal.value;
+    if (el.localName === 'circle' || el.localName === 'ellipse') {  // four quarter arcs as cubics
+      const cx = attr('cx'), cy = attr('cy'), K = 0.5523;
+      const rx = attr(el.localName === 'circle' ? 'r' : 'rx'), ry = attr(el.localName === 'circle' ? 'r' : 'ry');
+      const out = [['M', ...f(cx + rx, cy)]];
+      for (const [ax, ay, bx, by] of [[1, 0, 0, 1], [0, 1, -1, 0], [-1, 0, 0, -1], [0, -1, 1, 0]]) {
+        out.push(['C', ...f(cx + rx * (ax + K * bx), cy + ry * (ay + K * by)),
+                  ...f(cx + rx * (bx + K * ax), cy + ry * (by + K * ay)), ...f(cx + rx * bx, cy + ry * by)]);
+      }
+      out.push(['Z']);
+      return out;
+    }
+    if (el.localName === 'rect') {
+      const x = attr('x'), y = attr('y'), w = attr('width'), h = attr('height');
+      return [['M', ...f(x, y)], ['L', ...f(x + w, y)], ['L', ...f(x + w, y + h)], ['L', ...f(x, y + h)], ['Z']];
+    }
     if (el.localName === 'polygon' || el.localName === 'polyline') {
       const n = (el.getAttribute('points') || '').trim().split(/[\s,]+/).map(Number);
       const out = [];
@@ -59,23 +75,36 @@ const sceneOf = (shown, db, id, vbx, vby) => {
       else ok = false;
     }
     if (ok && out.every((o) => o.slice(1).every(Number.isFinite))) return out;
-    // Arcs, smooth curves: follow the drawn path with short lines instead.
-    const len = el.getTotalLength(), n = 48, pts = [];
-    for (let k = 0; k <= n; k++) {
-      const p = el.getPointAtLength(len * k / n);
-      pts.push([k ? 'L' : 'M', ...f(p.x, p.y)]);
+    // Arcs, smooth curves: follow the drawn path with short lines instead, each subpath on its own
+    // (a cylinder's arcs are separate pieces).
+    const pieces = (el.getAttribute('d') || '').split(/(?=M)/).filter((d) => d.trim());
+    const pts = [];
+    for (const d of pieces.length > 1 ? pieces : [el.getAttribute('d') || '']) {
+      const piece = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+      piece.setAttribute('d', d);
+      el.parentNode.insertBefore(piece, el);
+      piece.setAttribute('transform', el.getAttribute('transform') || '');
+      const len = piece.getTotalLength(), n = Math.min(400, Math.max(48, Math.ceil(len / 3)));  // <= 3 px apart: corners stay
+      for (let k = 0; k <= n; k++) {
+        const p = piece.getPointAtLength(len * k / n);
+        pts.push([k ? 'L' : 'M', ...f(p.x, p.y)]);
+      }
+      piece.remove();
     }
     return pts;
   };
   const label = (el, raw, labelType) => {
     if (!el || !raw) return null;
-    const text = el.querySelector('text');
+    // The colour the text is drawn in: its innermost span with text (classDef color: lands there).
+    const spans = [...el.querySelectorAll('text, tspan')].filter((t) => t.textContent.trim());
+    const text = spans.length ? spans[spans.length - 1] : el.querySelector('text');
     const s = text ? getComputedStyle(text) : null;
     return {raw: String(raw), markdown: labelType === 'markdown', box: box(el),
             color: s ? hex(s.fill) : null, size: s ? r2(parseFloat(s.fontSize)) : 16,
             bold: s ? Number(s.fontWeight) >= 600 : false};
   };
-  const styledBy = (n) => (n.cssStyles || []).length > 0 ||
+  // style, class or classDef default: Mermaid compiled them into cssCompiledStyles.
+  const styledBy = (n) => (n.cssStyles || []).length > 0 || (n.cssCompiledStyles || []).length > 0 ||
     String(n.cssClasses || '').split(/\s+/).some((c) => c && c !== 'default');
   const data = db.getData();
   const byId = new Map(data.nodes.map((n) => [n.id, n]));
@@ -100,8 +129,11 @@ const sceneOf = (shown, db, id, vbx, vby) => {
     const shapeEl = g && [...g.children].find((c) => !c.classList.contains('label'));
     const el = shapeEl && geom(shapeEl);
     if (!el) { unsupported.push('node ' + n.id + ' not found in the SVG'); continue; }
+    // What Mermaid draws besides the outline (a second ring, an X, dividing lines, stacked copies).
+    const parts = [shapeEl, ...shapeEl.querySelectorAll(GEOM)].filter((x) => x !== el && x.matches(GEOM));
     nodes.push({id: n.id, shape: n.shape || 'squareRect', box: box(shapeEl), paint: paint(el), styled: styledBy(n),
-                label: label(g.querySelector(':scope > .label'), n.label, n.labelType), outline: ops(el)});
+                label: label(g.querySelector(':scope > .label'), n.label, n.labelType), outline: ops(el),
+                detail: parts.flatMap(ops)});
   }
   const paths = new Map([...shown.querySelectorAll('path[data-id]')].map((p) => [p.getAttribute('data-id'), p]));
   const labels = new Map([...shown.querySelectorAll('.edgeLabel .label[data-id]')]
@@ -151,7 +183,7 @@ const sceneOf = (shown, db, id, vbx, vby) => {
     const inner = l && (l.querySelector(':scope > g') || l);
     edges.push({id: e.id, source: e.start, target: e.end, path, start: e.arrowTypeStart || 'none',
                 end: e.arrowTypeEnd || 'none', paint: {...paint(p), dashed: paint(p).dashed || e.pattern === 'dotted'},
-                styled: (e.style || []).length > 0,
+                styled: (e.style || []).length > 0 || (e.cssCompiledStyles || []).length > 0,
                 thick: e.thickness === 'thick', label: e.label ? label(inner, e.label, e.labelType) : null});
   }
   return {scene: {nodes, clusters, edges}, unsupported};

@@ -63,7 +63,8 @@ class Node:
     paint: Paint
     styled: bool  # classDef/style applied: use the computed colours, not the theme's
     label: Label | None
-    outline: tuple[PathOp, ...] = ()  # the drawn outline when Mermaid drew a path/polygon
+    outline: tuple[PathOp, ...] = ()  # the drawn outline
+    detail: tuple[PathOp, ...] = ()  # Mermaid's other strokes of the shape (inner ring, X, lines)
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,8 @@ def from_dom(data: dict[str, Any]) -> Scene:
         return _label(d, d.get("raw", ""), d.get("markdown", False))
 
     nodes = tuple(Node(n["id"], n["shape"], _rect(n["box"]), _paint(n["paint"]), bool(n["styled"]),
-                       label(n.get("label")), _ops(n.get("outline") or [])) for n in data["nodes"])
+                       label(n.get("label")), _ops(n.get("outline") or []), _ops(n.get("detail") or []))
+                  for n in data["nodes"])
     clusters = tuple(Cluster(c["id"], _rect(c["box"]), _paint(c["paint"]), bool(c["styled"]), label(c.get("title")),
                              int(c["depth"])) for c in data["clusters"])
     edges = tuple(Edge(e["id"], e["source"], e["target"], _ops(e["path"]),
@@ -198,7 +200,7 @@ def from_json(text: str) -> Scene:
     """A scene written by Scene.to_json."""
     d = json.loads(text)
     nodes = tuple(Node(n["id"], n["shape"], _rect(n["box"]), _paint(n["paint"]), n["styled"], _label(n["label"]),
-                       _ops(n["outline"])) for n in d["nodes"])
+                       _ops(n["outline"]), _ops(n.get("detail", []))) for n in d["nodes"])
     clusters = tuple(Cluster(c["id"], _rect(c["box"]), _paint(c["paint"]), c["styled"], _label(c["title"]),
                              c["depth"]) for c in d["clusters"])
     edges = tuple(Edge(e["id"], e["source"], e["target"], _ops(e["path"]), e["start"], e["end"], _paint(e["paint"]),

@@ -18,35 +18,63 @@ from deck.theme.settings import Theme
 
 Medium = Literal["slide", "handout"]
 
-# Mermaid shape name -> (preset geometry, flip_h, flip_v); the rest follow Mermaid's own outline
-# (inv_trapezoid too: a vertically flipped preset would set its text upside down).
+# Mermaid 11's shape table (rendering-elements/shapes.ts): the names its db keeps for a node
+# (short names, aliases, internal aliases) -> the short name of the shape drawn. Names not here are
+# their own short names.
+ALIASES: dict[str, str] = {
+    **dict.fromkeys(("squareRect", "proc", "process", "rectangle"), "rect"),
+    **dict.fromkeys(("roundedRect", "event"), "rounded"),
+    **dict.fromkeys(("terminal", "pill"), "stadium"),
+    **dict.fromkeys(("subprocess", "subproc", "framed-rectangle", "subroutine"), "fr-rect"),
+    **dict.fromkeys(("db", "database", "cylinder"), "cyl"),
+    **dict.fromkeys(("disk", "lined-cylinder"), "lin-cyl"),
+    **dict.fromkeys(("extract", "triangle"), "tri"),
+    **dict.fromkeys(("manual-file", "flipped-triangle"), "flip-tri"),
+    "circ": "circle",
+    **dict.fromkeys(("start", "small-circle", "stateStart"), "sm-circ"),
+    **dict.fromkeys(("junction", "filled-circle"), "f-circ"),
+    **dict.fromkeys(("double-circle", "doublecircle"), "dbl-circ"),
+    **dict.fromkeys(("decision", "diamond", "question"), "diam"),
+    **dict.fromkeys(("hexagon", "prepare"), "hex"),
+    **dict.fromkeys(("lean-right", "in-out", "lean_right"), "lean-r"),
+    **dict.fromkeys(("lean-left", "out-in", "lean_left"), "lean-l"),
+    **dict.fromkeys(("priority", "trapezoid-bottom", "trapezoid"), "trap-b"),
+    **dict.fromkeys(("manual", "trapezoid-top", "inv-trapezoid", "inv_trapezoid"), "trap-t"),
+}
+# Short name -> (preset geometry, flip_h, flip_v); the rest follow Mermaid's own outline
+# (trap-t too: a vertically flipped preset would set its text upside down; hex and cyl too: the
+# preset hexagon has no site at its top and bottom, the can's top site is on the rim inside its
+# top, and Mermaid's edges meet both at their top and bottom).
 PRESETS: dict[str, tuple[str, bool, bool]] = {
-    "squareRect": ("rect", False, False),
     "rect": ("rect", False, False),
-    "roundedRect": ("roundRect", False, False),
+    "rounded": ("roundRect", False, False),
     "stadium": ("roundRect", False, False),
-    "subroutine": ("flowChartPredefinedProcess", False, False),
-    "cylinder": ("can", False, False),
+    "fr-rect": ("flowChartPredefinedProcess", False, False),
     "circle": ("ellipse", False, False),
-    "doublecircle": ("ellipse", False, False),
-    "diamond": ("diamond", False, False),
-    "question": ("diamond", False, False),
-    "hexagon": ("hexagon", False, False),
-    "lean_right": ("parallelogram", False, False),
-    "lean_left": ("parallelogram", True, False),
-    "trapezoid": ("trapezoid", False, False),
+    "sm-circ": ("ellipse", False, False),
+    "f-circ": ("ellipse", False, False),
+    "diam": ("diamond", False, False),
+    "lean-r": ("parallelogram", False, False),
+    "lean-l": ("parallelogram", True, False),
+    "trap-b": ("trapezoid", False, False),
 }
 # Share of a node's box free for text, by shape (the rest is rounding, slant or point).
 TEXT_AREA: dict[str, tuple[float, float]] = {
-    "circle": (0.7, 0.7), "doublecircle": (0.64, 0.64), "diamond": (0.5, 0.5), "question": (0.5, 0.5),
-    "hexagon": (0.8, 1.0), "stadium": (0.85, 1.0), "cylinder": (1.0, 0.7), "subroutine": (0.86, 1.0),
-    "lean_right": (0.75, 1.0), "lean_left": (0.75, 1.0), "trapezoid": (0.7, 1.0), "inv_trapezoid": (0.7, 1.0),
+    "circle": (0.7, 0.7), "dbl-circ": (0.64, 0.64), "diam": (0.5, 0.5),
+    "hex": (0.8, 1.0), "stadium": (0.85, 1.0), "cyl": (1.0, 0.7), "fr-rect": (0.86, 1.0),
+    "lean-r": (0.75, 1.0), "lean-l": (0.75, 1.0), "trap-b": (0.7, 1.0), "trap-t": (0.7, 1.0),
     "odd": (0.8, 1.0),
 }
-ENDS = {"arrow": "triangle", "circle": "oval"}  # "cross" has no DrawingML line end: drawn as an X
+# Shapes whose label fits only where Mermaid placed it (near a triangle's base).
+POINTED = ("tri", "flip-tri")
+ENDS = {"arrow": "triangle"}  # circle and cross ends are drawn as shapes (DrawingML's oval keeps the line's size)
+# Mermaid 11's circle and cross markers (flowchart markers.js), px: the circle's radius, the X's half
+# span, how far back from the path's end the X's centre sits.
+MERMAID_CIRCLE = 5.5
+MERMAID_CROSS = 4.5
+MERMAID_CROSS_BACK = 6.5
 MERMAID_ROUNDING = 5.0  # px: Mermaid's corner radius for (rounded) nodes
-MERMAID_RING = 5.0  # px between a double circle's rings
-MERMAID_EDGE = 2.0  # px: Mermaid's default edge width (linkStyle widths scale from it)
+MERMAID_EDGE = 1.0  # px: Mermaid 11's default edge width (linkStyle and class widths scale from it)
 
 
 class _Plan:
@@ -75,9 +103,13 @@ class _Plan:
 
     def line(self, color: str, width: float, dashed: bool = False, head: str | None = None,
              tail: str | None = None) -> Line:
+        # DrawingML sizes ends by the line's width, Mermaid's markers by the diagram: a wide line takes
+        # small ends, a diagram drawn much larger than Mermaid's size large ones.
+        size = "sm" if width > 2 * self.cfg.edge_width else \
+            "lg" if self.k >= self.cfg.large_ends_scale else self.cfg.end_size
         # Lines thin out with a diagram drawn smaller than Mermaid's size, down to half the theme's width.
         width *= min(1.0, max(self.k, 0.5))
-        return Line(color, width, self.cfg.dash if dashed else None, head, tail, self.cfg.end_size)
+        return Line(color, width, self.cfg.dash if dashed else None, head, tail, size)
 
 
 def _paras(label: Label) -> list[Paragraph]:
@@ -110,15 +142,21 @@ def _union_centered(a: Box, b: Box, bound: Box) -> Box:
     return Box(cx - w / 2, cy - h / 2, w, h)
 
 
+def shape_of(n: Node) -> str:
+    """The short name of the shape Mermaid draws for a node."""
+    return ALIASES.get(n.shape, n.shape)
+
+
 def _geometry(p: _Plan, n: Node, box: Box) -> tuple[str, tuple[tuple[str, int], ...], bool, bool]:
     """A node's preset (or "custom"), its adjust values and flips."""
-    if n.shape not in PRESETS:
+    shape = shape_of(n)
+    if shape not in PRESETS:
         return "custom", (), False, False
-    geometry, flip_h, flip_v = PRESETS[n.shape]
+    geometry, flip_h, flip_v = PRESETS[shape]
     adjust: tuple[tuple[str, int], ...] = ()
-    if n.shape == "roundedRect":
+    if shape == "rounded":
         adjust = (("adj", round(MERMAID_ROUNDING * p.k / max(min(box.w, box.h), 1e-6) * 100000)),)
-    elif n.shape == "stadium":
+    elif shape == "stadium":
         adjust = (("adj", 50000),)
     return geometry, adjust, flip_h, flip_v
 
@@ -129,6 +167,8 @@ def _node_shapes(p: _Plan, n: Node, label: Text | None, area: Box | None, wrap: 
     # What Mermaid left unpainted (text-only nodes) stays unpainted; the rest takes theme tints
     # unless the author styled it.
     fill = None if n.paint.fill is None else (n.paint.fill if n.styled else p.color("node_fill"))
+    if shape_of(n) == "f-circ" and not n.styled:  # a junction: Mermaid fills it with its line colour
+        fill = p.color("node_line")
     stroke = None if not _stroked(n.paint) else (n.paint.stroke if n.styled else p.color("node_line"))
     width = p.cfg.border_width * (max(n.paint.stroke_width, 0.5) if n.styled else 1.0)
     line = p.line(stroke, width, n.paint.dashed and n.styled) if stroke else None
@@ -148,17 +188,39 @@ def _node_shapes(p: _Plan, n: Node, label: Text | None, area: Box | None, wrap: 
                       min(max(-2 * dy, 0), r.h))
             label = _broken(p, label, area.w)
     if geometry != "custom":
-        shapes = [Shape(box, geometry, fill, line, name, adjust, flip_h=flip_h, flip_v=flip_v, text=label,
-                        insets=insets, wrap=wrap)]
-        if n.shape == "doublecircle":  # the inner ring unfilled, so the outer shape's text shows
-            ring = MERMAID_RING * p.k
-            inner = Box(box.x + ring, box.y + ring, max(box.w - 2 * ring, 1), max(box.h - 2 * ring, 1))
-            shapes.append(Shape(inner, "ellipse", None, line, f"{name} inner"))
-        return shapes
+        return [Shape(box, geometry, fill, line, name, adjust, flip_h=flip_h, flip_v=flip_v, text=label,
+                      insets=insets, wrap=wrap)]
     path = _relative(p, n.outline, box) if n.outline else \
         (("M", 0.0, 0.0), ("L", box.w, 0.0), ("L", box.w, box.h), ("L", 0.0, box.h), ("Z",))
-    return [Shape(box, "custom", fill, line, name, path=path, text=label, insets=insets, wrap=wrap,
+    # One shape with all of Mermaid's parts (a double circle's inner ring, an X, dividing lines), so
+    # they move with the node.
+    detail = _relative(p, n.detail, box, close=False) if n.detail else ()
+    if shape_of(n) in ("cyl", "lin-cyl") and n.outline:
+        path, detail = _cylinder(path, box, detail)
+    return [Shape(box, "custom", fill, line, name, path=path, detail=detail, text=label, insets=insets, wrap=wrap,
                   sites=_outline_sites(path, box))]
+
+
+Ops = tuple[tuple[object, ...], ...]
+
+
+def _cylinder(path: Ops, box: Box, detail: Ops) -> tuple[Ops, Ops]:
+    """A cylinder as its filled silhouette and its top's front rim (plus Mermaid's further strokes):
+    Mermaid's one path crosses its own top, which an even-odd fill (LibreOffice) leaves unpainted."""
+    w, h, ry = box.w, box.h, float(path[0][2])  # type: ignore[arg-type]  # Mermaid starts at the rim's left end
+    k = 0.5523 * w / 2  # a quarter ellipse as a cubic
+
+    def arc(y: float, up: bool) -> tuple[tuple[object, ...], ...]:  # left to right over (up) or under the rim
+        s = -1 if up else 1
+        return (("C", 0.0, y + s * 0.5523 * ry, w / 2 - k, y + s * ry, w / 2, y + s * ry),
+                ("C", w / 2 + k, y + s * ry, w, y + s * 0.5523 * ry, w, y))
+
+    silhouette = (("M", 0.0, ry), *arc(ry, True), ("L", w, h - ry),
+                  ("C", w, h - ry + 0.5523 * ry, w / 2 + k, h, w / 2, h),
+                  ("C", w / 2 - k, h, 0.0, h - ry + 0.5523 * ry, 0.0, h - ry), ("Z",))
+    starts = [i for i, op in enumerate(path) if op[0] == "M"]
+    extra = path[starts[1]:] if len(starts) > 1 else ()  # a lined cylinder's second rim
+    return silhouette, (("M", 0.0, ry), *arc(ry, False), *[op for op in extra if op[0] != "Z"], *detail)
 
 
 def _broken(p: _Plan, text: Text, width: float) -> Text:
@@ -205,7 +267,7 @@ def _stroked(paint: Paint) -> bool:
     return paint.stroke is not None and paint.stroke_width > 0
 
 
-def _relative(p: _Plan, ops: Iterable[tuple[Any, ...]], box: Box) -> tuple[tuple[object, ...], ...]:
+def _relative(p: _Plan, ops: Iterable[tuple[Any, ...]], box: Box, close: bool = True) -> tuple[tuple[object, ...], ...]:
     out: list[tuple[object, ...]] = []
     for kind, *v in ops:
         coords: list[float] = []
@@ -213,8 +275,14 @@ def _relative(p: _Plan, ops: Iterable[tuple[Any, ...]], box: Box) -> tuple[tuple
             x, y = p.pt(v[i], v[i + 1])
             coords += [min(max(x - box.x, 0.0), box.w), min(max(y - box.y, 0.0), box.h)]
         out.append((kind, *coords))
-    if out and out[-1] != ("Z",):
-        out.append(("Z",))  # an outline is closed, so its border is drawn all round
+    # An outline whose last piece ends where that piece starts is closed (Z closes the last piece), so
+    # its border joins all round; one that ends elsewhere stays open as Mermaid drew it (closing a
+    # cylinder's path drew a chord).
+    starts = [i for i, op in enumerate(out) if op[0] == "M"]
+    last = out[starts[-1]:] if starts else []
+    if close and len(last) > 1 and last[-1] != ("Z",) and \
+            math.dist(last[0][-2:], last[-1][-2:]) <= 0.5:  # type: ignore[arg-type]
+        out.append(("Z",))
     return tuple(out)
 
 
@@ -252,14 +320,22 @@ def _edge_shapes(p: _Plan, scene: Scene, ends: dict[str, Shape]) -> list[Shape |
         color = (e.paint.stroke if e.styled else None) or p.color("edge")
         width = p.cfg.thick_width if e.thick else p.cfg.edge_width
         if e.styled and e.paint.stroke_width:
-            width *= e.paint.stroke_width / MERMAID_EDGE
+            # Thinner than Mermaid's default: in proportion; wider: by Mermaid's extra width at this
+            # scale (in proportion a 4 px link was a 6 pt band against Mermaid's 3).
+            extra = e.paint.stroke_width - MERMAID_EDGE
+            width = width * e.paint.stroke_width / MERMAID_EDGE if extra < 0 else width + extra * p.k
         line = p.line(color, width, e.paint.dashed, ENDS.get(e.start), ENDS.get(e.end))
         name = f"Edge {e.source}-{e.target}"
         source, target = ends.get(e.source), ends.get(e.target)
         fit = None
-        if source is not None and target is not None and e.source != e.target:  # a loop: no connector
+        # A loop has no connector; nor has a circle or X end: glued, it would sit on the border, half
+        # under the node, where Mermaid draws it outside.
+        markers = {e.start, e.end} & {"circle", "cross"}
+        if source is not None and target is not None and e.source != e.target and not markers:
             fit = fit_connector(_route(p, e.path), _site_points(source), _site_points(target))
-        if fit is not None and fit.deviation <= p.cfg.connector_tolerance and source and target:
+        if fit is not None and fit.deviation <= p.cfg.connector_tolerance and source and target \
+                and _on_frame(source, fit.start_site, p.cfg.frame_slack) and \
+                _on_frame(target, fit.end_site, p.cfg.frame_slack):
             adjust = (("adj1", fit.adj),) if fit.adj is not None and fit.adj != 50000 else ()
             shapes.append(Connector(fit.box, fit.geometry, line, name, Glue(source.name, fit.start_site),
                                     Glue(target.name, fit.end_site), adjust, fit.flip_h, fit.flip_v, fit.rot))
@@ -273,14 +349,45 @@ def _edge_shapes(p: _Plan, scene: Scene, ends: dict[str, Shape]) -> list[Shape |
                 path.append((kind, *(c for x, y in xy for c in (x - x0, y - y0))))
             shapes.append(Shape(box, "custom", None, line, name, path=tuple(path), closed=False))
             first, last = pts[0], pts[-1]
-        for at, which in ((first, e.start), (last, e.end)):
-            if which == "cross":
-                half = p.cfg.cross_size / 2
+        route = _route(p, e.path)
+        for at, which, way in ((first, e.start, route), (last, e.end, route[::-1])):
+            # Circles and X's as shapes the size Mermaid draws them at this scale (a line end keeps
+            # the line's size), never under the theme's least marker size.
+            if which == "circle":  # centred where Mermaid centres it: the path's end (scene.js)
+                half = max(p.cfg.cross_size / 2, MERMAID_CIRCLE * p.k)
+                dot = Box(at[0] - half, at[1] - half, 2 * half, 2 * half)
+                shapes.append(Shape(dot, "ellipse", color, p.line(color, width), f"Edge end {e.id}"))
+            elif which == "cross":
+                half = max(p.cfg.cross_size / 2, MERMAID_CROSS * p.k)
+                at = _along(way, max(MERMAID_CROSS_BACK * p.k, half))  # the X's centre, outside the node
                 cross = Box(at[0] - half, at[1] - half, 2 * half, 2 * half)
                 x_path = (("M", 0.0, 0.0), ("L", 2 * half, 2 * half), ("M", 2 * half, 0.0), ("L", 0.0, 2 * half))
                 shapes.append(Shape(cross, "custom", None, p.line(color, width), f"Edge end {e.id}",
                                     path=x_path, closed=False))
     return shapes
+
+
+def _on_frame(shape: Shape, site: int, slack: float) -> bool:
+    """Whether a site can be glued to: any preset's; a custom shape's only near the middle of a side
+    of its box (LibreOffice 7.4 glues to a custom shape's box there, whatever its a:cxnLst says, so a
+    connector to a triangle's slanted side ended in the air; Aspose.Slides follows the list). Near:
+    within the theme's frame_slack of the box's size, a trapezoid's slant."""
+    if shape.geometry != "custom":
+        return True
+    x, y = shape.sites[site]
+    w, h = shape.box.w, shape.box.h
+    return any(math.dist((x, y), mid) <= slack * max(w, h) + 0.5
+               for mid in ((w / 2, 0), (0, h / 2), (w / 2, h), (w, h / 2)))
+
+
+def _along(route: list[tuple[float, float]], distance: float) -> tuple[float, float]:
+    """The point that far along a route from its start (its end when the route is shorter)."""
+    for a, b in zip(route, route[1:], strict=False):
+        step = math.dist(a, b)
+        if step >= distance > 0:
+            return a[0] + (b[0] - a[0]) * distance / step, a[1] + (b[1] - a[1]) * distance / step
+        distance -= step
+    return route[-1]
 
 
 def _text(p: _Plan, label: Label, area: Box, color: str, size: float, fill: str | None = None) -> Text:
@@ -325,19 +432,21 @@ def _labels(p: _Plan, scene: Scene) -> list[_Placed]:
         if c.title:
             frame, t = p.rect(c.box), p.rect(c.title.box)
             area = Box(frame.x + pad, max(t.y, frame.y), frame.w - 2 * pad, t.h)  # the band above the nodes
-            labels.append(_Placed(c.title, area, p.color("cluster_text")))
+            labels.append(_Placed(c.title, area, (c.title.color if c.styled else None) or p.color("cluster_text")))
     for n in scene.nodes:
-        if n.label:
-            fx, fy = TEXT_AREA.get(n.shape, (1.0, 1.0))
+        if n.label and n.label.box.w > 0 and n.label.box.h > 0:  # a shape that hides its label (hourglass)
+            fx, fy = TEXT_AREA.get(shape_of(n), (1.0, 1.0))
             node_box = p.rect(n.box)
             area = _union_centered(_inner(node_box, fx, fy, pad), p.rect(n.label.box), node_box)
-            wrap = not (n.shape in ("circle", "doublecircle") and len(n.label.text) <= 2)
+            if shape_of(n) in POINTED:  # only where Mermaid set it: the shape narrows to a point elsewhere
+                area = _union_centered(p.rect(n.label.box), p.rect(n.label.box), node_box)
+            wrap = not (shape_of(n) in ("circle", "dbl-circ") and len(n.label.text) <= 2)
             if not wrap:
                 area = _grown(p, n.label, area)
             color = (n.label.color if n.styled else None) or p.color("text")
             labels.append(_Placed(n.label, area, color, node=n.id, wrap=wrap))
-    labels += [_Placed(e.label, p.rect(e.label.box), p.color("text"), p.color("label_bg"))
-               for e in scene.edges if e.label]
+    labels += [_Placed(e.label, p.rect(e.label.box), (e.label.color if e.styled else None) or p.color("text"),
+                       p.color("label_bg")) for e in scene.edges if e.label]
     return labels
 
 
@@ -351,7 +460,8 @@ def diagram_group(scene: Scene, box: Box, theme: Theme, *, name: str, alt: str,
     for c in sorted(scene.clusters, key=lambda c: c.depth):
         fill = (c.paint.fill if c.styled else None) or p.color("cluster_fill")
         stroke = (c.paint.stroke if c.styled else None) or p.color("cluster_line")
-        back.append(Shape(p.rect(c.box), "rect", fill, p.line(stroke, p.cfg.cluster_border_width),
+        width = p.cfg.cluster_border_width * (c.paint.stroke_width if c.styled and c.paint.stroke_width else 1.0)
+        back.append(Shape(p.rect(c.box), "rect", fill, p.line(stroke, width),
                           f"Subgraph {c.id}"))
         ends[c.id] = back[-1]  # an edge may end at a subgraph's frame
     labels = _labels(p, scene)

@@ -199,18 +199,24 @@ def custom_geometry(shape: Shape) -> str:
     def pt(x: object, y: object) -> str:
         return f'<a:pt x="{emu(float(x))}" y="{emu(float(y))}"/>'  # type: ignore[arg-type]
 
-    ops = []
-    for op in shape.path:
-        kind, *v = op
-        if kind == "M":
-            ops.append(f"<a:moveTo>{pt(*v)}</a:moveTo>")
-        elif kind == "L":
-            ops.append(f"<a:lnTo>{pt(*v)}</a:lnTo>")
-        elif kind == "C":
-            ops.append(f"<a:cubicBezTo>{pt(v[0], v[1])}{pt(v[2], v[3])}{pt(v[4], v[5])}</a:cubicBezTo>")
-        else:
-            ops.append("<a:close/>")
+    def ops(path: tuple[tuple[object, ...], ...]) -> str:
+        out = []
+        for op in path:
+            kind, *v = op
+            if kind == "M":
+                out.append(f"<a:moveTo>{pt(*v)}</a:moveTo>")
+            elif kind == "L":
+                out.append(f"<a:lnTo>{pt(*v)}</a:lnTo>")
+            elif kind == "C":
+                out.append(f"<a:cubicBezTo>{pt(v[0], v[1])}{pt(v[2], v[3])}{pt(v[4], v[5])}</a:cubicBezTo>")
+            else:
+                out.append("<a:close/>")
+        return "".join(out)
+
     fill = "" if shape.closed else ' fill="none"'
+    size = f'w="{emu(shape.box.w)}" h="{emu(shape.box.h)}"'
+    # Inner strokes in a second path over the filled outline (unfilled, so the outline's fill stays).
+    detail = f'<a:path {size} fill="none">{ops(shape.detail)}</a:path>' if shape.detail else ""
     # Sites as shares of the shape's width and height, so they stay on the outline when it is
     # resized; each faces away from the centre (ang), so a connector the editor reroutes leaves outwards.
     w, h = max(shape.box.w, 1e-9), max(shape.box.h, 1e-9)
@@ -222,7 +228,7 @@ def custom_geometry(shape: Shape) -> str:
     return (f'<a:custGeom><a:avLst/><a:gdLst>{guides}</a:gdLst><a:ahLst/><a:cxnLst>{sites}</a:cxnLst>'
             '<a:rect l="l" t="t" r="r" b="b"/>'
             '<a:pathLst>'
-            f'<a:path w="{emu(shape.box.w)}" h="{emu(shape.box.h)}"{fill}>{"".join(ops)}</a:path></a:pathLst>'
+            f'<a:path {size}{fill}>{ops(shape.path)}</a:path>{detail}</a:pathLst>'
             '</a:custGeom>')
 
 

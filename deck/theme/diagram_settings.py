@@ -47,6 +47,8 @@ class DiagramShapes:
     thick_width: float
     cross_size: float
     connector_tolerance: float  # farthest a glued connector may stray from Mermaid's route
+    frame_slack: float  # share of a custom shape's size a glued site may lie off the middle of a side of its box
+    large_ends_scale: float  # a diagram drawn this many times Mermaid's size or more takes large arrowheads
     dash: str  # a:prstDash of dotted edges
     end_size: str  # a:headEnd/a:tailEnd w and len
     script_scale: float  # <sub>/<sup> size relative to the label
