@@ -162,6 +162,7 @@ def inspect_source(source: str, label: str) -> Inspection:
     if config and config_line is not None:
         # One directive with what we keep, on a line Mermaid skips anyway: line numbers stay the file's.
         lines[config_line] = "%%{init: " + json.dumps(config, ensure_ascii=False, sort_keys=True) + "}%%"
+    callbacks: list[tuple[int, str]] = []
     for n, line in enumerate(lines, 1):
         click = _CLICK_RE.match(line)
         if click:
@@ -172,13 +173,17 @@ def inspect_source(source: str, label: str) -> Inspection:
             elif _CLICK_LINK_RE.match(click[2]):
                 warnings.append(f"{label}:{n}: click link on {click[1]} dropped (only http(s) and #id links are kept)")
             else:
-                warnings.append(f"{label}:{n}: click callback on {click[1]} dropped; the diagram stays a picture")
-                picture = picture or f"{label}:{n}: click callback"
+                callbacks.append((n, click[1]))
             continue
         feature = _PICTURE_ONLY_RE.search(line)
         if feature and picture is None:
             picture = f"{label}:{n}: {'icon' if 'icon' in feature[0] or 'fa' in feature[0] else 'image'} node"
             warnings.append(f"{picture} cannot be drawn as shapes; the diagram stays a picture")
+    if callbacks:  # one warning for the diagram, naming every node that had one
+        first, nodes = callbacks[0][0], ", ".join(dict.fromkeys(node for _, node in callbacks))
+        warnings.append(f"{label}:{first}: click callback{'s' if len(callbacks) > 1 else ''} on {nodes} dropped; "
+                        "the diagram stays a picture")
+        picture = picture or f"{label}:{first}: click callback"
     text = "\n".join(lines)
     if len(text) > MAX_TEXT_SIZE:
         raise DiagramError(f"{label}: {len(text)} characters, above Mermaid's maxTextSize of {MAX_TEXT_SIZE}; "

@@ -300,6 +300,8 @@ def test_click_callback_and_image_node_keep_the_picture_with_one_warning() -> No
     assert got.picture_reason == "content/diagrams/x.mmd:3: click callback"
     assert len(got.warnings) == 1 and "x.mmd:3:" in got.warnings[0]
     assert got.text.split("\n")[2] == ""  # dropped, line numbers kept
+    many = inspect_source("flowchart LR\n  A --> B\n  click A one\n  click B two\n  click A three\n", "m.mmd")
+    assert many.warnings == ("m.mmd:3: click callbacks on A, B dropped; the diagram stays a picture",)
     img = inspect_source('flowchart LR\n  A --> B\n  B@{ img: "https://x/y.png", label: "b" }\n', "y.mmd")
     assert img.picture_reason == "y.mmd:3: image node" and len(img.warnings) == 1
     icon = inspect_source("flowchart LR\n  A[fa:fa-car Car] --> B\n", "z.mmd")
