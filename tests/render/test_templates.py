@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import zipfile
-from collections.abc import Callable
+from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 from checks import placement_problems, schema_errors
 from conftest import CONTENT, ENGLISH, REPO, no_libreoffice
 from lxml import etree
 from pptx import Presentation
 from pptx.util import Inches
 
+from deck import resources
 from deck.cli import main
+from deck.plan import DeckPlan, Group, Picture, Table, Text
 from deck.render.template import load_template
 from deck.render.template_style import paper_theme, styled_theme
 
@@ -421,26 +425,116 @@ def test_hostile_template_is_refused_before_anything_is_written(kind: str, tmp_p
     assert not out.exists() or not any(out.iterdir())
 
 
-# --- LibreOffice: the bundled bank's study deck on each corpus template (one PDF each), 0 placement findings.
+# --- LibreOffice: a sample of the bundled bank on each corpus template, every kind of slide in it.
+# The whole bank is ~600 slides a template (a yahei deck alone took LibreOffice ~50 s of CPU): our own
+# measure checks all of it on each template, in process; LibreOffice, which confirms that measure, draws
+# a sample that holds every kind of study slide on every template, which the test counts on the plans.
+
+SAMPLE = ("mha-why", "data-loading", "decay-relative-position", "sft-exact-dedup", "lora-low-rank-update",
+          "align-rlhf-pipeline", "dist-memory-budget", "infer-prefill-vs-decode")
+KINDS = ("title", "agenda", "section", "diagram native", "diagram picture", "question", "answer",
+         "answer continued", "answer with code", "code", "code continued", "table", "table continued", "picture",
+         "click build", "references", "references continued", "closing")
+
+
+def slide_kinds(plan: DeckPlan) -> Counter[str]:
+    """The kinds of slide a plan holds: a question's second answer (code, table, references) slide is
+    a continued one; a diagram is native (shapes) or a picture; an answer slide may hold code (beside
+    the blocks or in them), a table, a picture; a slide with click steps is a click build."""
+    kinds: Counter[str] = Counter()
+    seen: Counter[tuple[str, str | None]] = Counter()
+    for s in plan.slides:
+        kind = {"reveal": "answer", "qa": "answer"}.get(s.kind, s.kind)
+        if kind == "diagram":
+            kind += " native" if any(isinstance(e, Group) for e in s.elements) else " picture"
+        found = [kind]
+        if any(isinstance(e, Table) for e in s.elements):
+            found.append("table")
+        if kind == "answer" and any(isinstance(e, Picture) for e in s.elements):
+            found.append("picture")
+        if kind == "answer" and any(isinstance(e, Text) and (e.mono or any(p.runs and all(r.code for r in p.runs)
+                                                                          for p in e.paras)) for e in s.elements):
+            found.append("answer with code")  # a code panel beside the blocks, or a code block's lines in them
+        for k in found:
+            seen[k, s.question_id] += 1
+            continued = k in ("answer", "code", "table", "references") and seen[k, s.question_id] > 1
+            kinds[f"{k} continued" if continued else k] += 1
+        if any(getattr(e, "step", 0) for e in s.elements):
+            kinds["click build"] += 1
+    return kinds
+
 
 @pytest.fixture(scope="module")
-def study_pdf(tmp_path_factory: pytest.TempPathFactory, pdf_of) -> Callable[[str], tuple[Path, Path]]:  # noqa: ANN001
-    """The bundled bank's study deck on a corpus template and its PDF, made once per module."""
-    made: dict[str, tuple[Path, Path]] = {}
+def sample_bank(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The bundled bank with SAMPLE's questions only (every section and diagram kept, 8 references), the
+    Markdown test bank's questions (tables, a long table, pictures) as a seventh section, and the overview
+    diagram once more kept a picture; and its diagram cache: the committed renders (no browser)."""
+    root = tmp_path_factory.mktemp("sample")
+    bank, cache = root / "bank", root / "cache"
+    shutil.copytree(CONTENT / "diagrams", bank / "diagrams")
+    deck = yaml.safe_load((CONTENT / "deck.yaml").read_text(encoding="utf-8"))
+    deck["references"] = deck["references"][:8]  # still more than one slide holds
+    (bank / "deck.yaml").write_text(yaml.safe_dump(deck, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    shutil.copytree(resources.diagram_cache(), cache)
+    shutil.copy(bank / "diagrams/pipeline.mmd", bank / "diagrams/pipeline-picture.mmd")
+    for render in sorted(cache.glob("pipeline-*")):  # the same source: the same renders under its id
+        shutil.copy(render, cache / render.name.replace("pipeline-", "pipeline-picture-", 1))
+    with (bank / "diagrams/diagrams.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("pipeline-picture:\n  title: 全景（图片）\n  caption: 同一张全景图，保持为图片\n  native: false\n")
+    for path in sorted(CONTENT.glob("0*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["questions"] = [q for q in data["questions"] if q["id"] in SAMPLE]
+        (bank / path.name).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    markdown = REPO / "tests" / "markdown" / "zh"
+    data = yaml.safe_load((markdown / "01-md.yaml").read_text(encoding="utf-8"))
+    data["section"].update(id="markdown", number=7, diagrams=["pipeline-picture"])
+    (bank / "07-markdown.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    for picture in (p for p in markdown.iterdir() if p.suffix != ".yaml"):  # beside the section, as there
+        shutil.copy(picture, bank)
+    return bank, cache
 
-    def get(name: str) -> tuple[Path, Path]:
-        if name not in made:
-            deck = build(corpus(name), tmp_path_factory.mktemp("lo"), "study", CONTENT)
-            made[name] = deck, pdf_of(deck)
-        return made[name]
 
-    return get
+def planned_build(template: Path, content: Path, cache: Path, target: Path, *extra: str) -> DeckPlan:
+    """deck build through the CLI onto a template, and the plan it rendered."""
+    from deck.render import template_writer
+
+    plans: list[DeckPlan] = []
+    render = template_writer.render
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(template_writer, "render", lambda plan, *args: plans.append(plan) or render(plan, *args))
+        assert main(["build", "-q", "--content", str(content), "--profile", "study", "--template", str(template),
+                     "--cache", str(cache), "-o", str(target), *extra]) == 0
+    (plan,) = plans
+    return plan
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_corpus_template_study_deck_fits_in_libreoffice(name: str, study_pdf) -> None:  # noqa: ANN001
-    deck, pdf = study_pdf(name)
-    assert placement_problems(deck, pdf) == []
+def test_corpus_template_study_decks_fit_in_libreoffice(name: str, sample_bank: tuple[Path, Path],
+                                                        pdfs_of, tmp_path: Path) -> None:  # noqa: ANN001
+    from checks import plan_problems
+
+    from deck.build import bank_diagrams
+    from deck.content.load import load_bank
+    from deck.planning.profiles import study
+    from deck.theme.settings import load_theme
+
+    template = corpus(name)
+    # The whole bundled bank, both reveals, by our own measure.
+    bank, theme = load_bank(CONTENT), styled_theme(load_theme(), load_template(template))
+    rendered = bank_diagrams(bank, theme, resources.diagram_cache())
+    sizes = {d: r.png_size for d, r in rendered.items()}
+    scenes = {d: r.scene for d, r in rendered.items() if r.scene is not None and bank.diagrams[d].native}
+    for reveal in ("slides", "click"):
+        plan = study(bank, theme, sizes, reveal, scenes)
+        assert len(plan.slides) > 250 and plan_problems(plan, theme) == [], reveal
+    # The sample in LibreOffice (both decks in one run): every kind of slide, nothing outside its box.
+    content, cache = sample_bank
+    decks = [tmp_path / f"{reveal}.pptx" for reveal in ("slides", "click")]
+    plans = [planned_build(template, content, cache, deck, "--reveal", deck.stem) for deck in decks]
+    kinds = slide_kinds(plans[0]) + slide_kinds(plans[1])
+    assert [k for k in KINDS if not kinds[k]] == [], dict(kinds)
+    for deck, pdf in zip(decks, pdfs_of(decks), strict=True):
+        assert placement_problems(deck, pdf) == [], deck.name
 
 
 def test_click_builds_on_a_template_are_schema_valid(tmp_path: Path, pml_schema: etree.XMLSchema) -> None:
@@ -473,3 +567,15 @@ def test_tables_and_pictures_on_a_template(tmp_path: Path, pml_schema: etree.XML
     assert {kinds.get(f"/{n}") or kinds.get(n.rpartition(".")[2]) for n in media} == {
         "image/png", "image/jpeg", "image/svg+xml"}
     assert schema_errors(deck, pml_schema) == []
+
+
+def test_slide_kinds_counts_only_what_a_plan_holds() -> None:
+    """The coverage count above, on a bank with no diagram, table or picture, its code beside the answer."""
+    from deck.content.load import load_bank
+    from deck.planning.profiles import study
+    from deck.theme.settings import load_theme
+
+    kinds = slide_kinds(study(load_bank(ENGLISH), load_theme(), {}))
+    assert {"title", "agenda", "section", "question", "answer", "answer with code", "references",
+            "closing"} <= set(kinds)
+    assert not {"diagram native", "diagram picture", "table", "picture", "click build", "code"} & set(kinds), kinds
