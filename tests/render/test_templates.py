@@ -7,12 +7,11 @@ import io
 import re
 import shutil
 import zipfile
-from collections import Counter
 from pathlib import Path
 
 import pytest
 import yaml
-from checks import placement_problems, schema_errors
+from checks import placement_problems, schema_errors, slide_kinds
 from conftest import CONTENT, ENGLISH, REPO, no_libreoffice
 from lxml import etree
 from pptx import Presentation
@@ -20,7 +19,7 @@ from pptx.util import Inches
 
 from deck import resources
 from deck.cli import main
-from deck.plan import DeckPlan, Group, Picture, Table, Text
+from deck.plan import DeckPlan
 from deck.render.template import load_template
 from deck.render.template_style import paper_theme, styled_theme
 
@@ -437,61 +436,44 @@ KINDS = ("title", "agenda", "section", "diagram native", "diagram picture", "que
          "click build", "references", "references continued", "closing")
 
 
-def slide_kinds(plan: DeckPlan) -> Counter[str]:
-    """The kinds of slide a plan holds: a question's second answer (code, table, references) slide is
-    a continued one; a diagram is native (shapes) or a picture; an answer slide may hold code (beside
-    the blocks or in them), a table, a picture; a slide with click steps is a click build."""
-    kinds: Counter[str] = Counter()
-    seen: Counter[tuple[str, str | None]] = Counter()
-    for s in plan.slides:
-        kind = {"reveal": "answer", "qa": "answer"}.get(s.kind, s.kind)
-        if kind == "diagram":
-            kind += " native" if any(isinstance(e, Group) for e in s.elements) else " picture"
-        found = [kind]
-        if any(isinstance(e, Table) for e in s.elements):
-            found.append("table")
-        if kind == "answer" and any(isinstance(e, Picture) for e in s.elements):
-            found.append("picture")
-        if kind == "answer" and any(isinstance(e, Text) and (e.mono or any(p.runs and all(r.code for r in p.runs)
-                                                                          for p in e.paras)) for e in s.elements):
-            found.append("answer with code")  # a code panel beside the blocks, or a code block's lines in them
-        for k in found:
-            seen[k, s.question_id] += 1
-            continued = k in ("answer", "code", "table", "references") and seen[k, s.question_id] > 1
-            kinds[f"{k} continued" if continued else k] += 1
-        if any(getattr(e, "step", 0) for e in s.elements):
-            kinds["click build"] += 1
-    return kinds
-
-
 @pytest.fixture(scope="module")
-def sample_bank(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The bundled bank with SAMPLE's questions only (every section and diagram kept, 8 references), the
-    Markdown test bank's questions (tables, a long table, pictures) as a seventh section, and the overview
-    diagram once more kept a picture; and its diagram cache: the committed renders (no browser)."""
+def sample_banks(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """For the slides deck: the bundled bank with SAMPLE's questions only (every section and diagram
+    kept, 8 references), the Markdown test bank's questions (tables, a long table, pictures, code
+    blocks) as a seventh section, and the overview diagram once more kept a picture. For the click
+    deck: that bank's data-loading (code slides) and Markdown questions alone. And the diagram
+    cache: the committed renders (no browser)."""
     root = tmp_path_factory.mktemp("sample")
-    bank, cache = root / "bank", root / "cache"
+    bank, click, cache = root / "bank", root / "click", root / "cache"
+
+    def write(path: Path, data: dict) -> None:
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
     shutil.copytree(CONTENT / "diagrams", bank / "diagrams")
     deck = yaml.safe_load((CONTENT / "deck.yaml").read_text(encoding="utf-8"))
-    deck["references"] = deck["references"][:8]  # still more than one slide holds
-    (bank / "deck.yaml").write_text(yaml.safe_dump(deck, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    write(bank / "deck.yaml", deck | {"references": deck["references"][:8]})  # still more than one slide
     shutil.copytree(resources.diagram_cache(), cache)
     shutil.copy(bank / "diagrams/pipeline.mmd", bank / "diagrams/pipeline-picture.mmd")
     for render in sorted(cache.glob("pipeline-*")):  # the same source: the same renders under its id
         shutil.copy(render, cache / render.name.replace("pipeline-", "pipeline-picture-", 1))
     with (bank / "diagrams/diagrams.yaml").open("a", encoding="utf-8") as fh:
         fh.write("pipeline-picture:\n  title: 全景（图片）\n  caption: 同一张全景图，保持为图片\n  native: false\n")
-    for path in sorted(CONTENT.glob("0*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        data["questions"] = [q for q in data["questions"] if q["id"] in SAMPLE]
-        (bank / path.name).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    sections = {path.name: yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted(CONTENT.glob("0*.yaml"))}
     markdown = REPO / "tests" / "markdown" / "zh"
-    data = yaml.safe_load((markdown / "01-md.yaml").read_text(encoding="utf-8"))
-    data["section"].update(id="markdown", number=7, diagrams=["pipeline-picture"])
-    (bank / "07-markdown.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    sections["07-markdown.yaml"] = yaml.safe_load((markdown / "01-md.yaml").read_text(encoding="utf-8"))
+    sections["07-markdown.yaml"]["section"].update(id="markdown", number=7, diagrams=["pipeline-picture"])
+    click.mkdir()
+    write(click / "deck.yaml", {k: v for k, v in deck.items() if k not in ("references", "overview_diagram")})
+    for name, data in sections.items():
+        kept = [q for q in data["questions"] if q["id"] in SAMPLE or name.startswith("07")]
+        write(bank / name, data | {"questions": kept})
+        if name.startswith(("01", "07")):
+            write(click / name, {"section": {k: v for k, v in data["section"].items() if k != "diagrams"},
+                                 "questions": [q for q in kept if q["id"] == "data-loading" or name.startswith("07")]})
     for picture in (p for p in markdown.iterdir() if p.suffix != ".yaml"):  # beside the section, as there
         shutil.copy(picture, bank)
-    return bank, cache
+        shutil.copy(picture, click)
+    return bank, click, cache
 
 
 def planned_build(template: Path, content: Path, cache: Path, target: Path, *extra: str) -> DeckPlan:
@@ -509,7 +491,7 @@ def planned_build(template: Path, content: Path, cache: Path, target: Path, *ext
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_corpus_template_study_decks_fit_in_libreoffice(name: str, sample_bank: tuple[Path, Path],
+def test_corpus_template_study_decks_fit_in_libreoffice(name: str, sample_banks: tuple[Path, Path, Path],
                                                         pdfs_of, tmp_path: Path) -> None:  # noqa: ANN001
     from checks import plan_problems
 
@@ -527,10 +509,11 @@ def test_corpus_template_study_decks_fit_in_libreoffice(name: str, sample_bank: 
     for reveal in ("slides", "click"):
         plan = study(bank, theme, sizes, reveal, scenes)
         assert len(plan.slides) > 250 and plan_problems(plan, theme) == [], reveal
-    # The sample in LibreOffice (both decks in one run): every kind of slide, nothing outside its box.
-    content, cache = sample_bank
-    decks = [tmp_path / f"{reveal}.pptx" for reveal in ("slides", "click")]
-    plans = [planned_build(template, content, cache, deck, "--reveal", deck.stem) for deck in decks]
+    # The samples in LibreOffice (both decks in one run): every kind of slide, nothing outside its box.
+    bank, click, cache = sample_banks
+    decks = [tmp_path / "slides.pptx", tmp_path / "click.pptx"]
+    plans = [planned_build(template, content, cache, deck, "--reveal", deck.stem)
+             for content, deck in zip((bank, click), decks, strict=True)]
     kinds = slide_kinds(plans[0]) + slide_kinds(plans[1])
     assert [k for k in KINDS if not kinds[k]] == [], dict(kinds)
     for deck, pdf in zip(decks, pdfs_of(decks), strict=True):
