@@ -222,13 +222,32 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             param = getattr(getattr(item, "callspec", None), "params", {}).get(shared)
             item.add_marker(pytest.mark.xdist_group(shared if param is None else f"{shared}-{param}"))
         _group_id(config, item)
-    # The modules with the most LibreOffice tests first (whole modules, so their module-scoped
-    # fixtures are still made once): xdist then fills the other worker around their long runs
-    # instead of ending with one worker alone on a long conversion.
+    # The modules that took longest last run first (pytest's cache; without one, those with the most
+    # LibreOffice tests), whole modules, so their module-scoped fixtures are still made once: xdist
+    # then fills the other worker around their long tests instead of ending with one worker alone.
+    last: dict[str, float] = config.cache.get(SECONDS, {}) if hasattr(config, "cache") else {}
     runs: dict[Path, int] = {}
+    seconds: dict[Path, float] = {}
     for item in items:
         runs[item.path] = runs.get(item.path, 0) + (item.get_closest_marker("libreoffice") is not None)
-    items.sort(key=lambda item: -runs[item.path])
+        seconds[item.path] = seconds.get(item.path, 0.0) + last.get(item.nodeid, 0.0)
+    items.sort(key=lambda item: (-seconds[item.path], -runs[item.path]))
+
+
+SECONDS = "interview-deck/test-seconds"  # pytest cache key: each test's setup + call + teardown time
+_seconds: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _seconds[report.nodeid] = _seconds.get(report.nodeid, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Keep this run's times for the order above (the controller, which sees every worker's reports)."""
+    config = session.config
+    if _seconds and hasattr(config, "cache") and not hasattr(config, "workerinput"):
+        times = config.cache.get(SECONDS, {})
+        config.cache.set(SECONDS, {**times, **{k: round(v, 2) for k, v in _seconds.items()}})
 
 
 @pytest.fixture(autouse=True)
