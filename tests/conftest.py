@@ -208,10 +208,13 @@ def _group_id(config: pytest.Config, item: pytest.Item) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     import inspect
 
+    sources: dict[object, str] = {}  # a parametrized test's items share one function
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         function = getattr(item, "function", None)
-        source = inspect.getsource(function) if function is not None else ""
+        if function not in sources:
+            sources[function] = inspect.getsource(function) if function is not None else ""
+        source = sources[function]
         if fixtures & LIBREOFFICE_FIXTURES or any(call in source for call in LIBREOFFICE_CALLS):
             item.add_marker(pytest.mark.libreoffice)
         if fixtures & BROWSER_FIXTURES:

@@ -3,6 +3,7 @@ place, skipped when absent) and on small ones made here with python-pptx; hostil
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import shutil
@@ -15,12 +16,13 @@ from checks import placement_problems, schema_errors, slide_kinds
 from conftest import CONTENT, ENGLISH, REPO, no_libreoffice
 from lxml import etree
 from pptx import Presentation
+from pptx.presentation import Presentation as PptxPresentation
 from pptx.util import Inches
 
 from deck import resources
 from deck.cli import main
 from deck.plan import DeckPlan
-from deck.render.template import load_template
+from deck.render.template import Template, load_template
 from deck.render.template_style import paper_theme, styled_theme
 
 CORPUS = REPO.parent / "shared" / "corpus" / "templates"
@@ -81,6 +83,18 @@ def _no_pdfs_unless_marked(request: pytest.FixtureRequest, monkeypatch: pytest.M
         monkeypatch.setattr(deck.export.pdf, "pdf_bytes", no_libreoffice)
 
 
+@functools.cache
+def template_of(path: Path) -> Template:
+    """A corpus template read once (yahei's takes ~0.6 s); the tests only read it."""
+    return load_template(path)
+
+
+@functools.cache
+def opened(deck: Path) -> PptxPresentation:
+    """A deck opened once with python-pptx (a yahei deck holds 9 MB of layouts); the tests only read it."""
+    return Presentation(str(deck))
+
+
 @pytest.fixture(scope="module", params=NAMES)
 def corpus_deck(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     template = corpus(request.param)
@@ -89,7 +103,7 @@ def corpus_deck(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
 
 def test_corpus_template_keeps_size_masters_and_colours(corpus_deck: tuple[Path, Path]) -> None:
     template, deck = corpus_deck
-    ours, theirs = Presentation(str(deck)), Presentation(io.BytesIO(load_template(template).package))
+    ours, theirs = opened(deck), Presentation(io.BytesIO(template_of(template).package))
     assert (ours.slide_width, ours.slide_height) == (theirs.slide_width, theirs.slide_height)
     assert len(ours.slide_masters) == len(theirs.slide_masters)
     assert [len(m.slide_layouts) for m in ours.slide_masters] == [len(m.slide_layouts) for m in theirs.slide_masters]
@@ -124,7 +138,7 @@ def test_corpus_template_slides_and_sample_text_are_gone(corpus_deck: tuple[Path
 
 def test_every_slide_title_is_in_a_title_placeholder(corpus_deck: tuple[Path, Path]) -> None:
     _, deck = corpus_deck
-    for n, slide in enumerate(Presentation(str(deck)).slides, 1):
+    for n, slide in enumerate(opened(deck).slides, 1):
         titles = [s for s in slide.placeholders if s.placeholder_format.type in (1, 3)]  # TITLE, CENTER_TITLE
         assert len(titles) == 1 and titles[0].text_frame.text.strip(), f"slide {n}"
 
@@ -170,8 +184,8 @@ def test_dividers_sit_in_their_layouts_placeholders(corpus_deck: tuple[Path, Pat
     """Title, section and closing slides: the title inside the layout's title placeholder (of its
     type), the subtitle in its subtitle or body placeholder when that lies below the title."""
     template, deck = corpus_deck
-    t = load_template(template)
-    slides = list(Presentation(str(deck)).slides)
+    t = template_of(template)
+    slides = list(opened(deck).slides)
     sections = [n for n, s in enumerate(slides) if s.shapes.title is not None
                 and s.shapes.title.text_frame.text in ("HTTP and APIs", "Databases")]
     assert len(sections) == 2
@@ -196,14 +210,14 @@ def test_dividers_sit_in_their_layouts_placeholders(corpus_deck: tuple[Path, Pat
 
 
 def test_roles_pick_fitting_layouts() -> None:
-    classic = load_template(corpus("classic-4x3.pptx"))
+    classic = template_of(corpus("classic-4x3.pptx"))
     assert classic.layouts["title"].name == "Title Slide"  # not the layout whose title is a ctrTitle
     assert not any(info.static_text for info in classic.layouts.values())  # "Click to edit" text-box traps
     assert classic.area is None  # its 0.79 in body is no content area
-    yahei = load_template(corpus("yahei.pptx"))
+    yahei = template_of(corpus("yahei.pptx"))
     assert yahei.layouts["section"].name == "节标题" and yahei.layouts["question"].name.endswith("仅标题")
     assert yahei.layouts["answer"].master == 1  # the master its own slide uses
-    dark = load_template(corpus("dark.pptx"))
+    dark = template_of(corpus("dark.pptx"))
     assert all(info.background != "FFFFFF" for info in dark.layouts.values())
 
 
@@ -211,7 +225,7 @@ def test_dark_template_gets_dark_code_and_readable_text() -> None:
     from deck.render.template_style import contrast
     from deck.theme.settings import load_theme
 
-    t = load_template(corpus("dark.pptx"))
+    t = template_of(corpus("dark.pptx"))
     theme = styled_theme(load_theme(), t)
     bg = t.layouts["answer"].background
     assert theme.code.pygments_style == theme.template.dark_code_style
@@ -502,7 +516,7 @@ def test_corpus_template_study_decks_fit_in_libreoffice(name: str, sample_banks:
 
     template = corpus(name)
     # The whole bundled bank, both reveals, by our own measure.
-    bank, theme = load_bank(CONTENT), styled_theme(load_theme(), load_template(template))
+    bank, theme = load_bank(CONTENT), styled_theme(load_theme(), template_of(template))
     rendered = bank_diagrams(bank, theme, resources.diagram_cache())
     sizes = {d: r.png_size for d, r in rendered.items()}
     scenes = {d: r.scene for d, r in rendered.items() if r.scene is not None and bank.diagrams[d].native}
