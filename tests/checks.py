@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 from lxml import etree
@@ -149,6 +150,35 @@ def plan_problems(plan, theme) -> list[str]:  # noqa: ANN001
                 problems.append(f"{where}: text {used:.1f} pt tall in a {height:.1f} pt box: "
                                 f"{el.paras[0].text[:30]!r}")
     return problems
+
+
+def slide_kinds(plan) -> Counter[str]:  # noqa: ANN001
+    """The kinds of slide a plan holds: a question's second answer (code, table, references) slide is
+    a continued one; a diagram is native (shapes) or a picture; an answer slide may hold code (beside
+    the blocks or in them), a table, a picture; a slide with click steps is a click build."""
+    from deck.plan import Group, Picture, Table, Text
+
+    kinds: Counter[str] = Counter()
+    seen: Counter[tuple[str, str | None]] = Counter()
+    for s in plan.slides:
+        kind = {"reveal": "answer", "qa": "answer"}.get(s.kind, s.kind)
+        if kind == "diagram":
+            kind += " native" if any(isinstance(e, Group) for e in s.elements) else " picture"
+        found = [kind]
+        if any(isinstance(e, Table) for e in s.elements):
+            found.append("table")
+        if kind == "answer" and any(isinstance(e, Picture) for e in s.elements):
+            found.append("picture")
+        if kind == "answer" and any(isinstance(e, Text) and (e.mono or any(p.runs and all(r.code for r in p.runs)
+                                                                          for p in e.paras)) for e in s.elements):
+            found.append("answer with code")  # a code panel beside the blocks, or a code block's lines in them
+        for k in found:
+            seen[k, s.question_id] += 1
+            continued = k in ("answer", "code", "table", "references") and seen[k, s.question_id] > 1
+            kinds[f"{k} continued" if continued else k] += 1
+        if any(getattr(e, "step", 0) for e in s.elements):
+            kinds["click build"] += 1
+    return kinds
 
 
 def _line_widths(text, lines, measure, size):  # noqa: ANN001, ANN202

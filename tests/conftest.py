@@ -1,12 +1,14 @@
 """Shared fixtures: the bundled bank built once per session, its PDFs, the schemas.
 
 LibreOffice and Chromium are most of the suite's time (2 cores): share what they make.
-- built / stress_deck: the bundled bank's decks (and handout/scorecard PDFs) / the stress deck, once.
+- built: the bundled bank's decks with stand-in PDFs (no LibreOffice; ~2 s, made by each worker, so
+  its many tests spread over both); built_pdfs: LibreOffice's PDFs of its study deck, handout and
+  scorecard, in one run; stress_deck: the stress deck, once.
 - pdf_of(deck) / pdfs_of([decks]): PDFs beside the decks, each once per session; pdfs_of converts
   several decks in ONE LibreOffice run (a start-up is ~1.2 s of CPU), so give it every deck a test
-  module needs at once (tests/render/test_templates.py corpus_pdfs: study, mock and scorecard).
-- A session or module fixture several tests share goes into SHARED_FIXTURES (or its tests get one
-  @pytest.mark.xdist_group): --dist loadgroup then runs them on one worker, so it is made once.
+  needs at once (tests/render/test_templates.py: the slides and click decks of a template).
+- A costly session or module fixture several tests share goes into SHARED_FIXTURES (or its tests get
+  one @pytest.mark.xdist_group): --dist loadgroup then runs them on one worker, so it is made once.
 Marks are set from the fixtures a test uses (libreoffice, browser); an unmarked test that starts
 either tool fails (_slow_tools_only_where_marked), so `make test-fast` stays fast.
 """
@@ -57,10 +59,24 @@ questions:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """All three profiles of the bundled bank (diagrams from the committed cache)."""
+    """Every profile of the bundled bank (diagrams from the committed cache), built through the CLI;
+    the handout's and scorecard's PDFs by the LibreOffice stand-in (fake_pdf names the deck each was
+    made from), so the checks of what we write need no LibreOffice: built_pdfs has LibreOffice's."""
     out = tmp_path_factory.mktemp("build")
-    assert main(["build", "-q", "-o", str(out)]) == 0
+    with pytest.MonkeyPatch.context() as patch:
+        fake_libreoffice(patch)
+        assert main(["build", "-q", "-o", str(out)]) == 0
     return out
+
+
+@pytest.fixture(scope="session")
+def built_pdfs(built: Path, pdfs_of, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:  # noqa: ANN001
+    """LibreOffice's PDFs of the bundled study deck, handout and scorecard (copies, in one run):
+    file name -> (deck, PDF)."""
+    folder = tmp_path_factory.mktemp("built-pdfs")
+    decks = [Path(shutil.copy(built / name, folder / name)) for name in ("study.pptx", "handout.pptx",
+                                                                          "mock-scorecard.pptx")]
+    return {deck.name: (deck, pdf) for deck, pdf in zip(decks, pdfs_of(decks), strict=True)}
 
 
 @pytest.fixture(scope="session")
@@ -166,12 +182,13 @@ def browser() -> None:
 # --- marks: the slow tools a test runs, read from what it uses ------------------------------------
 # `make test-fast` deselects both. A test that starts LibreOffice or Chromium without using one of
 # these fixtures or helpers carries an explicit @pytest.mark.libreoffice / browser instead.
-LIBREOFFICE_FIXTURES = {"built", "pdf_of", "pdfs_of", "venv"}  # built: the handout and scorecard PDFs; venv: packaging
+LIBREOFFICE_FIXTURES = {"built_pdfs", "pdf_of", "pdfs_of", "venv"}  # venv: packaging
 LIBREOFFICE_CALLS = ("need_soffice(", "_soffice(", "to_pdf(")
 BROWSER_FIXTURES = {"browser"}
 # Costly fixtures shared by several tests (session or module scope): xdist would make each of them
 # once per worker; one group keeps its tests on one worker, so it is made once (--dist loadgroup).
-SHARED_FIXTURES = ("built", "stress_deck", "wheel", "click_deck")
+# Not `built`: cheaper to make twice than to hold its ~40 tests on one worker.
+SHARED_FIXTURES = ("built_pdfs", "stress_deck", "wheel", "click_deck", "corpus_deck")
 
 
 def _group_id(config: pytest.Config, item: pytest.Item) -> None:
@@ -191,25 +208,49 @@ def _group_id(config: pytest.Config, item: pytest.Item) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     import inspect
 
+    sources: dict[object, str] = {}  # a parametrized test's items share one function
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         function = getattr(item, "function", None)
-        source = inspect.getsource(function) if function is not None else ""
+        if function not in sources:
+            sources[function] = inspect.getsource(function) if function is not None else ""
+        source = sources[function]
         if fixtures & LIBREOFFICE_FIXTURES or any(call in source for call in LIBREOFFICE_CALLS):
             item.add_marker(pytest.mark.libreoffice)
         if fixtures & BROWSER_FIXTURES:
             item.add_marker(pytest.mark.browser)
         shared = next((name for name in SHARED_FIXTURES if name in fixtures), None)
         if shared:
-            item.add_marker(pytest.mark.xdist_group(shared))
+            # A parametrized fixture: one group per value (each made once, the groups spread over workers).
+            param = getattr(getattr(item, "callspec", None), "params", {}).get(shared)
+            item.add_marker(pytest.mark.xdist_group(shared if param is None else f"{shared}-{param}"))
         _group_id(config, item)
-    # The modules with the most LibreOffice tests first (whole modules, so their module-scoped
-    # fixtures are still made once): xdist then fills the other worker around their long runs
-    # instead of ending with one worker alone on a long conversion.
+    # The modules that took longest last run first (pytest's cache; without one, those with the most
+    # LibreOffice tests), whole modules, so their module-scoped fixtures are still made once: xdist
+    # then fills the other worker around their long tests instead of ending with one worker alone.
+    last: dict[str, float] = config.cache.get(SECONDS, {}) if hasattr(config, "cache") else {}
     runs: dict[Path, int] = {}
+    seconds: dict[Path, float] = {}
     for item in items:
         runs[item.path] = runs.get(item.path, 0) + (item.get_closest_marker("libreoffice") is not None)
-    items.sort(key=lambda item: -runs[item.path])
+        seconds[item.path] = seconds.get(item.path, 0.0) + last.get(item.nodeid, 0.0)
+    items.sort(key=lambda item: (-seconds[item.path], -runs[item.path]))
+
+
+SECONDS = "interview-deck/test-seconds"  # pytest cache key: each test's setup + call + teardown time
+_seconds: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _seconds[report.nodeid] = _seconds.get(report.nodeid, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Keep this run's times for the order above (the controller, which sees every worker's reports)."""
+    config = session.config
+    if _seconds and hasattr(config, "cache") and not hasattr(config, "workerinput"):
+        times = config.cache.get(SECONDS, {})
+        config.cache.set(SECONDS, {**times, **{k: round(v, 2) for k, v in _seconds.items()}})
 
 
 @pytest.fixture(autouse=True)

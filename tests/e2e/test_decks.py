@@ -129,11 +129,10 @@ def test_byte_identical_rebuild(built: Path, tmp_path: Path) -> None:
         assert (tmp_path / name).read_bytes() == (built / name).read_bytes(), name
 
 
-def test_study_renders_in_libreoffice_with_nothing_outside_its_box(built: Path, pdf_of) -> None:  # noqa: ANN001
+def test_study_renders_in_libreoffice_with_nothing_outside_its_box(built_pdfs: dict[str, tuple[Path, Path]]) -> None:
     import pymupdf
 
-    deck = built / "study.pptx"
-    pdf = pdf_of(deck)
+    deck, pdf = built_pdfs["study.pptx"]
     with pymupdf.open(pdf) as doc:
         assert len(doc) == len(slides_of(deck))
         text = "".join(doc[i].get_text() for i in range(3, 8))
