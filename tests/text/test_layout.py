@@ -32,6 +32,7 @@ texts = st.lists(pieces, min_size=1, max_size=60).map("".join)
 @settings(max_examples=300, deadline=None)
 @given(texts, st.floats(min_value=80, max_value=900), st.sampled_from([9.0, 12.0, 16.0, 24.0, 40.0]))
 @example("模，，", 85.0, 40.0)  # two closing marks: one must start a line whichever way it breaks
+@example("（模，", 85.0, 40.0)  # carrying 模 down would leave （ at a line's end: ， starts the line instead
 def test_lines_fit_and_rejoin(text: str, width: float, size: float) -> None:
     lines = layout.break_lines(text, width, size, MEASURE)
     assert "".join(lines) == text
@@ -56,7 +57,10 @@ def test_lines_fit_and_rejoin(text: str, width: float, size: float) -> None:
         if line[0] in CLOSING:  # only if it cannot join the line before, nor take its last character down
             run = line[: len(line) - len(line.lstrip("".join(CLOSING)))]
             assert MEASURE(prev.rstrip() + run, size) > width
-            if prev.rstrip()[-1:] not in CLOSING:  # carrying a closing mark down would start that line with it
+            rest = prev.rstrip()[:-1]  # what carrying the last character down would leave behind
+            # Carrying a closing mark down would start that line with it; carrying what follows an
+            # opening bracket would end the line before with the bracket, kinsoku's other half.
+            if prev.rstrip()[-1:] not in CLOSING and rest and rest[-1] not in OPENING:
                 assert MEASURE(prev.rstrip()[-1:] + run, size) > width
         if end in OPENING and end not in "([{":  # ASCII brackets stay inside words instead
             # only if carrying it down would empty its line, or it cannot fit with what follows
