@@ -11,6 +11,7 @@ Notes are never fitted (a notes page scrolls), so nothing here is measured.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -106,8 +107,14 @@ def _expand(para: Para, fields: list[tuple[Para, ...]]) -> Para:
             elif len(piece) == 1 and _PLACEHOLDER.fullmatch(piece):
                 runs += _within(fields[ord(piece) - _FIRST], run, strong)
             elif piece:
-                runs.append(replace(run, text=piece, bold=run.bold or strong) if strong or piece != run.text else run)
+                runs.append(_piece(run, piece, strong) if strong or piece != run.text else run)
     return replace(para, runs=joined([runs], Run("")))  # values and labels rejoined where one style
+
+
+@functools.lru_cache(maxsize=1024)
+def _piece(run: Run, text: str, strong: bool) -> Run:
+    # Label text between placeholders: the same few pieces in every question's notes.
+    return replace(run, text=text, bold=run.bold or strong)
 
 
 def _within(paras: tuple[Para, ...], around: Run, strong: bool) -> list[Run]:

@@ -5,8 +5,9 @@ math its baseline-shifted runs. Each paragraph names the face it is measured in.
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -118,8 +119,8 @@ def joined(parts: Sequence[Sequence[Run]], sep: Run) -> tuple[Run, ...]:
     return tuple(out)
 
 
-def _look(run: Run) -> tuple[object, ...]:
-    return tuple(v for k, v in vars(run).items() if k != "text")  # every attribute but the text
+# Every attribute of a run but its text: neighbours that share it are one run.
+_look = operator.attrgetter(*(f.name for f in fields(Run) if f.name != "text"))
 
 
 def one_line(text: str, theme: Theme, bold: bool = False) -> tuple[Run, ...]:
