@@ -40,7 +40,7 @@ def _strong(value: object) -> str:
 def _environment(folder: Path, markdown: bool) -> jinja2.Environment:
     # Plain text or Markdown, never HTML: no autoescape here.
     folders = list(dict.fromkeys([folder, resources.themes_dir() / "default"]))
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(folders), autoescape=False,
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(folders), autoescape=False, auto_reload=False,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
                              undefined=jinja2.StrictUndefined, finalize=escape_markdown if markdown else None)
     if markdown:
