@@ -302,6 +302,17 @@ def build(root: Path, out: Path, *extra: str) -> list[str]:
     return ["build", "-q", "--content", str(root), "--profile", "study", "-o", str(out), *extra]
 
 
+def english_with_follow_up(folder: Path, follow_up: str) -> Path:
+    """A copy of the English bank in folder whose first question asks back follow_up (Markdown)."""
+    shutil.copytree(ENGLISH, folder)
+    path = folder / "01-http.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "    follow_up: How do you make a POST safe to retry in your payment API?\n"
+    assert old in text
+    path.write_text(text.replace(old, f"    follow_up: {follow_up}\n"), encoding="utf-8")
+    return folder
+
+
 def with_answer(root: Path, answer: str) -> None:
     text = ONE_QUESTION.replace("    answer: 缓存已算过的 K 与 V，解码时只算新 token。\n", f"    answer: {answer}\n")
     (root / "01-demo.yaml").write_text(text, encoding="utf-8")

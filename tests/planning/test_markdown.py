@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from checks import NS, placement_problems, plan_problems, schema_errors
-from conftest import build, fails, need_soffice, no_libreoffice, with_answer
+from conftest import build, english_with_follow_up, fails, need_soffice, no_libreoffice, with_answer
 from lxml import etree
 from PIL import Image
 
@@ -376,23 +376,14 @@ def test_a_diagram_caption_keeps_its_markdown_on_the_slide() -> None:
 def test_a_link_to_a_question_section_or_diagram_jumps_to_its_slide(tmp_path: Path) -> None:
     """[text](#id): a slide jump in the study deck; a target the mock did not draw stays text; an id
     the bank does not have is a warning naming file, line, question and field."""
-    import shutil
-
-    from conftest import ENGLISH
-
     from deck.planning.profiles import mock
     from deck.planning.selection import MockOptions
 
-    bank_dir = tmp_path / "bank"
-    shutil.copytree(ENGLISH, bank_dir)
-    path = bank_dir / "01-http.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "    follow_up: How do you make a POST safe to retry in your payment API?",
-        "    follow_up: See [isolation](#isolation), the [data section](#data) and [nothing](#nope)."),
-        encoding="utf-8")
+    bank_dir = english_with_follow_up(
+        tmp_path / "bank", "See [isolation](#isolation), the [data section](#data) and [nothing](#nope).")
     bank = load_bank(bank_dir)
     (warning,) = [w for w in bank.warnings if "#nope" in w]
-    assert warning.startswith(f"bank/{path.name}:6: question 'idempotency', follow_up: link '#nope' names no")
+    assert warning.startswith("bank/01-http.yaml:6: question 'idempotency', follow_up: link '#nope' names no")
     theme = load_theme()
     runs = {r.text: r for s in study(bank, theme, {}).slides for el in s.elements
             for p in getattr(el, "paras", ()) for r in p.runs}

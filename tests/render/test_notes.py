@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from checks import NS, schema_errors
-from conftest import ENGLISH, REPO, need_soffice, no_libreoffice
+from conftest import ENGLISH, REPO, english_with_follow_up, need_soffice, no_libreoffice
 from lxml import etree
 
 import deck.export.pdf
@@ -142,13 +142,8 @@ def test_a_link_to_a_question_in_the_notes_jumps_to_its_slide(tmp_path: Path, on
     (our package, and a template's through python-pptx)."""
     from pptx import Presentation
 
-    bank = tmp_path / "bank"
-    shutil.copytree(ENGLISH, bank)
-    path = bank / "01-http.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "    follow_up: How do you make a POST safe to retry in your payment API?",
-        "    follow_up: Compare [isolation](#isolation) and see [RFC 9110](https://www.rfc-editor.org/rfc/rfc9110)."),
-        encoding="utf-8")
+    bank = english_with_follow_up(
+        tmp_path / "bank", "Compare [isolation](#isolation) and see [RFC 9110](https://www.rfc-editor.org/rfc/rfc9110).")
     keys = [s.key for s in study(load_bank(bank), THEME, {d: (800, 400) for d in load_bank(bank).diagrams}).slides]
     template = tmp_path / "t.pptx"
     Presentation().save(str(template))
