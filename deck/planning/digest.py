@@ -1,12 +1,11 @@
-"""A question boiled down for the interviewer: the points to listen for, as text (scorecard) and
-as styled notes paragraphs (mock notes)."""
+"""A question boiled down for the interviewer: the points to listen for, as styled paragraphs
+(mock notes, scorecard)."""
 
 from __future__ import annotations
 
 import re
 
 from deck.content.model import Question
-from deck.content.rich import flat, plain
 from deck.plan import Para, Run
 from deck.planning.notes import field
 from deck.planning.richtext import paragraphs
@@ -31,13 +30,6 @@ def _sentences(line: str) -> list[tuple[int, int]]:
         if a + lead < b - trail:
             out.append((a + lead, b - trail))
     return out
-
-
-def key_points(q: Question) -> list[str]:
-    """What to listen for: the authored key points, else the answer's sentences."""
-    if q.key_points:
-        return [flat(k) for k in q.key_points]
-    return [line[a:b] for line in plain(q.answer).split("\n") for a, b in _sentences(line)][:POINTS]
 
 
 def listen_for(q: Question, theme: Theme) -> list[tuple[Para, ...]]:

@@ -69,7 +69,10 @@ def test_run_lang_follows_its_text() -> None:
 
 def test_key_points_split_sentences_in_either_script() -> None:
     from deck.content.model import Question
-    from deck.planning.digest import key_points
+    from deck.planning.digest import listen_for
+
+    def key_points(q: Question) -> list[str]:
+        return ["".join(r.text for p in point for r in p.runs) for point in listen_for(q, load_theme())]
 
     zh = Question("a", "q", "缓存 K 与 V。解码时只算新 token！第三句。", "", "")
     en = Question("b", "q", "Cache K and V, e.g. per layer. Decode reads 0.5 of it!\n- Third", "", "")
