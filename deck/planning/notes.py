@@ -117,12 +117,9 @@ def _piece(run: Run, text: str, strong: bool) -> Run:
     return replace(run, text=text, bold=run.bold or strong)
 
 
-def _within(paras: tuple[Para, ...], around: Run, strong: bool) -> list[Run]:
+def _within(paras: tuple[Para, ...], around: Run, strong: bool) -> Sequence[Run]:
     """A field's runs on one line (its paragraphs joined by spaces), with the template's emphasis."""
-    runs: list[Run] = []
-    for i, p in enumerate(paras):
-        runs += [Run(" ")] if i and p.runs else []
-        runs += p.runs
+    runs = joined([p.runs for p in paras if p.runs], Run(" "))
     if not (strong or around.bold or around.italic or around.strike):
         return runs
     return [replace(r, bold=r.bold or around.bold or strong, italic=r.italic or around.italic,
