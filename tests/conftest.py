@@ -184,7 +184,7 @@ def browser() -> None:
 # these fixtures or helpers carries an explicit @pytest.mark.libreoffice / browser instead.
 LIBREOFFICE_FIXTURES = {"built_pdfs", "pdf_of", "pdfs_of", "venv"}  # venv: packaging
 LIBREOFFICE_CALLS = ("need_soffice(", "_soffice(", "to_pdf(")
-BROWSER_FIXTURES = {"browser"}
+BROWSER_FIXTURES = {"browser", "chromium"}  # chromium: a bare browser (tests/export/test_anki.py)
 # Costly fixtures shared by several tests (session or module scope): xdist would make each of them
 # once per worker; one group keeps its tests on one worker, so it is made once (--dist loadgroup).
 # Not `built`: cheaper to make twice than to hold its ~40 tests on one worker.
@@ -256,7 +256,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 @pytest.fixture(autouse=True)
 def _slow_tools_only_where_marked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """An unmarked test that reaches LibreOffice or Chromium fails, so the marks stay true and
-    `make test-fast` stays fast. The two patched calls are the ones that start them."""
+    `make test-fast` stays fast. The patched calls are the ones that start them."""
+    import playwright.sync_api
+
     from deck.diagrams.session import RenderSession
 
     def refuse(tool: str, mark: str, hint: str):  # noqa: ANN202
@@ -269,6 +271,7 @@ def _slow_tools_only_where_marked(request: pytest.FixtureRequest, monkeypatch: p
             "LibreOffice", "libreoffice", ", or stub deck.export.pdf.pdf_bytes with no_libreoffice"))
     if request.node.get_closest_marker("browser") is None:
         monkeypatch.setattr(RenderSession, "_start", refuse("Chromium", "browser", ""))
+        monkeypatch.setattr(playwright.sync_api, "sync_playwright", refuse("Playwright", "browser", ""))
 
 
 # --- one small bank and the CLI's one-line errors (content, export and CLI tests) ------------------

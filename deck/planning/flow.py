@@ -5,7 +5,6 @@ of paragraphs only never comes here (compose fits it as one text frame)."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -40,12 +39,25 @@ def segments(items: Sequence[Item]) -> list[Segment]:
     return out
 
 
-@functools.lru_cache(maxsize=4096)
+# Each part of a long table measures its columns by the whole table (TableItem.columns_of, shared by
+# every part): keyed by that tuple's identity, as hashing its thousands of cells per measure made a
+# 4,000-row table quadratic. The entry holds the rows, so the id is not reused while it is cached.
+_NATURAL: dict[tuple[int, float, Measure], tuple[tuple[tuple[Paragraph, ...], ...], tuple[float, ...]]] = {}
+
+
 def _natural(rows: tuple[tuple[Paragraph, ...], ...], size: float, face: Measure) -> tuple[float, ...]:
     """Each column's width without wrapping: its widest cell at this size (a hair wider: the line
     breaker counts a line exactly as wide as its box as too wide)."""
-    return tuple(max((cell.measure or face)(cell.text, size) for cell in column) * (1 + 1e-6)
-                 for column in zip(*rows, strict=True))
+    key = (id(rows), size, face)
+    held = _NATURAL.get(key)
+    if held is not None and held[0] is rows:
+        return held[1]
+    widths = tuple(max((cell.measure or face)(cell.text, size) for cell in column) * (1 + 1e-6)
+                   for column in zip(*rows, strict=True))
+    if len(_NATURAL) >= 4096:
+        _NATURAL.clear()
+    _NATURAL[key] = (rows, widths)
+    return widths
 
 
 def _share(natural: Sequence[float], width: float) -> list[float]:
