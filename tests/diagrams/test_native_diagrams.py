@@ -413,8 +413,8 @@ def test_harmless_mermaid_builds_natively_and_error_pictures_fail(browser: None,
     assert not list((tmp_path / "c").glob("bad-*"))
 
 
-@pytest.mark.browser  # a fresh cache: every diagram is rendered
 def test_native_false_keeps_the_picture(tmp_path: Path) -> None:
+    """native: false is a choice made when planning: the committed renders (scenes included) serve."""
     from deck.content.load import load_bank
 
     content = tmp_path / "content"
@@ -427,7 +427,9 @@ def test_native_false_keeps_the_picture(tmp_path: Path) -> None:
     from deck.cli import main
 
     out = tmp_path / "out"
-    assert main(["build", "--content", str(content), "--profile", "study", "-o", str(out / "s.pptx")]) == 0
+    out.mkdir()
+    assert main(["build", "--content", str(content), "--profile", "study", "--cache",
+                 str(shutil.copytree(CACHE, tmp_path / "c")), "-o", str(out / "s.pptx")]) == 0
     with zipfile.ZipFile(out / "s.pptx") as z:
         slides = [z.read(n) for n in z.namelist() if re.match(r"ppt/slides/slide\d+\.xml$", n)]
     assert sum(b"<p:pic>" in s for s in slides) == 1 and sum(s.count(b"<p:grpSp>") for s in slides) == 4
