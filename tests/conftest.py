@@ -179,6 +179,13 @@ def browser() -> None:
         pytest.skip(f"needs a browser: {reason}")
 
 
+@pytest.fixture(scope="session")
+def starter_cache(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A diagram cache for banks made by `deck init`: each language's starter diagram is rendered
+    once on a worker. Its tests share the group "starter-diagrams" (SHARED_FIXTURES), so once a run."""
+    return str(tmp_path_factory.mktemp("starter-cache"))
+
+
 # --- marks: the slow tools a test runs, read from what it uses ------------------------------------
 # `make test-fast` deselects both. A test that starts LibreOffice or Chromium without using one of
 # these fixtures or helpers carries an explicit @pytest.mark.libreoffice / browser instead.
@@ -188,7 +195,7 @@ BROWSER_FIXTURES = {"browser", "chromium"}  # chromium: a bare browser (tests/ex
 # Costly fixtures shared by several tests (session or module scope): xdist would make each of them
 # once per worker; one group keeps its tests on one worker, so it is made once (--dist loadgroup).
 # Not `built`: cheaper to make twice than to hold its ~40 tests on one worker.
-SHARED_FIXTURES = ("built_pdfs", "stress_deck", "wheel", "click_deck", "corpus_deck")
+SHARED_FIXTURES = ("built_pdfs", "stress_deck", "wheel", "click_deck", "corpus_deck", "starter_cache")
 
 
 def _group_id(config: pytest.Config, item: pytest.Item) -> None:

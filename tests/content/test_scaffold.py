@@ -27,12 +27,6 @@ def _no_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(deck.export.pdf, "pdf_bytes", no_libreoffice)  # PDFs are tested elsewhere; keep this fast
 
 
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """One diagram cache for the module: each starter diagram is rendered once."""
-    return str(tmp_path_factory.mktemp("diagram-cache"))
-
-
 def _texts_and_langs(pptx: Path) -> tuple[list[str], set[str]]:
     """Every a:t text and every run language of the slides and their notes."""
     texts, langs = [], set()
@@ -45,9 +39,10 @@ def _texts_and_langs(pptx: Path) -> tuple[list[str], set[str]]:
     return texts, langs
 
 
-@pytest.mark.browser  # the starter diagram is rendered
+@pytest.mark.browser  # the starter diagram, rendered once a run into starter_cache
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_init_builds_every_profile(tmp_path: Path, capsys: pytest.CaptureFixture[str], cache: str, lang: str) -> None:
+def test_init_builds_every_profile(tmp_path: Path, capsys: pytest.CaptureFixture[str], starter_cache: str,
+                                   lang: str) -> None:
     bank_dir = tmp_path / "x"
     assert main(["init", str(bank_dir), "--lang", lang]) == 0
     assert main(["check", "--strict", "--content", str(bank_dir)]) == 0
@@ -63,19 +58,19 @@ def test_init_builds_every_profile(tmp_path: Path, capsys: pytest.CaptureFixture
         jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), schema)
     capsys.readouterr()
     out = tmp_path / "decks"
-    assert main(["build", "-q", "--content", str(bank_dir), "-o", str(out), "--cache", cache]) == 0
+    assert main(["build", "-q", "--content", str(bank_dir), "-o", str(out), "--cache", starter_cache]) == 0
     assert "warning" not in capsys.readouterr().err
     decks = sorted(p.name for p in out.glob("*.pptx"))
     assert decks == ["handout.pptx", "mock-scorecard.pptx", "mock.pptx", "study.pptx"]
 
 
-@pytest.mark.browser  # the starter diagram is rendered
-def test_english_init_has_no_chinese_anywhere(tmp_path: Path, cache: str) -> None:
+@pytest.mark.browser
+def test_english_init_has_no_chinese_anywhere(tmp_path: Path, starter_cache: str) -> None:
     """Every fixed label comes from the theme's English table and no run is marked zh
     (needs the per-language labels of issue 11)."""
     assert main(["init", str(tmp_path / "x"), "--lang", "en"]) == 0
     out = tmp_path / "decks"
-    assert main(["build", "-q", "--content", str(tmp_path / "x"), "-o", str(out), "--cache", cache]) == 0
+    assert main(["build", "-q", "--content", str(tmp_path / "x"), "-o", str(out), "--cache", starter_cache]) == 0
     for pptx in sorted(out.glob("*.pptx")):
         texts, langs = _texts_and_langs(pptx)
         chinese = sorted({t for t in texts if CJK.search(t)})

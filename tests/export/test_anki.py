@@ -286,9 +286,9 @@ def test_output_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [".interview-deck.json", "o.apkg"]
 
 
-def test_english_starter(tmp_path: Path, browser: None) -> None:
+def test_english_starter(tmp_path: Path, browser: None, starter_cache: str) -> None:
     assert main(["init", str(tmp_path / "en"), "--lang", "en"]) == 0
-    assert _build(tmp_path / "en", tmp_path / "en.apkg", "--cache", str(tmp_path / "cache")) == 0
+    assert _build(tmp_path / "en", tmp_path / "en.apkg", "--cache", starter_cache) == 0
     bank = load_bank(tmp_path / "en")
     pkg = read_apkg(tmp_path / "en.apkg", tmp_path)
     assert [n.guid for n in pkg.notes] == [note_guid(bank, q) for q in bank.questions]
