@@ -195,7 +195,8 @@ BROWSER_FIXTURES = {"browser", "chromium"}  # chromium: a bare browser (tests/ex
 # Costly fixtures shared by several tests (session or module scope): xdist would make each of them
 # once per worker; one group keeps its tests on one worker, so it is made once (--dist loadgroup).
 # Not `built`: cheaper to make twice than to hold its ~40 tests on one worker.
-SHARED_FIXTURES = ("built_pdfs", "stress_deck", "wheel", "click_deck", "corpus_deck", "starter_cache")
+SHARED_FIXTURES = ("built_pdfs", "stress_deck", "wheel", "click_deck", "corpus_deck", "starter_cache",
+                   "template_samples")
 
 
 def _group_id(config: pytest.Config, item: pytest.Item) -> None:
