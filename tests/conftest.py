@@ -22,13 +22,15 @@ import shutil
 import signal
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
 from lxml import etree
 
 from deck.cli import main
-from deck.diagrams.discovery import MERMAID_JS, find_browser
+from deck.diagrams.discovery import LAUNCH_ARGS, MERMAID_JS, find_browser
+from deck.diagrams.session import RenderSession
 from deck.errors import DiagramError
 from deck.export import pdf as export
 from deck.theme.settings import load_theme
@@ -155,12 +157,64 @@ BUNDLED = {"pipeline", "transformer-block", "rope-scaling", "zero3-sharding", "s
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
+class BrowserPool:
+    """One Playwright and one Chromium a worker, for every browser test: each RenderSession still
+    makes its own context, page and Mermaid as in a build, but starting the two was ~0.6 s of a
+    session's ~2 s. Tests that draw with Chromium themselves take it from here too: a second
+    Playwright cannot start in a thread that runs one. Stopped when the worker's session ends."""
+
+    def __init__(self) -> None:
+        self._pw: Any = None
+        self._browser: Any = None
+        self.executable: str | None = None
+
+    def playwright(self) -> Any:
+        if self._pw is None:
+            from playwright.sync_api import sync_playwright
+
+            self._pw = sync_playwright().start()
+        return self._pw
+
+    def browser(self) -> Any:
+        if self._browser is None or not self._browser.is_connected():
+            self.executable = find_browser(self.playwright())
+            if self.executable is None:
+                pytest.skip("no Chromium/Chrome found (apt-get install chromium)")
+            self._browser = self.playwright().chromium.launch(executable_path=self.executable, headless=True,
+                                                              args=LAUNCH_ARGS)
+        return self._browser
+
+    def launch(self, session: RenderSession, _stack: object, _sync_playwright: object) -> Any:
+        """RenderSession._launch's stand-in: the pool's browser, left running when the session closes."""
+        browser = self.browser()
+        session.executable = self.executable
+        return browser
+
+    def stop(self) -> None:
+        if self._browser is not None:
+            self._browser.close()
+        if self._pw is not None:
+            self._pw.stop()
+        self._pw = self._browser = None
+
+
+BROWSERS = BrowserPool()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_browser_a_worker() -> Iterator[None]:
+    """Every RenderSession of the run (module fixtures' too) launches in BROWSERS."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(RenderSession, "_launch", lambda session, *args: BROWSERS.launch(session, *args))
+        yield
+
+
 @functools.cache
 def no_browser_reason() -> str | None:
     if not (REPO / MERMAID_JS).is_file():
         return "node_modules/mermaid is missing (run `npm ci`)"
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:
         return "the playwright package is not installed"
     try:
@@ -168,8 +222,7 @@ def no_browser_reason() -> str | None:
             return None
     except DiagramError as exc:
         return str(exc)
-    with sync_playwright() as pw:
-        return None if find_browser(pw) else "no Chromium/Chrome found (apt-get install chromium)"
+    return None if find_browser(BROWSERS.playwright()) else "no Chromium/Chrome found (apt-get install chromium)"
 
 
 @pytest.fixture
@@ -177,6 +230,16 @@ def browser() -> None:
     reason = no_browser_reason()
     if reason:
         pytest.skip(f"needs a browser: {reason}")
+
+
+@pytest.fixture
+def chromium() -> Any:
+    """The worker's Chromium (no Mermaid needed), to open pages in: close what you open."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        pytest.skip("the playwright package is not installed")
+    return BROWSERS.browser()
 
 
 @pytest.fixture(scope="session")
@@ -196,7 +259,7 @@ BROWSER_FIXTURES = {"browser", "chromium"}  # chromium: a bare browser (tests/ex
 # once per worker; one group keeps its tests on one worker, so it is made once (--dist loadgroup).
 # Not `built`: cheaper to make twice than to hold its ~40 tests on one worker.
 SHARED_FIXTURES = ("built_pdfs", "stress_deck", "wheel", "click_deck", "corpus_deck", "starter_cache",
-                   "template_samples")
+                   "template_samples", "corpus_build")
 
 
 def _group_id(config: pytest.Config, item: pytest.Item) -> None:
@@ -254,7 +317,9 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Keep this run's times for the order above (the controller, which sees every worker's reports)."""
+    """Keep this run's times for the order above (the controller, which sees every worker's reports);
+    stop the worker's browser."""
+    BROWSERS.stop()
     config = session.config
     if _seconds and hasattr(config, "cache") and not hasattr(config, "workerinput"):
         times = config.cache.get(SECONDS, {})
@@ -266,8 +331,6 @@ def _slow_tools_only_where_marked(request: pytest.FixtureRequest, monkeypatch: p
     """An unmarked test that reaches LibreOffice or Chromium fails, so the marks stay true and
     `make test-fast` stays fast. The patched calls are the ones that start them."""
     import playwright.sync_api
-
-    from deck.diagrams.session import RenderSession
 
     def refuse(tool: str, mark: str, hint: str):  # noqa: ANN202
         def refused(*_args: object, **_kwargs: object) -> None:

@@ -136,6 +136,7 @@ class RenderSession:
         self.dialogs: list[str] = []
         self.page_errors: list[str] = []
         self.console: list[str] = []
+        self.executable: str | None = None  # the Chromium found, once _launch has looked
         self._stack: ExitStack | None = None
         self._error_type: type[Exception] = Exception
         self.page: Any = None
@@ -183,21 +184,15 @@ class RenderSession:
         return self
 
     def _start(self, stack: ExitStack, sync_playwright: Any, script: str) -> Any:
-        executable: str | None = None
         try:
-            pw = stack.enter_context(sync_playwright())  # raises inside a running asyncio loop
-            executable = find_browser(pw)
-            if executable is None:
-                raise DiagramError(
-                    f"cannot render diagram(s) {self._what()}: no Chromium found; {HOW_TO_GET_A_BROWSER}"
-                )
-            browser = pw.chromium.launch(executable_path=executable, headless=True, args=LAUNCH_ARGS)
+            browser = self._launch(stack, sync_playwright)
             context = browser.new_context(
                 device_scale_factor=self.scale,
                 viewport={"width": 1600, "height": 1000},
                 service_workers="block",
                 offline=True,
             )
+            stack.callback(context.close)
             page = context.new_page()
             page.set_default_timeout(30_000)
             page.route("**/*", lambda route: route.abort())
@@ -210,11 +205,20 @@ class RenderSession:
             page.add_script_tag(content=script)
             page.evaluate(_INIT_JS, mermaid_config(self.settings))
         except self._error_type as exc:
-            what = f"browser {executable}" if executable else "Playwright"
+            what = f"browser {self.executable}" if self.executable else "Playwright"
             raise DiagramError(
                 f"cannot render diagram(s) {self._what()}: {what} failed: {exc}; {HOW_TO_GET_A_BROWSER}"
             ) from None
         return page
+
+    def _launch(self, stack: ExitStack, sync_playwright: Any) -> Any:
+        """Playwright and Chromium, stopped when the session closes (the session's own context and
+        page are made in it by _start)."""
+        pw = stack.enter_context(sync_playwright())  # raises inside a running asyncio loop
+        self.executable = find_browser(pw)
+        if self.executable is None:
+            raise DiagramError(f"cannot render diagram(s) {self._what()}: no Chromium found; {HOW_TO_GET_A_BROWSER}")
+        return pw.chromium.launch(executable_path=self.executable, headless=True, args=LAUNCH_ARGS)
 
     def _on_dialog(self, dialog: Any) -> None:
         self.dialogs.append(f"{dialog.type}: {dialog.message}")

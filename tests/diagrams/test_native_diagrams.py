@@ -227,10 +227,8 @@ def test_fallback_svg_of_a_sequence_diagram_is_engine_neutral(browser: None, tmp
 def _drawn_without_css(svgs: list[str]) -> list[float]:
     """Share of pixels that change when the page may not apply any CSS (style-src 'none' blocks
     <style> sheets and style attributes): how an engine that ignores them draws each SVG."""
+    from conftest import BROWSERS
     from PIL import Image, ImageChops
-    from playwright.sync_api import sync_playwright
-
-    from deck.diagrams.discovery import LAUNCH_ARGS, find_browser
 
     def shot(page, svg: str, csp: str) -> Image.Image:  # noqa: ANN001
         page.set_content(f'<!doctype html><meta http-equiv="Content-Security-Policy" content="{csp}">'
@@ -238,16 +236,16 @@ def _drawn_without_css(svgs: list[str]) -> list[float]:
         return Image.open(io.BytesIO(page.locator("svg").first.screenshot())).convert("RGB")
 
     out = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=find_browser(pw), args=LAUNCH_ARGS)
-        page = browser.new_page()
+    page = BROWSERS.browser().new_page()
+    try:
         for svg in svgs:
             body = svg.split("?>", 1)[-1]
             styled = shot(page, body, "default-src 'none'; style-src 'unsafe-inline'")
             bare = shot(page, body, "default-src 'none'; style-src 'none'")
             changed = ImageChops.difference(styled, bare).convert("L").point(lambda v: 255 if v > 40 else 0)
             out.append(changed.histogram()[255] / (styled.width * styled.height))
-        browser.close()
+    finally:
+        page.close()
     return out
 
 

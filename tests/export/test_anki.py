@@ -13,6 +13,7 @@ import zipfile
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import CONTENT, SECTION
@@ -322,66 +323,44 @@ def card_html(model: dict, fields: dict[str, str], night: bool) -> str:
             f"<body class='{klass}'>{back}</body></html>")
 
 
-@pytest.fixture
-def chromium() -> str:
-    """A Chromium to draw cards with (no Mermaid needed): Playwright's or the system's."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("the playwright package is not installed")
-    from deck.diagrams.discovery import find_browser
-
-    with sync_playwright() as pw:
-        found = find_browser(pw)
-    if not found:
-        pytest.skip("no Chromium/Chrome found (apt-get install chromium)")
-    return found
-
-
-def test_cards_look_right_in_light_and_night_mode(bundled: Package, tmp_path: Path, chromium: str) -> None:
-    from playwright.sync_api import sync_playwright
-
-    from deck.diagrams.discovery import LAUNCH_ARGS
-
+def test_cards_look_right_in_light_and_night_mode(bundled: Package, tmp_path: Path, chromium: Any) -> None:
     shots = Path(os.environ.get("ANKI_SHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     for name, data in bundled.media.items():
         (tmp_path / name).write_bytes(data)
     (model,) = bundled.models
     chosen = [bundled.notes[0], next(n for n in bundled.notes if n.fields["code"]), bundled.notes[-1]]
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS)
-        page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1)
-        try:
-            for i, note in enumerate(chosen):
-                for night in (False, True):
-                    path = tmp_path / f"card{i}-{'night' if night else 'light'}.html"
-                    path.write_text(card_html(model, note.fields, night), encoding="utf-8")
-                    page.set_viewport_size({"width": 390, "height": 844})
-                    page.goto(path.as_uri())
-                    page.wait_for_load_state("load")
-                    # The whole card in the viewport: Chromium paints an <object> only once it is in view.
-                    page.set_viewport_size({"width": 390, "height": page.evaluate("document.body.scrollHeight")})
-                    page.wait_for_timeout(300)
-                    page.screenshot(path=str(shots / f"{path.stem}.png"), full_page=True)
-                    seen = page.evaluate("""() => ({
-                        wide: document.documentElement.scrollWidth,
-                        text: getComputedStyle(document.body).color,
-                        label: getComputedStyle(document.querySelector('.answer .label')).color,
-                        code: [...document.querySelectorAll('.highlight')].map(
-                            e => getComputedStyle(e).backgroundColor),
-                    })""")
-                    assert seen["wide"] <= 390, f"{path.stem}: the card is wider than a phone"
-                    dark_text = seen["text"] in ("rgb(31, 41, 51)",)
-                    assert dark_text != night, f"{path.stem}: text colour {seen['text']}"
-                    assert seen["label"] != seen["text"]
-                    assert all(c == "rgb(13, 17, 23)" for c in seen["code"]), seen["code"]
-                    if i == 0:  # the diagrams: the SVG in its object shows; its PNG fallback is never needed
-                        boxes = page.evaluate("""() => [...document.querySelectorAll('figure object')].map(
-                            o => [o.getBoundingClientRect().width, o.getBoundingClientRect().height])""")
-                        assert len(boxes) == 3 and all(w >= 600 and h > 150 for w, h in boxes), boxes
-        finally:
-            browser.close()
+    page = chromium.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1)
+    try:
+        for i, note in enumerate(chosen):
+            for night in (False, True):
+                path = tmp_path / f"card{i}-{'night' if night else 'light'}.html"
+                path.write_text(card_html(model, note.fields, night), encoding="utf-8")
+                page.set_viewport_size({"width": 390, "height": 844})
+                page.goto(path.as_uri())
+                page.wait_for_load_state("load")
+                # The whole card in the viewport: Chromium paints an <object> only once it is in view.
+                page.set_viewport_size({"width": 390, "height": page.evaluate("document.body.scrollHeight")})
+                page.wait_for_timeout(300)
+                page.screenshot(path=str(shots / f"{path.stem}.png"), full_page=True)
+                seen = page.evaluate("""() => ({
+                    wide: document.documentElement.scrollWidth,
+                    text: getComputedStyle(document.body).color,
+                    label: getComputedStyle(document.querySelector('.answer .label')).color,
+                    code: [...document.querySelectorAll('.highlight')].map(
+                        e => getComputedStyle(e).backgroundColor),
+                })""")
+                assert seen["wide"] <= 390, f"{path.stem}: the card is wider than a phone"
+                dark_text = seen["text"] in ("rgb(31, 41, 51)",)
+                assert dark_text != night, f"{path.stem}: text colour {seen['text']}"
+                assert seen["label"] != seen["text"]
+                assert all(c == "rgb(13, 17, 23)" for c in seen["code"]), seen["code"]
+                if i == 0:  # the diagrams: the SVG in its object shows; its PNG fallback is never needed
+                    boxes = page.evaluate("""() => [...document.querySelectorAll('figure object')].map(
+                        o => [o.getBoundingClientRect().width, o.getBoundingClientRect().height])""")
+                    assert len(boxes) == 3 and all(w >= 600 and h > 150 for w, h in boxes), boxes
+    finally:
+        page.close()
 
 
 # --- Imported by Anki itself (PyPI `anki`: the desktop app's own Rust backend) -------------------------------------
