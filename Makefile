@@ -7,14 +7,16 @@ setup:
 deck: setup
 	.venv/bin/deck build
 
+# PYTHONDONTWRITEBYTECODE emptied: Python keeps compiled modules, and pytest its rewritten test
+# modules, for the next run and the other worker (a machine that sets it compiled everything twice a run).
 test: setup
 	.venv/bin/ruff check deck tests bench
-	.venv/bin/python -m pytest
+	PYTHONDONTWRITEBYTECODE= .venv/bin/python -m pytest
 
 # Everything but the LibreOffice and Chromium runs (pytest marks; see tests/conftest.py).
 test-fast: setup
 	.venv/bin/ruff check deck tests bench
-	.venv/bin/python -m pytest -m "not libreoffice and not browser"
+	PYTHONDONTWRITEBYTECODE= .venv/bin/python -m pytest -m "not libreoffice and not browser"
 
 bench: setup
 	@command -v pandoc >/dev/null || { apt-get update -qq && apt-get install -y -qq pandoc >/dev/null; }

@@ -31,8 +31,20 @@ def _env() -> dict[str, str]:
     return env | {"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INPUT": "1"}
 
 
-def _run(args: list[str | Path], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(a) for a in args], cwd=cwd, env=_env(), capture_output=True, text=True, timeout=300)
+def _run(args: list[str | Path], cwd: Path, path: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """args run with the test's environment, less its Python paths; path goes first on PATH."""
+    env = _env() | ({"PATH": f"{path}{os.pathsep}{os.environ['PATH']}"} if path else {})
+    return subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+# LibreOffice's stand-in on PATH where the PDFs are not what is checked (~3 s of the installed build):
+# a one-line PDF for each deck, named as LibreOffice names it.
+FAKE_SOFFICE = """#!/bin/sh
+out=.; decks=""
+while [ $# -gt 0 ]; do case "$1" in --outdir) out=$2; shift;; *.pptx) decks="$decks $1";; esac; shift; done
+mkdir -p "$out"
+for deck in $decks; do printf '%%PDF-1.4\\n%%%%EOF\\n' > "$out/$(basename "$deck" .pptx).pdf"; done
+"""
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +93,11 @@ def test_wheel_holds_the_package_data(wheel: Path) -> None:
 def test_installed_deck_builds_the_bundled_bank_from_any_folder(venv: Path, tmp_path: Path) -> None:
     where = _run([venv / "bin/python", "-c", "import deck; print(deck.__file__)"], cwd=tmp_path)
     assert Path(where.stdout.strip()).is_relative_to(venv), where
-    done = _run([venv / "bin/deck", "build", "-q", "-v"], cwd=tmp_path)
+    fake = tmp_path / "fake-libreoffice"
+    fake.mkdir()
+    (fake / "soffice").write_text(FAKE_SOFFICE, encoding="utf-8")
+    (fake / "soffice").chmod(0o755)
+    done = _run([venv / "bin/deck", "build", "-q", "-v"], cwd=tmp_path, path=fake)
     assert done.returncode == 0, done.stderr
     assert {"study.pptx", "mock.pptx", "mock-scorecard.pptx", "handout.pptx"} <= {
         p.name for p in (tmp_path / "build").iterdir()}
