@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from deck import __version__, resources
+from deck.atomic import check_folder
 from deck.build import PROFILES
 from deck.content.reading import not_regular
 from deck.errors import DeckError, os_error, printable
@@ -249,6 +250,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if args.output and args.profile != "all":
         target = _deck_path(args.output, PROFILES[args.profile].suffix)
         out_dir = target.parent
+        check_folder(target)  # now: the default diagram cache would make the folder, and a render is slow
     else:
         out_dir, target = args.output or Path("build"), None
         if os.path.lexists(out_dir) and not out_dir.is_dir():

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import fails
 
 from deck.cli import main
 from deck.export.files import MANIFEST
@@ -117,3 +118,16 @@ def test_builds_writing_into_one_folder_keep_every_record(tmp_path: Path) -> Non
     with multiprocessing.get_context("fork").Pool(4) as pool:
         pool.starmap(_write_many, [(str(tmp_path), w) for w in range(4)])
     assert len(json.loads((tmp_path / MANIFEST).read_text(encoding="utf-8"))) == 200
+
+
+def test_a_missing_output_folder_is_refused_before_anything_is_made(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """-o into a folder that does not exist stops at once, diagrams to render or not: the default
+    diagram cache (beside the output) used to create the folder, so a typo made a tree of folders."""
+    bank = tmp_path / "bank"
+    assert main(["init", str(bank), "--lang", "en"]) == 0  # its starter diagram is in no cache yet
+    capsys.readouterr()
+    target = tmp_path / "typo" / "sub" / "s.pptx"
+    line = fails(capsys, ["build", "--content", str(bank), "--profile", "study", "-o", str(target)])
+    assert f"output folder '{target.parent}' does not exist; create it first" in line
+    assert not (tmp_path / "typo").exists()
