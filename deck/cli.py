@@ -250,7 +250,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if args.output and args.profile != "all":
         target = _deck_path(args.output, PROFILES[args.profile].suffix)
         out_dir = target.parent
-        check_folder(target)  # now: the default diagram cache would make the folder, and a render is slow
+        check_folder(target)  # before the build: the default diagram cache beside it would make the folder
     else:
         out_dir, target = args.output or Path("build"), None
         if os.path.lexists(out_dir) and not out_dir.is_dir():

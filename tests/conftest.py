@@ -161,7 +161,9 @@ class BrowserPool:
     """One Playwright and one Chromium a worker, for every browser test: each RenderSession still
     makes its own context, page and Mermaid as in a build, but starting the two was ~0.6 s of a
     session's ~2 s. Tests that draw with Chromium themselves take it from here too: a second
-    Playwright cannot start in a thread that runs one. Stopped when the worker's session ends."""
+    Playwright cannot start in a thread that runs one, and once it runs, neither can asyncio.run
+    (a test that needs either calls stop() first; test_mermaid's own-browser test does). Stopped
+    when the worker's session ends."""
 
     def __init__(self) -> None:
         self._pw: Any = None
@@ -190,23 +192,32 @@ class BrowserPool:
         session.executable = self.executable
         return browser
 
+    def idle(self) -> bool:
+        return self._pw is None
+
     def stop(self) -> None:
-        if self._browser is not None:
-            self._browser.close()
-        if self._pw is not None:
-            self._pw.stop()
-        self._pw = self._browser = None
+        try:
+            if self._browser is not None:
+                self._browser.close()
+        finally:
+            if self._pw is not None:
+                self._pw.stop()
+            self._pw = self._browser = None
 
 
 BROWSERS = BrowserPool()
+OWN_LAUNCH = RenderSession._launch  # the product's: a Playwright and a Chromium for one session
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _one_browser_a_worker() -> Iterator[None]:
-    """Every RenderSession of the run (module fixtures' too) launches in BROWSERS."""
+    """Every RenderSession of the run (module fixtures' too) launches in BROWSERS, stopped last."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(RenderSession, "_launch", lambda session, *args: BROWSERS.launch(session, *args))
-        yield
+        try:
+            yield
+        finally:
+            BROWSERS.stop()
 
 
 @functools.cache
@@ -245,7 +256,7 @@ def chromium() -> Any:
 @pytest.fixture(scope="session")
 def starter_cache(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A diagram cache for banks made by `deck init`: each language's starter diagram is rendered
-    once on a worker. Its tests share the group "starter-diagrams" (SHARED_FIXTURES), so once a run."""
+    once on a worker. Its tests share one xdist group (SHARED_FIXTURES), so once a run."""
     return str(tmp_path_factory.mktemp("starter-cache"))
 
 
@@ -317,9 +328,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Keep this run's times for the order above (the controller, which sees every worker's reports);
-    stop the worker's browser."""
-    BROWSERS.stop()
+    """Keep this run's times for the order above (the controller, which sees every worker's reports)."""
     config = session.config
     if _seconds and hasattr(config, "cache") and not hasattr(config, "workerinput"):
         times = config.cache.get(SECONDS, {})

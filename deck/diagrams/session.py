@@ -192,7 +192,7 @@ class RenderSession:
                 service_workers="block",
                 offline=True,
             )
-            stack.callback(context.close)
+            stack.callback(self._close, context)
             page = context.new_page()
             page.set_default_timeout(30_000)
             page.route("**/*", lambda route: route.abort())
@@ -219,6 +219,10 @@ class RenderSession:
         if self.executable is None:
             raise DiagramError(f"cannot render diagram(s) {self._what()}: no Chromium found; {HOW_TO_GET_A_BROWSER}")
         return pw.chromium.launch(executable_path=self.executable, headless=True, args=LAUNCH_ARGS)
+
+    def _close(self, context: Any) -> None:
+        with suppress(self._error_type):  # after a browser crash: the error that stopped the render is the one to tell
+            context.close()
 
     def _on_dialog(self, dialog: Any) -> None:
         self.dialogs.append(f"{dialog.type}: {dialog.message}")

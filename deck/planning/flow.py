@@ -50,7 +50,7 @@ def _natural(rows: tuple[tuple[Paragraph, ...], ...], size: float, face: Measure
     breaker counts a line exactly as wide as its box as too wide)."""
     key = (id(rows), size, face)
     held = _NATURAL.get(key)
-    if held is not None and held[0] is rows:
+    if held is not None:
         return held[1]
     widths = tuple(max((cell.measure or face)(cell.text, size) for cell in column) * (1 + 1e-6)
                    for column in zip(*rows, strict=True))

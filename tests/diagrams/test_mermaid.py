@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BUNDLED, CACHE, DIAGRAM_DIR, REPO, SETTINGS, SOURCES, SVG_NS
+from conftest import BROWSERS, BUNDLED, CACHE, DIAGRAM_DIR, OWN_LAUNCH, REPO, SETTINGS, SOURCES, SVG_NS
 
 from deck.diagrams.cache import cache_key, render_diagrams, stale_diagrams
 from deck.diagrams.discovery import mermaid_version
@@ -189,7 +189,11 @@ INJECTION = """flowchart LR
 """
 
 
-def test_injection_runs_nothing_and_fetches_nothing(browser: None, tmp_path: Path) -> None:
+def test_injection_runs_nothing_and_fetches_nothing(browser: None, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # The product's own launch, as a build makes it (the other tests share one browser: BROWSERS).
+    BROWSERS.stop()  # a second Playwright cannot start beside the pool's
+    monkeypatch.setattr(RenderSession, "_launch", OWN_LAUNCH)
     with RenderSession(SETTINGS, repo_root=REPO, needed_for=["inject"]) as session:
         out = session.render("inject", INJECTION, label="inject.mmd")
         svg, png = out.svg, out.png
@@ -197,6 +201,8 @@ def test_injection_runs_nothing_and_fetches_nothing(browser: None, tmp_path: Pat
         assert session.dialogs == []
         assert session.page_errors == []
         assert session.page.title() != "pwned"
+        assert session.executable and session.page.context.browser.is_connected()
+        assert BROWSERS.idle()  # the session's own browser, not the pool's
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     _assert_nothing_executable(svg)
     assert "onerror" not in svg.lower()

@@ -508,11 +508,11 @@ def planned_build(template: Path, content: Path, cache: Path, target: Path, *ext
 
 
 @pytest.fixture(scope="module")
-def template_samples(sample_banks: tuple[Path, Path, Path], pdfs_of,  # noqa: ANN001
-                     tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple[DeckPlan, Path, Path]]]:
-    """The two sample decks on every corpus template, built through the CLI, and their PDFs from one
-    LibreOffice run (its start-up paid once, not five times): name -> [(plan, deck, PDF)] for the
-    slides deck and the click deck. Shared by its tests on one worker (SHARED_FIXTURES)."""
+def template_samples(sample_banks: tuple[Path, Path, Path],
+                     tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple[DeckPlan, Path]]]:
+    """The two sample decks on every corpus template, built through the CLI: name -> [(plan, deck)]
+    for the slides deck and the click deck. Their tests share a worker (SHARED_FIXTURES), so the
+    first of them has LibreOffice draw all ten in one run (its start-up paid once, not five times)."""
     bank, click, cache = sample_banks
     built: dict[str, list[tuple[DeckPlan, Path]]] = {}
     for name in NAMES:
@@ -521,12 +521,11 @@ def template_samples(sample_banks: tuple[Path, Path, Path], pdfs_of,  # noqa: AN
                                                                                          (click, "click"))]
         built[name] = [(planned_build(corpus(name), content, cache, deck, "--reveal", reveal), deck)
                        for content, reveal, deck in decks]
-    pdfs = iter(pdfs_of([deck for pairs in built.values() for _, deck in pairs]))
-    return {name: [(plan, deck, next(pdfs)) for plan, deck in pairs] for name, pairs in built.items()}
+    return built
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_corpus_template_study_decks_fit_in_libreoffice(name: str, template_samples) -> None:  # noqa: ANN001
+def test_corpus_template_study_decks_fit_in_libreoffice(name: str, template_samples, pdfs_of) -> None:  # noqa: ANN001
     from checks import plan_problems
 
     from deck.build import bank_diagrams
@@ -544,11 +543,13 @@ def test_corpus_template_study_decks_fit_in_libreoffice(name: str, template_samp
         plan = study(bank, theme, sizes, reveal, scenes)
         assert len(plan.slides) > 250 and plan_problems(plan, theme) == [], reveal
     # The samples in LibreOffice: every kind of slide, nothing outside its box.
-    (slides, _, _), (click, _, _) = samples = template_samples[name]
+    (slides, _), (click, _) = samples = template_samples[name]
     kinds = slide_kinds(slides) + slide_kinds(click)
     assert [k for k in KINDS if not kinds[k]] == [], dict(kinds)
-    for _, deck, pdf in samples:
-        assert placement_problems(deck, pdf) == [], deck.name
+    every = [deck for pairs in template_samples.values() for _, deck in pairs]
+    pdfs = dict(zip(every, pdfs_of(every), strict=True))  # made once, by the first of these tests
+    for _, deck in samples:
+        assert placement_problems(deck, pdfs[deck]) == [], deck.name
 
 
 def test_click_builds_on_a_template_are_schema_valid(tmp_path: Path, pml_schema: etree.XMLSchema) -> None:
