@@ -162,7 +162,7 @@ class BrowserPool:
     makes its own context, page and Mermaid as in a build, but starting the two was ~0.6 s of a
     session's ~2 s. Tests that draw with Chromium themselves take it from here too: a second
     Playwright cannot start in a thread that runs one, and once it runs, neither can asyncio.run
-    (a test that needs either calls stop() first; test_mermaid's own-browser test does). Stopped
+    (a test that needs either calls stop() first, as test_mermaid's injection test does). Stopped
     when the worker's session ends."""
 
     def __init__(self) -> None:
