@@ -1,5 +1,5 @@
 # The two commands in README.md: `make deck` and `make test`. Both set up what is missing first.
-.PHONY: setup deck test test-fast lint bench preview clean vendor-mermaid
+.PHONY: setup deck test test-fast test-sweep lint bench preview clean vendor-mermaid
 
 setup:
 	@bash scripts/setup.sh
@@ -9,14 +9,21 @@ deck: setup
 
 # PYTHONDONTWRITEBYTECODE emptied: Python keeps compiled modules, and pytest its rewritten test
 # modules, for the next run and the other worker (a machine that sets it compiled everything twice a run).
+# `test` leaves out the sweeps (pytest mark `sweep`: a check run on samples here, on the whole of a
+# large input in `test-sweep`); CI (.ci/run) runs both. Plain `pytest` runs everything.
 test: setup
 	.venv/bin/ruff check deck tests bench
-	PYTHONDONTWRITEBYTECODE= .venv/bin/python -m pytest
+	PYTHONDONTWRITEBYTECODE= .venv/bin/python -m pytest -m "not sweep"
 
 # Everything but the LibreOffice and Chromium runs (pytest marks; see tests/conftest.py).
 test-fast: setup
 	.venv/bin/ruff check deck tests bench
-	PYTHONDONTWRITEBYTECODE= .venv/bin/python -m pytest -m "not libreoffice and not browser"
+	PYTHONDONTWRITEBYTECODE= .venv/bin/python -m pytest -m "not libreoffice and not browser and not sweep"
+
+# The sweeps alone: the bundled study deck whole in LibreOffice, four more corpus templates, the 100
+# corpus flowcharts rendered and compared with Mermaid's own drawing.
+test-sweep: setup
+	PYTHONDONTWRITEBYTECODE= .venv/bin/python -m pytest -m sweep
 
 bench: setup
 	@command -v pandoc >/dev/null || { apt-get update -qq && apt-get install -y -qq pandoc >/dev/null; }

@@ -110,46 +110,91 @@ def plan_problems(plan, theme) -> list[str]:  # noqa: ANN001
     """Layout properties read from the plan, in process: every text fits its box as our
     measure sets it (code rows as given, other text re-broken at its size), and every box
     lies on the page. The LibreOffice checks above confirm the measure on real decks."""
-    from deck.plan import Table, Text
-    from deck.text import layout
-    from deck.text.layout import Style
-
     problems = []
     eps = 0.01
     for number, slide in enumerate(plan.slides, 1):
-        # A table's cells are checked as text boxes with the table's cell insets.
-        cells = [(c, el.pad_x, el.pad_y) for el in slide.elements if isinstance(el, Table) for row in el.cells
-                 for c in row]
-        for el, pad_x, pad_y in [(e, plan.inset, plan.inset) for e in (slide.title, *slide.elements)] + cells:
+        for el, pad_x, pad_y in _framed(slide, plan.inset):
             b = el.box
             where = f"slide {number} ({slide.kind}) {getattr(el, 'role', type(el).__name__)}"
             if b.x < -eps or b.y < -eps or b.x + b.w > plan.width + eps or b.y + b.h > plan.height + eps:
                 problems.append(f"{where}: box {b} off the page")
-            if not isinstance(el, Text) or not el.paras:
+            measured = _measure(el, pad_x, pad_y, theme)
+            if measured is None:
                 continue
-            width, height = b.w - 2 * pad_x, b.h - 2 * pad_y
-            if el.mono:
-                for p in el.paras:
-                    if theme.mono(p.text.rstrip(), el.size) > width + eps:
-                        problems.append(f"{where}: code row wider than its box: {p.text[:30]!r}")
-                used = len(el.paras) * el.size * el.line_spacing
-            else:
-                bold = el.bold or all(r.bold for p in el.paras for r in p.runs)  # bold labels are short
-                measure = theme.sans_bold if bold else theme.sans
-                if any(r.size and r.size > el.size for p in el.paras for r in p.runs):
-                    problems.append(f"{where}: a run is larger than its box's size")
-                style = Style(el.size, el.size, el.line_spacing, el.paragraph_gap)
-                lines, used = layout.layout([_paragraph(p, theme) for p in el.paras], width, el.size, style, measure)
-                if el.role == "cell" and all(len(ls) == 1 for ls in lines):  # one unbroken line: no spare
-                    used = len(el.paras) * el.size * el.line_spacing
-                # A single line is never broken by a wider measure than ours; only height counts.
-                if any(len(p.text) > 1 and w > width + eps for p, ls in zip(el.paras, lines, strict=True)
-                       for w in _line_widths(p.text, ls, measure, el.size)):
-                    problems.append(f"{where}: a line is wider than its box")
+            used, height, found = measured
+            problems += [f"{where}: {x}" for x in found]
             if used > height + 0.5:
                 problems.append(f"{where}: text {used:.1f} pt tall in a {height:.1f} pt box: "
                                 f"{el.paras[0].text[:30]!r}")
     return problems
+
+
+def line_counts(plan, theme) -> list[float]:  # noqa: ANN001
+    """Per slide, the lines our measure breaks its text into (code rows aside: they are given): each
+    break is where LibreOffice might break otherwise and push text out of a box fitted to it, so the
+    densest slides are where a sample for LibreOffice should look."""
+    out = []
+    for slide in plan.slides:
+        lines = 0.0
+        for el, pad_x, pad_y in _framed(slide, plan.inset):
+            measured = _measure(el, pad_x, pad_y, theme)
+            if measured is not None and not el.mono:
+                lines += measured[0] / (el.size * el.line_spacing)
+        out.append(lines)
+    return out
+
+
+def code_room(plan, theme) -> list[float]:  # noqa: ANN001
+    """Per slide, the room its widest code row leaves in its box, in ems of its size (inf without
+    code): a row LibreOffice draws wider than we measure it spills out sideways."""
+    out = []
+    for slide in plan.slides:
+        room = [(el.box.w - 2 * pad_x - max(theme.mono(p.text.rstrip(), el.size) for p in el.paras)) / el.size
+                for el, pad_x, _ in _framed(slide, plan.inset) if getattr(el, "mono", False) and el.paras]
+        out.append(min(room, default=float("inf")))
+    return out
+
+
+def _framed(slide, inset):  # noqa: ANN001, ANN202
+    """A slide's title and elements with their insets, and each table cell with its table's."""
+    from deck.plan import Table
+
+    cells = [(c, el.pad_x, el.pad_y) for el in slide.elements if isinstance(el, Table) for row in el.cells
+             for c in row]
+    return [(e, inset, inset) for e in (slide.title, *slide.elements)] + cells
+
+
+def _measure(el, pad_x, pad_y, theme):  # noqa: ANN001, ANN202
+    """A text element as our measure sets it: (height used, height inside its insets, problems of
+    its lines and runs); None for an element without text."""
+    from deck.plan import Text
+    from deck.text import layout
+    from deck.text.layout import Style
+
+    if not isinstance(el, Text) or not el.paras:
+        return None
+    eps = 0.01
+    problems = []
+    width, height = el.box.w - 2 * pad_x, el.box.h - 2 * pad_y
+    if el.mono:
+        for p in el.paras:
+            if theme.mono(p.text.rstrip(), el.size) > width + eps:
+                problems.append(f"code row wider than its box: {p.text[:30]!r}")
+        used = len(el.paras) * el.size * el.line_spacing
+    else:
+        bold = el.bold or all(r.bold for p in el.paras for r in p.runs)  # bold labels are short
+        measure = theme.sans_bold if bold else theme.sans
+        if any(r.size and r.size > el.size for p in el.paras for r in p.runs):
+            problems.append("a run is larger than its box's size")
+        style = Style(el.size, el.size, el.line_spacing, el.paragraph_gap)
+        lines, used = layout.layout([_paragraph(p, theme) for p in el.paras], width, el.size, style, measure)
+        if el.role == "cell" and all(len(ls) == 1 for ls in lines):  # one unbroken line: no spare
+            used = len(el.paras) * el.size * el.line_spacing
+        # A single line is never broken by a wider measure than ours; only height counts.
+        if any(len(p.text) > 1 and w > width + eps for p, ls in zip(el.paras, lines, strict=True)
+               for w in _line_widths(p.text, ls, measure, el.size)):
+            problems.append("a line is wider than its box")
+    return used, height, problems
 
 
 def slide_kinds(plan) -> Counter[str]:  # noqa: ANN001

@@ -2,8 +2,8 @@
 
 LibreOffice and Chromium are most of the suite's time (2 cores): share what they make.
 - built: the bundled bank's decks with stand-in PDFs (no LibreOffice; ~2 s, made by each worker, so
-  its many tests spread over both); built_pdfs: LibreOffice's PDFs of its study deck, handout and
-  scorecard, in one run; stress_deck: the stress deck, once.
+  its many tests spread over both); built_pdfs: LibreOffice's PDFs of its handout and scorecard, in
+  one run; stress_deck: the stress deck, once.
 - pdf_of(deck) / pdfs_of([decks]): PDFs beside the decks, each once per session; pdfs_of converts
   several decks in ONE LibreOffice run (a start-up is ~1.2 s of CPU), so give it every deck a test
   needs at once (tests/render/test_templates.py: the slides and click decks of a template).
@@ -73,11 +73,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def built_pdfs(built: Path, pdfs_of, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:  # noqa: ANN001
-    """LibreOffice's PDFs of the bundled study deck, handout and scorecard (copies, in one run):
-    file name -> (deck, PDF)."""
+    """LibreOffice's PDFs of the bundled handout and scorecard (copies, in one run): file name ->
+    (deck, PDF). The study deck's ~430 slides are drawn whole in the sweep (test_decks.py)."""
     folder = tmp_path_factory.mktemp("built-pdfs")
-    decks = [Path(shutil.copy(built / name, folder / name)) for name in ("study.pptx", "handout.pptx",
-                                                                          "mock-scorecard.pptx")]
+    decks = [Path(shutil.copy(built / name, folder / name)) for name in ("handout.pptx", "mock-scorecard.pptx")]
     return {deck.name: (deck, pdf) for deck, pdf in zip(decks, pdfs_of(decks), strict=True)}
 
 
@@ -270,7 +269,7 @@ BROWSER_FIXTURES = {"browser", "chromium"}  # chromium: a bare browser (tests/ex
 # once per worker; one group keeps its tests on one worker, so it is made once (--dist loadgroup).
 # Not `built`: cheaper to make twice than to hold its ~40 tests on one worker.
 SHARED_FIXTURES = ("built_pdfs", "stress_deck", "wheel", "click_deck", "corpus_deck", "starter_cache",
-                   "template_samples", "corpus_build")
+                   "template_sample", "corpus_build")
 
 
 def _group_id(config: pytest.Config, item: pytest.Item) -> None:

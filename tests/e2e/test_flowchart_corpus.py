@@ -25,6 +25,10 @@ from deck.diagrams.session import RenderSession
 from deck.diagrams.sources import inspect_source
 from deck.theme.settings import load_theme
 
+# A sweep (`make test-sweep`, CI): ~30 s of Chromium on one worker. `make test` renders a diagram of
+# every Mermaid shape and compares the scene with its DOM (tests/diagrams/test_native_diagrams.py,
+# tests/data/every-shape.mmd), and renders the bundled diagrams afresh.
+pytestmark = pytest.mark.sweep
 CORPUS = REPO.parent / "shared" / "corpus" / "mermaid-flowcharts"
 P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
 # Measured 2026-12-04 (Mermaid 11, default theme): what stays a picture and why.

@@ -111,6 +111,17 @@ def test_handout_pdf_pages_and_placement(built_pdfs: dict[str, tuple[Path, Path]
     assert placement_problems(deck, pdf) == []
 
 
+def test_scorecard_pdf_is_a4_with_every_row_in_its_box(built_pdfs: dict[str, tuple[Path, Path]]) -> None:
+    import pymupdf
+
+    deck, pdf = built_pdfs["mock-scorecard.pptx"]
+    with pymupdf.open(pdf) as doc:
+        assert len(doc) == len(Presentation(str(deck)).slides)
+        assert {(round(page.rect.width), round(page.rect.height)) for page in doc} == {(595, 842)}
+        assert BANK.questions[0].question[:12] in "".join(page.get_text() for page in doc)
+    assert placement_problems(deck, pdf) == []
+
+
 def test_scorecard_rows_follow_the_deck() -> None:
     opts = MockOptions(shuffle=True, seed=3, limit=9)
     deck_order = question_pairs(mock(BANK, THEME, opts))
