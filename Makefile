@@ -20,10 +20,11 @@ test-fast: setup
 	.venv/bin/ruff check deck tests bench
 	PYTHONDONTWRITEBYTECODE= .venv/bin/python -m pytest -m "not libreoffice and not browser and not sweep"
 
-# The sweeps alone: the bundled study deck whole in LibreOffice, four more corpus templates, the 100
-# corpus flowcharts rendered and compared with Mermaid's own drawing.
+# The sweeps alone: the bundled study deck and handout whole in LibreOffice, four more corpus
+# templates, the 100 corpus flowcharts against Mermaid's own drawing, and the property tests with all
+# their examples (`make test` runs a fifth: tests/conftest.py examples()).
 test-sweep: setup
-	PYTHONDONTWRITEBYTECODE= .venv/bin/python -m pytest -m sweep
+	DECK_SWEEP=1 PYTHONDONTWRITEBYTECODE= .venv/bin/python -m pytest -m "sweep or hypothesis"
 
 bench: setup
 	@command -v pandoc >/dev/null || { apt-get update -qq && apt-get install -y -qq pandoc >/dev/null; }

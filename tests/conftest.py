@@ -141,7 +141,17 @@ def pml_schema() -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(XSD_DIR / "pml.xsd")))
 
 
-# CI runs the same generated examples every time (a failure reproduces); locally they vary.
+# Property tests (@given, pytest mark `hypothesis`) run a fifth of their examples in `make test` and
+# all of them in the sweep (`make test-sweep` sets DECK_SWEEP). CI runs the same generated examples
+# every time (a failure reproduces); locally they vary, so reruns reach further.
+SWEEP = bool(os.environ.get("DECK_SWEEP"))
+
+
+def examples(n: int) -> int:
+    """A property test's example count: n in the sweep, a fifth of n (at least 20) otherwise."""
+    return n if SWEEP else max(20, n // 5)
+
+
 if os.environ.get("CI"):
     settings.register_profile("ci", derandomize=True, database=None, deadline=None)
     settings.load_profile("ci")

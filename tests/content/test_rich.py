@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CONTENT, SECTION
+from conftest import CONTENT, SECTION, examples
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -115,7 +115,7 @@ def test_plain_fields_skip_the_parser_with_the_same_blocks() -> None:
         assert _MARKDOWN.search(text), text  # each of these is Markdown: the parser reads it
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.lists(st.sampled_from([*"ab 中，。|-:~[]()!<>#&;=+1.)_\t", "\n", "- ", "~~", "](", "[x]: /u", "&amp;", "<br>",
                                  "<http://a.b>", "|--|--|", "---", "> ", "# ", "1. ", "a@b.c", ":-", "  "]),
                 max_size=25).map("".join))

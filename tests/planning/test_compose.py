@@ -7,6 +7,7 @@ import io
 import re
 import zipfile
 
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,7 +28,7 @@ code_line = st.tuples(st.sampled_from(["", "    ", "        "]), st.lists(st.one
     min_size=1, max_size=40).map("".join)).map("".join)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(code_line, st.floats(min_value=150, max_value=700), st.sampled_from([9.0, 12.0, 18.0]))
 def test_code_rows_fit_break_between_tokens_and_keep_the_indent(line: str, width: float, size: float) -> None:
     number_w = 3

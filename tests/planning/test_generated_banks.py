@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from checks import placement_problems, plan_problems, schema_errors
-from conftest import no_libreoffice
+from conftest import examples, no_libreoffice
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -75,7 +75,7 @@ def plans_of(root: Path) -> list:
 # In process and on the plan: cheap enough for hundreds of banks (LibreOffice checks the
 # measure itself on the bundled decks, the stress bank and one generated bank below).
 # No shrinking (slow on banks this size): a failing bank is printed whole.
-@settings(max_examples=200, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+@settings(max_examples=examples(200), deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(banks())
 def test_generated_banks_plan_inside_their_boxes(tmp_path: Path, bank: dict) -> None:

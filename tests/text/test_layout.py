@@ -6,6 +6,7 @@ import itertools
 from pathlib import Path
 
 import pytest
+from conftest import examples
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -29,7 +30,7 @@ pieces = st.one_of(
 texts = st.lists(pieces, min_size=1, max_size=60).map("".join)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(texts, st.floats(min_value=80, max_value=900), st.sampled_from([9.0, 12.0, 16.0, 24.0, 40.0]))
 @example("模，，", 85.0, 40.0)  # two closing marks: one must start a line whichever way it breaks
 @example("（模，", 85.0, 40.0)  # carrying 模 down would leave （ at a line's end: ， starts the line instead
@@ -119,7 +120,7 @@ short_pieces = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(short_pieces, min_size=1, max_size=80).map("".join), st.floats(min_value=120, max_value=900),
        st.sampled_from([9.0, 16.0, 24.0]))
 def test_breaker_matches_the_obvious_greedy(text: str, width: float, size: float) -> None:
@@ -169,7 +170,7 @@ def _reference_atoms(text: str) -> list[str]:
     return atoms
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(st.lists(st.sampled_from(sorted(CLOSING | OPENING) + list("模型ab_.=/0 \t\u3000\u00a0") + ["  ", "xy", "，a"]),
                 max_size=30).map("".join))
 def test_atoms_match_the_plain_loop(text: str) -> None:
