@@ -2,8 +2,9 @@
 
 LibreOffice and Chromium are most of the suite's time (2 cores): share what they make.
 - built: the bundled bank's decks with stand-in PDFs (no LibreOffice; ~2 s, made by each worker, so
-  its many tests spread over both); built_pdfs: LibreOffice's PDFs of its handout and scorecard, in
-  one run; stress_deck: the stress deck, once.
+  its many tests spread over both); bank_pdfs: LibreOffice's PDFs of a study deck, handout and
+  scorecard, in one run: of dense_sample (the bundled bank's densest questions) in `make test`, of
+  the bundled bank whole in the sweep; stress_deck: the stress deck, once.
 - pdf_of(deck) / pdfs_of([decks]): PDFs beside the decks, each once per session; pdfs_of converts
   several decks in ONE LibreOffice run (a start-up is ~1.2 s of CPU), so give it every deck a test
   needs at once (tests/render/test_templates.py: the slides and click decks of a template).
@@ -28,6 +29,7 @@ import pytest
 from hypothesis import settings
 from lxml import etree
 
+from deck import resources
 from deck.cli import main
 from deck.diagrams.discovery import LAUNCH_ARGS, MERMAID_JS, find_browser
 from deck.diagrams.session import RenderSession
@@ -63,7 +65,7 @@ questions:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every profile of the bundled bank (diagrams from the committed cache), built through the CLI;
     the handout's and scorecard's PDFs by the LibreOffice stand-in (fake_pdf names the deck each was
-    made from), so the checks of what we write need no LibreOffice: built_pdfs has LibreOffice's."""
+    made from), so the checks of what we write need no LibreOffice: bank_pdfs has LibreOffice's."""
     out = tmp_path_factory.mktemp("build")
     with pytest.MonkeyPatch.context() as patch:
         fake_libreoffice(patch)
@@ -71,13 +73,70 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def study_plan(content: Path) -> tuple[Any, Any]:
+    """The study plan of a bank and its theme, diagrams from the committed renders, as `deck build`
+    makes it."""
+    from deck.build import bank_diagrams
+    from deck.content.load import load_bank
+    from deck.planning.profiles import study
+
+    bank, theme = load_bank(content), load_theme()
+    rendered = bank_diagrams(bank, theme, resources.diagram_cache())
+    sizes = {d: r.png_size for d, r in rendered.items()}
+    scenes = {d: r.scene for d, r in rendered.items() if r.scene is not None and bank.diagrams[d].native}
+    return study(bank, theme, sizes, "slides", scenes), theme
+
+
+DENSE, TIGHT = 16, 6  # the dense sample's questions: the densest answers, the code rows nearest their box's edge
+
+
 @pytest.fixture(scope="session")
-def built_pdfs(built: Path, pdfs_of, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:  # noqa: ANN001
-    """LibreOffice's PDFs of the bundled handout and scorecard (copies, in one run): file name ->
-    (deck, PDF). The study deck's ~430 slides are drawn whole in the sweep (test_decks.py)."""
-    folder = tmp_path_factory.mktemp("built-pdfs")
-    decks = [Path(shutil.copy(built / name, folder / name)) for name in ("handout.pptx", "mock-scorecard.pptx")]
-    return {deck.name: (deck, pdf) for deck, pdf in zip(decks, pdfs_of(decks), strict=True)}
+def dense_sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, set[str]]:
+    """The bundled bank cut to the questions where LibreOffice breaking a line otherwise than our
+    measure would matter most: the DENSE whose slides our measure breaks into the most lines, the
+    TIGHT whose code rows leave the least room, and each section's densest (every section, diagram
+    and reference stays). The bank folder and the questions kept."""
+    import yaml
+    from checks import code_room, line_counts
+
+    plan, theme = study_plan(CONTENT)
+    dense: dict[str, float] = {}
+    room: dict[str, float] = {}
+    for slide, lines, spare in zip(plan.slides, line_counts(plan, theme), code_room(plan, theme), strict=True):
+        if slide.question_id:
+            dense[slide.question_id] = max(dense.get(slide.question_id, 0.0), lines)
+            room[slide.question_id] = min(room.get(slide.question_id, float("inf")), spare)
+    kept = set(sorted(dense, key=lambda q: -dense[q])[:DENSE]) | set(sorted(room, key=room.__getitem__)[:TIGHT])
+    bank = tmp_path_factory.mktemp("dense") / "bank"
+    shutil.copytree(CONTENT, bank)
+    for path in sorted(bank.glob("0*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        questions = [q for q in data["questions"] if q["id"] in kept] or [
+            max(data["questions"], key=lambda q: dense[q["id"]])]
+        kept |= {q["id"] for q in questions}
+        path.write_text(yaml.safe_dump(data | {"questions": questions}, allow_unicode=True, sort_keys=False),
+                        encoding="utf-8")
+    return bank, kept
+
+
+@pytest.fixture(scope="session", params=["sample", pytest.param("bundled", marks=pytest.mark.sweep)])
+def bank_pdfs(request: pytest.FixtureRequest, pdfs_of,  # noqa: ANN001
+              tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, tuple[Path, Path]]]:
+    """LibreOffice's PDFs of a bank's study deck, handout and scorecard, in one run: the dense sample's
+    in `make test`, the bundled bank's whole (~430 study slides, 80 handout pages) in the sweep. The
+    bank folder, and file name -> (deck, PDF)."""
+    folder = tmp_path_factory.mktemp(f"pdfs-{request.param}")
+    if request.param == "bundled":
+        content, built = CONTENT, request.getfixturevalue("built")
+    else:
+        content, built = request.getfixturevalue("dense_sample")[0], folder / "decks"
+        cache = Path(shutil.copytree(resources.diagram_cache(), folder / "cache"))
+        with pytest.MonkeyPatch.context() as patch:
+            fake_libreoffice(patch)  # the three PDFs are made below, in one run
+            assert main(["build", "-q", "--content", str(content), "--cache", str(cache), "-o", str(built)]) == 0
+    decks = [Path(shutil.copy(built / name, folder / name)) for name in ("study.pptx", "handout.pptx",
+                                                                          "mock-scorecard.pptx")]
+    return content, {deck.name: (deck, pdf) for deck, pdf in zip(decks, pdfs_of(decks), strict=True)}
 
 
 @pytest.fixture(scope="session")
@@ -272,13 +331,13 @@ def starter_cache(tmp_path_factory: pytest.TempPathFactory) -> str:
 # --- marks: the slow tools a test runs, read from what it uses ------------------------------------
 # `make test-fast` deselects both. A test that starts LibreOffice or Chromium without using one of
 # these fixtures or helpers carries an explicit @pytest.mark.libreoffice / browser instead.
-LIBREOFFICE_FIXTURES = {"built_pdfs", "pdf_of", "pdfs_of", "venv"}  # venv: packaging
+LIBREOFFICE_FIXTURES = {"bank_pdfs", "pdf_of", "pdfs_of", "venv"}  # venv: packaging
 LIBREOFFICE_CALLS = ("need_soffice(", "_soffice(", "to_pdf(")
 BROWSER_FIXTURES = {"browser", "chromium"}  # chromium: a bare browser (tests/export/test_anki.py)
 # Costly fixtures shared by several tests (session or module scope): xdist would make each of them
 # once per worker; one group keeps its tests on one worker, so it is made once (--dist loadgroup).
 # Not `built`: cheaper to make twice than to hold its ~40 tests on one worker.
-SHARED_FIXTURES = ("built_pdfs", "stress_deck", "wheel", "click_deck", "corpus_deck", "starter_cache",
+SHARED_FIXTURES = ("bank_pdfs", "stress_deck", "wheel", "click_deck", "corpus_deck", "starter_cache",
                    "template_sample", "corpus_build")
 
 

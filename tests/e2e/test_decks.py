@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from checks import placement_problems, schema_errors
-from conftest import CONTENT, STRESS
+from conftest import CONTENT, DENSE, STRESS, study_plan
 from pptx import Presentation
 from pptx.enum.shapes import PP_PLACEHOLDER
 
@@ -129,66 +129,13 @@ def test_byte_identical_rebuild(built: Path, tmp_path: Path) -> None:
         assert (tmp_path / name).read_bytes() == (built / name).read_bytes(), name
 
 
-def _study_plan(content: Path):  # noqa: ANN202
-    """The study plan of a bank, its diagrams from the committed renders, as `deck build` makes it."""
-    from deck import resources
-    from deck.build import bank_diagrams
-    from deck.planning.profiles import study
-
-    bank, theme = load_bank(content), load_theme()
-    rendered = bank_diagrams(bank, theme, resources.diagram_cache())
-    sizes = {d: r.png_size for d, r in rendered.items()}
-    scenes = {d: r.scene for d, r in rendered.items() if r.scene is not None and bank.diagrams[d].native}
-    return study(bank, theme, sizes, "slides", scenes), theme
-
-
-DENSE, TIGHT = 16, 6  # the sample's questions: the densest answers, the code rows closest to their box's edge
-
-
-@pytest.fixture(scope="module")
-def dense_sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, set[str]]:
-    """The bundled bank cut to the questions where LibreOffice breaking a line otherwise than our
-    measure would matter most: the DENSE whose slides our measure breaks into the most lines, the
-    TIGHT whose code rows leave the least room, and each section's densest (every section, diagram
-    and reference stays). Built through the CLI; the deck and the questions kept."""
-    import shutil
-
-    import yaml
-    from checks import code_room, line_counts
-
-    from deck import resources
-    from deck.cli import main
-
-    plan, theme = _study_plan(CONTENT)
-    dense: dict[str, float] = {}
-    room: dict[str, float] = {}
-    for slide, lines, spare in zip(plan.slides, line_counts(plan, theme), code_room(plan, theme), strict=True):
-        if slide.question_id:
-            dense[slide.question_id] = max(dense.get(slide.question_id, 0.0), lines)
-            room[slide.question_id] = min(room.get(slide.question_id, float("inf")), spare)
-    kept = set(sorted(dense, key=lambda q: -dense[q])[:DENSE]) | set(sorted(room, key=room.__getitem__)[:TIGHT])
-    root = tmp_path_factory.mktemp("dense")
-    shutil.copytree(CONTENT, root / "bank")
-    for path in sorted((root / "bank").glob("0*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        questions = [q for q in data["questions"] if q["id"] in kept] or [
-            max(data["questions"], key=lambda q: dense[q["id"]])]
-        kept |= {q["id"] for q in questions}
-        path.write_text(yaml.safe_dump(data | {"questions": questions}, allow_unicode=True, sort_keys=False),
-                        encoding="utf-8")
-    shutil.copytree(resources.diagram_cache(), root / "cache")
-    deck = root / "dense.pptx"
-    assert main(["build", "-q", "--content", str(root / "bank"), "--profile", "study", "--cache", str(root / "cache"),
-                 "-o", str(deck)]) == 0
-    return deck, kept
-
-
 def test_the_sample_holds_the_whole_decks_slides_of_its_questions(dense_sample: tuple[Path, set[str]]) -> None:
-    """What LibreOffice draws of the sample is what it would draw of those questions in the whole deck:
-    the same slides, boxes and text (but the counters: the marker's "Q 4 / 30" and the page number)."""
-    _, kept = dense_sample
-    whole, _ = _study_plan(CONTENT)
-    sample, _ = _study_plan(dense_sample[0].parent / "bank")
+    """What LibreOffice draws of the dense sample in `make test` is what it would draw of those
+    questions in the whole deck: the same slides, boxes and text (but the counters: the marker's
+    "Q 4 / 30" and the page number). And every kind of slide is in it."""
+    bank, kept = dense_sample
+    whole, _ = study_plan(CONTENT)
+    sample, _ = study_plan(bank)
 
     def placed(plan) -> list:  # noqa: ANN001
         return [(s.kind, s.title, [e for e in s.elements if getattr(e, "role", "") not in ("marker", "footer")])
@@ -199,26 +146,11 @@ def test_the_sample_holds_the_whole_decks_slides_of_its_questions(dense_sample: 
     assert len(sample.slides) < len(whole.slides) / 4
 
 
-def test_densest_study_slides_render_in_libreoffice_with_nothing_outside_their_box(
-        dense_sample: tuple[Path, set[str]], pdf_of) -> None:  # noqa: ANN001
+def test_study_renders_in_libreoffice_with_nothing_outside_its_box(
+        bank_pdfs: tuple[Path, dict[str, tuple[Path, Path]]]) -> None:
     import pymupdf
 
-    deck, _ = dense_sample
-    pdf = pdf_of(deck)
-    with pymupdf.open(pdf) as doc:
-        assert len(doc) == len(slides_of(deck))
-        assert "\ufffd" not in "".join(page.get_text() for page in doc)
-    assert placement_problems(deck, pdf) == []
-
-
-@pytest.mark.sweep
-def test_study_renders_in_libreoffice_with_nothing_outside_its_box(built: Path, tmp_path: Path, pdf_of) -> None:  # noqa: ANN001
-    import shutil
-
-    import pymupdf
-
-    deck = Path(shutil.copy(built / "study.pptx", tmp_path / "study.pptx"))  # its PDF beside the copy
-    pdf = pdf_of(deck)
+    deck, pdf = bank_pdfs[1]["study.pptx"]
     with pymupdf.open(pdf) as doc:
         assert len(doc) == len(slides_of(deck))
         text = "".join(doc[i].get_text() for i in range(3, 8))
