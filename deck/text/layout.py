@@ -277,15 +277,20 @@ def _break_long(text: str, start: int, first: int, stop: int, limit: float,
 def _kinsoku_cut(text: str, start: int, k: int, fits: Callable[[int, int], bool]) -> int:
     """Where a full line text[start:k] ends when text[k] does not fit after it. Kinsoku still
     applies: carry an opening bracket, or the character before a closing one, down to the next
-    line, while what is carried fits there; a line of nothing but such marks breaks where it is full."""
+    line, while what is carried fits there. A line of nothing but such marks breaks where it is
+    full, but opening brackets at its end still go down with the character that follows them (not
+    another bracket) while that fits."""
     def banned(cut: int) -> bool:
         return text[cut - 1] in OPENING or text[cut] in CLOSING
 
     cut = k
     while cut > start + 1 and banned(cut):  # the last allowed end, found without measuring
         cut -= 1
-    if banned(cut):
-        return k
+    if banned(cut):  # "（（模" two characters wide: "（" / "（模", not "（（" / "模"
+        cut = k
+        while text[k] not in OPENING and cut > start + 1 and text[cut - 1] in OPENING and fits(cut - 1, k + 1):
+            cut -= 1
+        return cut
     if cut == k or fits(cut, k + 1):  # widths grow with the text carried
         return cut
     cut = k  # what is carried does not fit: carry as much as fits

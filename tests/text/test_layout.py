@@ -34,6 +34,9 @@ texts = st.lists(pieces, min_size=1, max_size=60).map("".join)
 @given(texts, st.floats(min_value=80, max_value=900), st.sampled_from([9.0, 12.0, 16.0, 24.0, 40.0]))
 @example("模，，", 85.0, 40.0)  # two closing marks: one must start a line whichever way it breaks
 @example("（模，", 85.0, 40.0)  # carrying 模 down would leave （ at a line's end: ， starts the line instead
+@example("（（模", 85.0, 40.0)  # one （ must end a line: the other goes down with 模 (found by a random run)
+@example("（ ，", 85.0, 40.0)  # "（，" would fit, "（ ，" does not: the space between counts
+@example("（（（", 85.0, 40.0)  # a run of opening brackets fills its lines
 def test_lines_fit_and_rejoin(text: str, width: float, size: float) -> None:
     lines = layout.break_lines(text, width, size, MEASURE)
     assert "".join(lines) == text
@@ -57,15 +60,17 @@ def test_lines_fit_and_rejoin(text: str, width: float, size: float) -> None:
         assert MEASURE(atom.rstrip(), size) > width
         if line[0] in CLOSING:  # only if it cannot join the line before, nor take its last character down
             run = line[: len(line) - len(line.lstrip("".join(CLOSING)))]
-            assert MEASURE(prev.rstrip() + run, size) > width
+            assert MEASURE(prev + run, size) > width  # prev's spaces inside the line now
             rest = prev.rstrip()[:-1]  # what carrying the last character down would leave behind
             # Carrying a closing mark down would start that line with it; carrying what follows an
             # opening bracket would end the line before with the bracket, kinsoku's other half.
             if prev.rstrip()[-1:] not in CLOSING and rest and rest[-1] not in OPENING:
-                assert MEASURE(prev.rstrip()[-1:] + run, size) > width
+                assert MEASURE(prev[len(rest):] + run, size) > width
         if end in OPENING and end not in "([{":  # ASCII brackets stay inside words instead
-            # only if carrying it down would empty its line, or it cannot fit with what follows
-            assert prev.strip() == end or MEASURE(end + line.lstrip()[:1], size) > width
+            # only if carrying it down would empty its line, or it cannot fit with what follows, or
+            # what follows is another opening bracket (inside a run of them kinsoku cannot hold)
+            after = line.lstrip()[:1]
+            assert prev.strip() == end or MEASURE(end + after, size) > width or after in OPENING
 
 
 def test_cjk_breaks_anywhere_latin_words_stay_whole() -> None:
