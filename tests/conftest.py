@@ -73,18 +73,18 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def study_plan(content: Path) -> tuple[Any, Any]:
-    """The study plan of a bank and its theme, diagrams from the committed renders, as `deck build`
-    makes it."""
+def study_plan(content: Path, theme: Any = None, reveal: str = "slides") -> tuple[Any, Any]:
+    """The study plan of a bank and its theme (ours unless given), diagrams from the committed
+    renders, as `deck build` makes it."""
     from deck.build import bank_diagrams
     from deck.content.load import load_bank
     from deck.planning.profiles import study
 
-    bank, theme = load_bank(content), load_theme()
+    bank, theme = load_bank(content), load_theme() if theme is None else theme
     rendered = bank_diagrams(bank, theme, resources.diagram_cache())
     sizes = {d: r.png_size for d, r in rendered.items()}
     scenes = {d: r.scene for d, r in rendered.items() if r.scene is not None and bank.diagrams[d].native}
-    return study(bank, theme, sizes, "slides", scenes), theme
+    return study(bank, theme, sizes, reveal, scenes), theme
 
 
 DENSE, TIGHT = 16, 6  # the dense sample's questions: the densest answers, the code rows nearest their box's edge
@@ -119,6 +119,18 @@ def dense_sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, set[st
     return bank, kept
 
 
+@pytest.fixture(scope="session")
+def dense_built(dense_sample: tuple[Path, set[str]], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every profile of the dense sample, built through the CLI like `built` (stand-in PDFs)."""
+    folder = tmp_path_factory.mktemp("dense-built")
+    cache = Path(shutil.copytree(resources.diagram_cache(), folder / "cache"))
+    with pytest.MonkeyPatch.context() as patch:
+        fake_libreoffice(patch)
+        assert main(["build", "-q", "--content", str(dense_sample[0]), "--cache", str(cache),
+                     "-o", str(folder / "decks")]) == 0
+    return folder / "decks"
+
+
 @pytest.fixture(scope="session", params=["sample", pytest.param("bundled", marks=pytest.mark.sweep)])
 def bank_pdfs(request: pytest.FixtureRequest, pdfs_of,  # noqa: ANN001
               tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, tuple[Path, Path]]]:
@@ -129,11 +141,7 @@ def bank_pdfs(request: pytest.FixtureRequest, pdfs_of,  # noqa: ANN001
     if request.param == "bundled":
         content, built = CONTENT, request.getfixturevalue("built")
     else:
-        content, built = request.getfixturevalue("dense_sample")[0], folder / "decks"
-        cache = Path(shutil.copytree(resources.diagram_cache(), folder / "cache"))
-        with pytest.MonkeyPatch.context() as patch:
-            fake_libreoffice(patch)  # the three PDFs are made below, in one run
-            assert main(["build", "-q", "--content", str(content), "--cache", str(cache), "-o", str(built)]) == 0
+        content, built = request.getfixturevalue("dense_sample")[0], request.getfixturevalue("dense_built")
     decks = [Path(shutil.copy(built / name, folder / name)) for name in ("study.pptx", "handout.pptx",
                                                                           "mock-scorecard.pptx")]
     return content, {deck.name: (deck, pdf) for deck, pdf in zip(decks, pdfs_of(decks), strict=True)}

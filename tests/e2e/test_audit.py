@@ -115,17 +115,23 @@ def test_sibling_positions_match_the_audits_own(built: Path) -> None:
 # (the study deck ~5 s): those rules check each kind of element, which the sample decks below and the
 # shipped decks' diagram pages hold between them (test_english_markdown_and_click_decks_open_cleanly),
 # and every part of every shipped deck is validated against the XSD in lxml (test_decks.test_schema_valid).
-# Without the XSD (no ../shared) the shipped decks get the schema rules whole. The rest (relationships,
-# ids, timing trees, content types) runs on every shipped deck. One test per deck: xdist spreads them.
-@pytest.mark.parametrize("name", ["study.pptx", "mock.pptx", "handout.pptx", "mock-scorecard.pptx"])
-def test_the_bundled_decks_open_cleanly_in_powerpoint(built: Path, name: str) -> None:
-    assert {d.name for d in built.glob("*.pptx")} >= {"study.pptx", "mock.pptx", "handout.pptx", "mock-scorecard.pptx"}
-    with zipfile.ZipFile(built / name) as z:
-        others = set(z.namelist()) - diagram_parts(built / name)
-    assert findings(built / name, skip=others if (XSD_DIR / "pml.xsd").is_file() else frozenset()) == []
+# Without the XSD (no ../shared) the decks get the schema rules whole. The rest (relationships, ids,
+# timing trees, content types) runs on every part: of the dense sample's four decks in `make test`
+# (every diagram and section, the densest questions), of the bundled bank's whole in the sweep.
+SHIPPED = ("study.pptx", "mock.pptx", "handout.pptx", "mock-scorecard.pptx")
 
 
-def test_english_markdown_and_click_decks_open_cleanly(built: Path, tmp_path: Path,
+@pytest.mark.parametrize("bank", ["dense_built", pytest.param("built", marks=pytest.mark.sweep)])
+@pytest.mark.parametrize("name", SHIPPED)
+def test_the_bundled_decks_open_cleanly_in_powerpoint(bank: str, name: str, request: pytest.FixtureRequest) -> None:
+    folder: Path = request.getfixturevalue(bank)
+    assert {d.name for d in folder.glob("*.pptx")} >= set(SHIPPED)
+    with zipfile.ZipFile(folder / name) as z:
+        others = set(z.namelist()) - diagram_parts(folder / name)
+    assert findings(folder / name, skip=others if (XSD_DIR / "pml.xsd").is_file() else frozenset()) == []
+
+
+def test_english_markdown_and_click_decks_open_cleanly(built: Path, dense_built: Path, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(deck.export.pdf, "pdf_bytes", no_libreoffice)  # the PDFs are not what is checked here
     for args in (["--content", str(ENGLISH), "--profile", "study", "-o", str(tmp_path / "study.pptx")],
@@ -136,16 +142,17 @@ def test_english_markdown_and_click_decks_open_cleanly(built: Path, tmp_path: Pa
     decks = sorted(tmp_path.rglob("*.pptx"))
     assert len(decks) == 5  # the mock brings its scorecard
     assert [f for d in decks for f in findings(d)] == []
-    # What the schema rules saw, with the shipped decks' diagram pages (audited above), is every kind of
+    # What the schema rules saw, with the dense sample's diagram pages (audited above), is every kind of
     # element the four shipped decks hold: 482 kinds today, the native diagrams' only on those pages.
-    shipped = [built / name for name in ("study.pptx", "mock.pptx", "handout.pptx", "mock-scorecard.pptx")]
-    seen = set().union(*(constructs(d, diagram_parts(d)) for d in shipped), *map(constructs, decks))
-    missing = set().union(*map(constructs, shipped)) - seen
+    dense = [dense_built / name for name in SHIPPED]
+    seen = set().union(*(constructs(d, diagram_parts(d)) for d in dense), *map(constructs, decks))
+    missing = set().union(*(constructs(built / name) for name in SHIPPED)) - seen
     assert len(seen) > 450 and sorted(missing) == []
 
 
 @pytest.mark.skipif(not TEMPLATES.is_dir(), reason="../shared/corpus/templates is not beside the repository")
-@pytest.mark.parametrize("name", ["classic-4x3.pptx", "dark.pptx", "nyush.potx", "wide-corporate.pptx", "yahei.pptx"])
+@pytest.mark.parametrize("name", ["classic-4x3.pptx", "dark.pptx", "nyush.potx", "wide-corporate.pptx",
+                                  pytest.param("yahei.pptx", marks=pytest.mark.sweep)])  # 9 MB of layouts: swept
 def test_decks_on_the_corpus_templates_open_cleanly(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(deck.export.pdf, "pdf_bytes", no_libreoffice)
     assert sorted(t.name for t in TEMPLATES.glob("*.p?tx")) == ["classic-4x3.pptx", "dark.pptx", "nyush.potx",
