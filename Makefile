@@ -20,9 +20,10 @@ test-fast: setup
 	.venv/bin/ruff check deck tests bench
 	PYTHONDONTWRITEBYTECODE= .venv/bin/python -m pytest -m "not libreoffice and not browser and not sweep"
 
-# The sweeps alone: the bundled study deck and handout whole in LibreOffice, four more corpus
-# templates, the 100 corpus flowcharts against Mermaid's own drawing, and the property tests with all
-# their examples (`make test` runs a fifth: tests/conftest.py examples()).
+# The sweeps alone: the bundled study deck, handout and scorecard whole in LibreOffice and
+# openxml-audit, four more corpus templates (and yahei.pptx's checks), the 100 corpus flowcharts
+# against Mermaid's own drawing, and the property tests with all their examples (`make test` runs a
+# fifth: tests/conftest.py examples()).
 test-sweep: setup
 	DECK_SWEEP=1 PYTHONDONTWRITEBYTECODE= .venv/bin/python -m pytest -m "sweep or hypothesis"
 

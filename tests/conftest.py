@@ -73,6 +73,14 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@functools.cache
+def bundled_bank() -> Any:
+    """The bundled bank, loaded once a worker (~0.1 s; a Bank is frozen, so tests share it)."""
+    from deck.content.load import load_bank
+
+    return load_bank(CONTENT)
+
+
 def study_plan(content: Path, theme: Any = None, reveal: str = "slides") -> tuple[Any, Any]:
     """The study plan of a bank and its theme (ours unless given), diagrams from the committed
     renders, as `deck build` makes it."""
@@ -80,7 +88,8 @@ def study_plan(content: Path, theme: Any = None, reveal: str = "slides") -> tupl
     from deck.content.load import load_bank
     from deck.planning.profiles import study
 
-    bank, theme = load_bank(content), load_theme() if theme is None else theme
+    bank = bundled_bank() if content == CONTENT else load_bank(content)
+    theme = load_theme() if theme is None else theme
     rendered = bank_diagrams(bank, theme, resources.diagram_cache())
     sizes = {d: r.png_size for d, r in rendered.items()}
     scenes = {d: r.scene for d, r in rendered.items() if r.scene is not None and bank.diagrams[d].native}
@@ -345,7 +354,7 @@ BROWSER_FIXTURES = {"browser", "chromium"}  # chromium: a bare browser (tests/ex
 # Costly fixtures shared by several tests (session or module scope): xdist would make each of them
 # once per worker; one group keeps its tests on one worker, so it is made once (--dist loadgroup).
 # Not `built`: cheaper to make twice than to hold its ~40 tests on one worker.
-SHARED_FIXTURES = ("bank_pdfs", "stress_deck", "wheel", "click_deck", "corpus_deck", "starter_cache",
+SHARED_FIXTURES = ("bank_pdfs", "dense_built", "stress_deck", "wheel", "click_deck", "corpus_deck", "starter_cache",
                    "template_sample", "corpus_build")
 
 

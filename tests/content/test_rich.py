@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CONTENT, SECTION, examples
+from conftest import CONTENT, SECTION, bundled_bank, examples
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -86,7 +86,7 @@ def _rendered(source: str) -> str:
 
 def test_bundled_bank_renders_every_field_as_written() -> None:
     """Nothing is swallowed by accidental emphasis: each field's text minus math is its source minus markup."""
-    bank = load_bank(CONTENT)
+    bank = bundled_bank()
     checked = 0
     for q in bank.questions:
         for text in (q.question, q.answer, q.follow_up, q.pitfall, *q.key_points):
@@ -101,7 +101,7 @@ def test_bundled_bank_renders_every_field_as_written() -> None:
 
 
 def test_plain_fields_skip_the_parser_with_the_same_blocks() -> None:
-    bank = load_bank(CONTENT)
+    bank = bundled_bank()
     texts = [t for q in bank.questions for t in (q.question, q.answer, q.follow_up, q.pitfall, *q.key_points)]
     fast = [t for t in texts if not _MARKDOWN.search(t)]
     assert len(fast) > 1100

@@ -15,12 +15,11 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import CONTENT
+from conftest import bundled_bank
 
-from deck.content.load import load_bank
 from deck.content.model import Question
 
-SNIPPETS = [q for q in load_bank(CONTENT).questions if q.code is not None]
+SNIPPETS = [q for q in bundled_bank().questions if q.code is not None]
 BY_ID = {q.id: q for q in SNIPPETS}
 
 

@@ -8,11 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import CACHE, REPO, SETTINGS, SOURCES
+from conftest import CACHE, REPO, SETTINGS, SOURCES, bundled_bank
 
 from deck.build import diagram_warnings
 from deck.cli import main
-from deck.content.load import load_bank
 from deck.content.model import Diagram
 from deck.content.scaffold import starter_files, write_new_bank
 from deck.diagrams.cache import RenderedDiagram, render_diagrams
@@ -23,7 +22,7 @@ from deck.planning.compose import Page
 from deck.planning.slides import diagram_room, diagram_slide
 from deck.theme.settings import load_theme
 
-BANK = load_bank(REPO / "content")
+BANK = bundled_bank()
 
 
 def _stretched(scene: Scene, fx: float, fy: float) -> Scene:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from checks import placement_problems, schema_errors
-from conftest import CONTENT, DENSE, STRESS, study_plan
+from conftest import CONTENT, DENSE, STRESS, bundled_bank, study_plan
 from pptx import Presentation
 from pptx.enum.shapes import PP_PLACEHOLDER
 
@@ -32,7 +32,7 @@ def title_of(slide) -> str:  # noqa: ANN001
 
 
 def test_study_structure(built: Path) -> None:
-    bank = load_bank(CONTENT)
+    bank = bundled_bank()
     slides = slides_of(built / "study.pptx")
     ordered = [q.question for q in bank.questions]
     # Each question slide holds the question as its title and is followed by its reveal.
@@ -58,7 +58,7 @@ def test_study_has_sections_agenda_links_diagrams(built: Path) -> None:
     deck = built / "study.pptx"
     slides = slides_of(deck)
     titles = [title_of(s) for s in slides]
-    bank = load_bank(CONTENT)
+    bank = bundled_bank()
     for s in bank.sections:
         assert s.title in titles
     agenda = slides[1]

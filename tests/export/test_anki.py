@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CONTENT, SECTION
+from conftest import SECTION, bundled_bank
 from PIL import Image
 
 from deck.cli import main
@@ -104,7 +104,7 @@ def bundled(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Package:
 
 
 def test_bundled_bank_is_180_notes_in_6_section_decks(bundled: Package) -> None:
-    bank = load_bank(CONTENT)
+    bank = bundled_bank()
     assert len(bundled.notes) == 180 and len({n.guid for n in bundled.notes}) == 180
     by_deck: dict[str, int] = {}
     for note in bundled.notes:
@@ -123,7 +123,7 @@ def test_bundled_bank_is_180_notes_in_6_section_decks(bundled: Package) -> None:
 
 
 def test_no_raw_markdown_and_code_is_highlighted(bundled: Package) -> None:
-    bank = load_bank(CONTENT)
+    bank = bundled_bank()
     for note, q in zip(bundled.notes, bank.questions, strict=True):
         for name, value in note.fields.items():
             text = prose(value)
@@ -142,7 +142,7 @@ def test_no_raw_markdown_and_code_is_highlighted(bundled: Package) -> None:
 
 
 def test_diagrams_are_media_on_each_sections_first_question(bundled: Package) -> None:
-    bank = load_bank(CONTENT)
+    bank = bundled_bank()
     assert sorted(n.rsplit("-", 1)[0] + n[-4:] for n in bundled.media) == sorted(
         f"{d}{ext}" for d in bank.diagrams for ext in (".png", ".svg"))
     refs: set[str] = set()
@@ -380,7 +380,7 @@ def test_anki_imports_the_bundled_package_with_every_media_file_used(built: Path
         log = _anki_import(col, built / "bank.apkg")
         assert (len(log.new), len(log.updated), len(log.duplicate)) == (180, 0, 0)
         assert col.note_count() == 180 and col.card_count() == 180
-        bank = load_bank(CONTENT)
+        bank = bundled_bank()
         for section in bank.sections:
             assert len(col.find_cards(f'"deck:{deck_name(bank, section)}" tag:{section.id}')) == 30
         check = col.media.check()  # Anki's own scan of the fields: <object data=…> and <img src=…> both count

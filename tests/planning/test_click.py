@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from checks import placement_problems, schema_errors
-from conftest import CONTENT, STRESS, need_soffice, no_libreoffice
+from conftest import STRESS, bundled_bank, need_soffice, no_libreoffice
 from lxml import etree
 
 import deck.export.pdf
@@ -24,7 +24,7 @@ from deck.planning.selection import MockOptions
 from deck.render import drawingml, presentationml
 from deck.theme.settings import load_theme
 
-BANK = load_bank(CONTENT)
+BANK = bundled_bank()
 THEME = load_theme()
 DONE_WHEN = ["--profile", "mock", "--reveal", "click", "--shuffle", "--seed", "3", "--limit", "6"]
 P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from checks import NS, placement_problems, plan_problems, schema_errors
-from conftest import build, english_with_follow_up, fails, need_soffice, no_libreoffice, with_answer
+from conftest import build, bundled_bank, english_with_follow_up, fails, need_soffice, no_libreoffice, with_answer
 from lxml import etree
 from PIL import Image
 
@@ -353,13 +353,11 @@ def test_a_markdown_bank_shows_its_pictures_and_reports_an_unsafe_one(tmp_path: 
 def test_a_diagram_caption_keeps_its_markdown_on_the_slide() -> None:
     from dataclasses import replace
 
-    from conftest import CONTENT
-
     from deck.planning.compose import Page
     from deck.planning.slides import diagram_slide
 
     theme = load_theme()
-    bank = load_bank(CONTENT)
+    bank = bundled_bank()
     d = replace(next(iter(bank.diagrams.values())), caption="`q_proj` 的 **残差** $d_k$")
     slide = diagram_slide(Page.slide(theme, theme.labels("zh-CN")), d, "d", (1000, 400), "f", 1)
     (caption,) = [el for el in slide.elements if getattr(el, "role", "") == "caption"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from checks import placement_problems, plan_problems
-from conftest import CONTENT, fake_pdf, no_libreoffice
+from conftest import CONTENT, bundled_bank, fake_pdf, no_libreoffice
 from pptx import Presentation
 
 import deck.export.pdf
@@ -22,7 +22,7 @@ from deck.planning.references import references
 from deck.planning.selection import MockOptions, draw
 from deck.theme.settings import load_theme
 
-BANK = load_bank(CONTENT)
+BANK = bundled_bank()
 THEME = load_theme()
 
 
