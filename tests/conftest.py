@@ -81,9 +81,9 @@ def bundled_bank() -> Any:
     return load_bank(CONTENT)
 
 
-def study_plan(content: Path, theme: Any = None, reveal: str = "slides") -> tuple[Any, Any]:
-    """The study plan of a bank and its theme (ours unless given), diagrams from the committed
-    renders, as `deck build` makes it."""
+def study_plans(content: Path, theme: Any = None, reveals: tuple[str, ...] = ("slides",)) -> list[Any]:
+    """The study plans of a bank, one a reveal, in a theme (ours unless given), diagrams from the
+    committed renders, as `deck build` makes them."""
     from deck.build import bank_diagrams
     from deck.content.load import load_bank
     from deck.planning.profiles import study
@@ -93,7 +93,7 @@ def study_plan(content: Path, theme: Any = None, reveal: str = "slides") -> tupl
     rendered = bank_diagrams(bank, theme, resources.diagram_cache())
     sizes = {d: r.png_size for d, r in rendered.items()}
     scenes = {d: r.scene for d, r in rendered.items() if r.scene is not None and bank.diagrams[d].native}
-    return study(bank, theme, sizes, reveal, scenes), theme
+    return [study(bank, theme, sizes, reveal, scenes) for reveal in reveals]
 
 
 DENSE, TIGHT = 16, 6  # the dense sample's questions: the densest answers, the code rows nearest their box's edge
@@ -108,7 +108,7 @@ def dense_sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, set[st
     import yaml
     from checks import code_room, line_counts
 
-    plan, theme = study_plan(CONTENT)
+    (plan,), theme = study_plans(CONTENT), load_theme()
     dense: dict[str, float] = {}
     room: dict[str, float] = {}
     for slide, lines, spare in zip(plan.slides, line_counts(plan, theme), code_room(plan, theme), strict=True):

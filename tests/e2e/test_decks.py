@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from checks import placement_problems, schema_errors
-from conftest import CONTENT, DENSE, STRESS, bundled_bank, study_plan
+from conftest import CONTENT, DENSE, STRESS, bundled_bank, study_plans
 from pptx import Presentation
 from pptx.enum.shapes import PP_PLACEHOLDER
 
@@ -134,8 +134,7 @@ def test_the_sample_holds_the_whole_decks_slides_of_its_questions(dense_sample: 
     questions in the whole deck: the same slides, boxes and text (but the counters: the marker's
     "Q 4 / 30" and the page number). And every kind of slide is in it."""
     bank, kept = dense_sample
-    whole, _ = study_plan(CONTENT)
-    sample, _ = study_plan(bank)
+    (whole,), (sample,) = study_plans(CONTENT), study_plans(bank)
 
     def placed(plan) -> list:  # noqa: ANN001
         return [(s.kind, s.title, [e for e in s.elements if getattr(e, "role", "") not in ("marker", "footer")])

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from checks import placement_problems, schema_errors, slide_kinds
-from conftest import CONTENT, ENGLISH, REPO, no_libreoffice, study_plan
+from conftest import CONTENT, ENGLISH, REPO, no_libreoffice, study_plans
 from lxml import etree
 from pptx import Presentation
 from pptx.presentation import Presentation as PptxPresentation
@@ -516,11 +516,10 @@ def planned_build(template: Path, content: Path, cache: Path, target: Path, *ext
 @pytest.fixture(scope="module")
 def template_sample(sample_banks: tuple[Path, Path, Path],
                     tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], list[tuple[DeckPlan, Path]]]:
-    """The two sample decks on a corpus template, built through the CLI when first asked for:
+    """The two sample decks on a corpus template, built through the CLI when its test asks:
     name -> [(plan, deck)] for the slides deck and the click deck."""
     bank, click, cache = sample_banks
 
-    @functools.cache
     def on(name: str) -> list[tuple[DeckPlan, Path]]:
         folder, stem = tmp_path_factory.mktemp("on-template"), Path(name).stem
         return [(planned_build(corpus(name), content, cache, deck, "--reveal", reveal), deck)
@@ -544,8 +543,7 @@ def test_corpus_template_study_decks_fit_in_libreoffice(name: str, template_samp
     template = corpus(name)
     # The whole bundled bank, both reveals, by our own measure.
     theme = styled_theme(load_theme(), template_of(template))
-    for reveal in ("slides", "click"):
-        plan, _ = study_plan(CONTENT, theme, reveal)
+    for reveal, plan in zip(("slides", "click"), study_plans(CONTENT, theme, ("slides", "click")), strict=True):
         assert len(plan.slides) > 250 and plan_problems(plan, theme) == [], reveal
     # The samples in LibreOffice (both in one run): every kind of slide, nothing outside its box.
     (slides, _), (click, _) = samples = template_sample(name)
